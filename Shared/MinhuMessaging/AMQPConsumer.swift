@@ -1,0 +1,213 @@
+import Foundation
+import Logging
+import Metrics
+import MinhuModels
+
+/// Consumes one queue with manual acks and a prefetch window, on a connection and thread of its own, and hands
+/// deliveries out as an `AsyncStream`.
+///
+/// After a lost connection (socket error, broker restart, a frozen broker noticed by missed heartbeats) it
+/// reconnects with backoff, redeclares `topology`, and resumes consuming; the stream does not end. Acks of
+/// deliveries from an earlier connection are ignored: the broker redelivers those, and the inbox skips them.
+///
+/// ```swift
+/// let consumer = AMQPConsumer(url: url, queue: "dispatcher.events", logger: logger)
+/// for await delivery in consumer.deliveries {
+///     // commit the effect, then:
+///     await consumer.ack(delivery)
+/// }
+/// ```
+public final class AMQPConsumer: @unchecked Sendable {
+    /// Deliveries in arrival order; finishes after `shutdown()`.
+    public let deliveries: AsyncStream<AMQPDelivery>
+    private let continuation: AsyncStream<AMQPDelivery>.Continuation
+    private let worker: AMQPWorkerThread
+    private let url: AMQPURL
+    private let queue: String
+    private let prefetch: UInt16
+    private let options: AMQPConnectionOptions
+    private let topology: Topology?
+    private let logger: Logger
+    private let statusLock = NSLock()
+    private var connectedFlag = false
+    private var generationValue = 0
+    private let received = Counter(label: "minhu_amqp_delivered_total")
+
+    // Thread-confined state.
+    private var connection: AMQPConnection?
+    private var consumerTag: String?
+    private var generation = 0
+    private var consuming = true
+    private var failedAttempts = 0
+
+    /// - Parameters:
+    ///   - queue: the queue to consume.
+    ///   - prefetch: unacknowledged deliveries the broker may send ahead.
+    ///   - topology: declared on every (re)connection, when given (the queue must exist otherwise).
+    public init(url: AMQPURL, queue: String, prefetch: UInt16 = 200, options: AMQPConnectionOptions = .init(),
+                topology: Topology? = nil, logger: Logger) {
+        self.url = url
+        self.queue = queue
+        self.prefetch = prefetch
+        self.options = options
+        self.topology = topology
+        self.logger = logger
+        (deliveries, continuation) = AsyncStream.makeStream(of: AMQPDelivery.self, bufferingPolicy: .unbounded)
+        worker = AMQPWorkerThread(name: "amqp-consumer-\(queue)")
+        worker.start { [self] worker in mainLoop(worker) }
+    }
+
+    /// True while connected and consuming (for `/health`).
+    public var isConnected: Bool {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        return connectedFlag
+    }
+
+    /// How many connections this consumer has opened so far (grows with each reconnection).
+    public var connectionGeneration: Int {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        return generationValue
+    }
+
+    /// Acknowledges `delivery`, and every earlier delivery of the same connection when `multiple`.
+    public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async {
+        await onThread { [self] in
+            guard let connection, delivery.generation == generation else { return }
+            do { try connection.ack(deliveryTag: delivery.deliveryTag, multiple: multiple) } catch {
+                dropConnection(reason: "\(error)")
+            }
+        }
+    }
+
+    /// Rejects `delivery`; with `requeue` the broker delivers it again (counting towards `x-delivery-limit`).
+    public func reject(_ delivery: AMQPDelivery, requeue: Bool) async {
+        await onThread { [self] in
+            guard let connection, delivery.generation == generation else { return }
+            do { try connection.reject(deliveryTag: delivery.deliveryTag, requeue: requeue) } catch {
+                dropConnection(reason: "\(error)")
+            }
+        }
+    }
+
+    /// Refuses `delivery` for good: publishes a copy to `minhu.dead` (routing key: this queue) with the reason in
+    /// an `x-minhu-error` header, waits for the broker's confirm, and only then acks the original.
+    /// - Throws: when the copy was not confirmed; the original is then left unacked (it will come back).
+    public func deadLetter(_ delivery: AMQPDelivery, reason: String, via publisher: any MessagePublishing) async throws {
+        var headers = delivery.properties.headers
+        headers["x-minhu-error"] = reason
+        headers["x-minhu-original-exchange"] = delivery.exchange
+        headers["x-minhu-original-routing-key"] = delivery.routingKey
+        let copy = OutgoingMessage(
+            messageID: delivery.messageID ?? UUID(), exchange: MinhuTopology.dead, routingKey: queue,
+            type: delivery.properties.type ?? "unknown", timestamp: delivery.properties.timestamp ?? Date(),
+            correlationID: delivery.properties.correlationID, appID: delivery.properties.appID ?? "unknown",
+            userID: nil, schemaVersion: delivery.properties.schemaVersion ?? 0, headers: headers, body: delivery.body)
+        let outcomes = try await publisher.publish([copy])
+        guard outcomes.first == .confirmed else {
+            throw AMQPError.brokerRefused(code: 0, text: "dead letter not confirmed: \(String(describing: outcomes.first))")
+        }
+        logger.warning("message dead-lettered", metadata: [
+            "queue": "\(queue)", "message.id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
+        ])
+        await ack(delivery)
+    }
+
+    /// Stops consuming (basic.cancel): no new deliveries arrive; those already received can still be acked.
+    public func stopConsuming() async {
+        await onThread { [self] in
+            consuming = false
+            if let connection, let tag = consumerTag {
+                do { try connection.cancel(consumerTag: tag) } catch { dropConnection(reason: "\(error)") }
+            }
+            consumerTag = nil
+        }
+    }
+
+    /// Stops consuming, closes the connection, finishes `deliveries` and ends the thread.
+    public func shutdown() async {
+        await stopConsuming()
+        worker.requestStop()
+        await worker.join()
+        continuation.finish()
+    }
+
+    private func onThread(_ body: @escaping @Sendable () -> Void) async {
+        _ = try? await worker.run(body)
+    }
+
+    // MARK: Thread-confined
+
+    private func mainLoop(_ worker: AMQPWorkerThread) {
+        while !worker.isStopRequested {
+            worker.runJobs()
+            guard let connection else {
+                if consuming { connectAndConsume(worker) } else {
+                    worker.wait(socket: nil, timeoutMilliseconds: 250)
+                }
+                continue
+            }
+            if !connection.hasBufferedData {
+                worker.wait(socket: connection.socketFD, timeoutMilliseconds: 250)
+            }
+            worker.runJobs()
+            guard let current = self.connection else { continue }
+            do {
+                // Hand out what has arrived, a bounded number at a time so that acks are not starved.
+                var count = 0
+                while count < 256, let delivery = try current.nextDelivery(generation: generation) {
+                    continuation.yield(delivery)
+                    count += 1
+                }
+                if count > 0 { received.increment(by: count) }
+            } catch {
+                dropConnection(reason: "\(error)")
+            }
+        }
+        connection?.close()
+        connection = nil
+        setConnected(false)
+    }
+
+    private func connectAndConsume(_ worker: AMQPWorkerThread) {
+        do {
+            let opened = try AMQPConnection.open(url: url, options: options, confirms: false)
+            if let topology { try opened.declare(topology) }
+            try opened.qos(prefetch: prefetch)
+            consumerTag = try opened.consume(queue: queue)
+            connection = opened
+            generation += 1
+            statusLock.lock()
+            generationValue = generation
+            connectedFlag = true
+            statusLock.unlock()
+            logger.info("AMQP consumer connected", metadata: [
+                "queue": "\(queue)", "amqp.url": "\(url)", "generation": "\(generation)",
+            ])
+            failedAttempts = 0
+        } catch {
+            failedAttempts += 1
+            let delay = options.reconnectBackoff.delay(attempt: failedAttempts)
+            logger.warning("AMQP consumer cannot connect", metadata: [
+                "queue": "\(queue)", "amqp.url": "\(url)", "error": "\(error)", "retry.in": "\(delay)",
+            ])
+            worker.sleep(seconds: delay)
+        }
+    }
+
+    private func dropConnection(reason: String) {
+        guard let connection else { return }
+        logger.warning("AMQP consumer connection lost", metadata: ["queue": "\(queue)", "error": "\(reason)"])
+        connection.destroy()
+        self.connection = nil
+        consumerTag = nil
+        setConnected(false)
+    }
+
+    private func setConnected(_ value: Bool) {
+        statusLock.lock()
+        connectedFlag = value
+        statusLock.unlock()
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import Metrics
+import MinhuModels
+
+/// Publishes persistent, mandatory messages with publisher confirms on a connection of its own, on a thread of
+/// its own. Implements `MessagePublishing`, the port the outbox relay publishes through.
+///
+/// The connection is opened on first use and re-opened (with backoff, redeclaring `topology`) after it is lost;
+/// while idle, the thread keeps servicing heartbeats so that a dead broker is noticed within two heartbeats.
+///
+/// ```swift
+/// let publisher = AMQPPublisher(url: url, logger: logger)
+/// let outcomes = try await publisher.publish(messages)   // one outcome per message
+/// await publisher.shutdown()
+/// ```
+public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
+    private let worker: AMQPWorkerThread
+    private let url: AMQPURL
+    private let options: AMQPConnectionOptions
+    private let topology: Topology?
+    private let logger: Logger
+    /// Messages published between two confirm waits.
+    public let confirmWindow: Int
+    private let statusLock = NSLock()
+    private var connectedFlag = false
+    private let published = Counter(label: "minhu_amqp_published_total")
+    private let failedPublishes = Counter(label: "minhu_amqp_publish_failed_total")
+
+    // Thread-confined state (only touched on `worker`).
+    private var connection: AMQPConnection?
+    private var wantsConnection = false
+    private var failedAttempts = 0
+    private var nextAttempt = Date.distantPast
+
+    /// - Parameters:
+    ///   - topology: declared on every (re)connection, when given.
+    ///   - confirmWindow: messages published before waiting for their confirms (batched confirms).
+    public init(url: AMQPURL, options: AMQPConnectionOptions = .init(), topology: Topology? = nil,
+                confirmWindow: Int = 1000, logger: Logger) {
+        self.url = url
+        self.options = options
+        self.topology = topology
+        self.confirmWindow = max(1, confirmWindow)
+        self.logger = logger
+        self.worker = AMQPWorkerThread(name: "amqp-publisher-\(options.connectionName)")
+        worker.start { [self] worker in mainLoop(worker) }
+    }
+
+    /// True while a connection is open (for `/health`).
+    public var isConnected: Bool {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        return connectedFlag
+    }
+
+    /// Opens the connection now (instead of on first publish); throws when the broker cannot be reached.
+    public func connect() async throws {
+        try await worker.run { [self] in _ = try ensureConnection() }
+    }
+
+    public func publish(_ messages: [OutgoingMessage]) async throws -> [PublishOutcome] {
+        guard !messages.isEmpty else { return [] }
+        return try await worker.run { [self] in
+            let connection = try ensureConnection()
+            do {
+                let outcomes = try connection.publish(messages, window: confirmWindow)
+                let confirmed = outcomes.filter(\.isConfirmed).count
+                published.increment(by: confirmed)
+                if confirmed < outcomes.count { failedPublishes.increment(by: outcomes.count - confirmed) }
+                return outcomes
+            } catch {
+                dropConnection(reason: "\(error)")
+                throw error
+            }
+        }
+    }
+
+    /// Closes the connection and ends the thread. Publishing afterwards throws `AMQPError.closed`.
+    public func shutdown() async {
+        worker.submit { [self] in
+            connection?.close()
+            connection = nil
+            setConnected(false)
+        }
+        worker.requestStop()
+        await worker.join()
+    }
+
+    // MARK: Thread-confined
+
+    private func mainLoop(_ worker: AMQPWorkerThread) {
+        while !worker.isStopRequested {
+            worker.runJobs()
+            if let connection {
+                if !connection.hasBufferedData {
+                    worker.wait(socket: connection.socketFD, timeoutMilliseconds: 250)
+                }
+                worker.runJobs()
+                guard let current = self.connection else { continue }
+                do { try current.serviceIdle() } catch { dropConnection(reason: "\(error)") }
+            } else if wantsConnection && Date() >= nextAttempt {
+                _ = try? ensureConnection()
+            } else {
+                worker.wait(socket: nil, timeoutMilliseconds: 250)
+            }
+        }
+        connection?.close()
+        connection = nil
+        setConnected(false)
+    }
+
+    private func ensureConnection() throws -> AMQPConnection {
+        if let connection { return connection }
+        wantsConnection = true
+        do {
+            let opened = try AMQPConnection.open(url: url, options: options, confirms: true)
+            if let topology { try opened.declare(topology) }
+            connection = opened
+            if failedAttempts > 0 {
+                logger.info("AMQP publisher reconnected", metadata: ["amqp.url": "\(url)"])
+            }
+            failedAttempts = 0
+            setConnected(true)
+            return opened
+        } catch {
+            failedAttempts += 1
+            nextAttempt = Date().addingTimeInterval(options.reconnectBackoff.delay(attempt: failedAttempts))
+            logger.warning("AMQP publisher cannot connect",
+                           metadata: ["amqp.url": "\(url)", "error": "\(error)", "attempt": "\(failedAttempts)"])
+            throw error
+        }
+    }
+
+    private func dropConnection(reason: String) {
+        guard let connection else { return }
+        logger.warning("AMQP publisher connection lost", metadata: ["amqp.url": "\(url)", "error": "\(reason)"])
+        connection.destroy()
+        self.connection = nil
+        failedAttempts = max(failedAttempts, 1)
+        nextAttempt = Date().addingTimeInterval(options.reconnectBackoff.delay(attempt: failedAttempts))
+        setConnected(false)
+    }
+
+    private func setConnected(_ value: Bool) {
+        statusLock.lock()
+        connectedFlag = value
+        statusLock.unlock()
+    }
+}
