@@ -1,1 +1,12 @@
-print("todo")
+import MinhuMessaging
+import MinhuService
+
+// minhu-supervision: skeleton. It reads its configuration, connects to the broker and the database, declares its part of
+// the topology, consumes its queues (recording each event in the inbox), serves /health and /metrics, and drains
+// on SIGTERM. Its real work arrives with later issues (see docs/architecture.md).
+await ServiceMain.run(serviceName: "supervision") { runtime in
+    let consumers = (MinhuTopology.serviceQueues["supervision"] ?? []).filter { $0.hasSuffix(".events") }.map { queue in
+        runtime.consumer(queue: queue, handler: EventRecorderHandler())
+    }
+    return ServiceMain.Parts(consumers: consumers, amqpConsumers: consumers.map(\.consumer))
+}

@@ -1,4 +1,5 @@
 import CRabbitMQ
+import MinhuModels
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -102,6 +103,17 @@ final class AMQPConnection {
                 try checkReply("queue.bind \(queue.name) \(binding.exchange) \(binding.routingKey)")
             }
         }
+    }
+
+    /// The number of ready messages and consumers of `queue` (a passive declare; throws when it does not exist).
+    func queueStatus(_ queue: String) throws -> (messages: Int, consumers: Int) {
+        let arena = CArena()
+        guard let ok = amqp_queue_declare(state, channel, arena.bytes(queue), 1, 0, 0, 0,
+                                          amqp_table_t(num_entries: 0, entries: nil)) else {
+            try checkReply("queue.declare passive \(queue)")
+            throw AMQPError.connectionLost("queue.declare returned nothing")
+        }
+        return (Int(ok.pointee.message_count), Int(ok.pointee.consumer_count))
     }
 
     // MARK: Publishing

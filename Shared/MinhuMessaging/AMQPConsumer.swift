@@ -18,9 +18,13 @@ import MinhuModels
 /// }
 /// ```
 public final class AMQPConsumer: @unchecked Sendable {
-    /// Deliveries in arrival order; finishes after `shutdown()`.
-    public let deliveries: AsyncStream<AMQPDelivery>
-    private let continuation: AsyncStream<AMQPDelivery>.Continuation
+    /// Deliveries in arrival order, grouped as they arrived together (so that a batch can share one transaction
+    /// and one multiple-ack); finishes after `stopConsuming()` once what was received has been handed out.
+    public let batches: AsyncStream<[AMQPDelivery]>
+    private let continuation: AsyncStream<[AMQPDelivery]>.Continuation
+
+    /// The same deliveries one by one.
+    public var deliveries: AMQPDeliverySequence { AMQPDeliverySequence(batches: batches) }
     private let worker: AMQPWorkerThread
     private let url: AMQPURL
     private let queue: String
@@ -52,7 +56,7 @@ public final class AMQPConsumer: @unchecked Sendable {
         self.options = options
         self.topology = topology
         self.logger = logger
-        (deliveries, continuation) = AsyncStream.makeStream(of: AMQPDelivery.self, bufferingPolicy: .unbounded)
+        (batches, continuation) = AsyncStream.makeStream(of: [AMQPDelivery].self, bufferingPolicy: .unbounded)
         worker = AMQPWorkerThread(name: "amqp-consumer-\(queue)")
         worker.start { [self] worker in mainLoop(worker) }
     }
@@ -114,14 +118,25 @@ public final class AMQPConsumer: @unchecked Sendable {
         await ack(delivery)
     }
 
-    /// Stops consuming (basic.cancel): no new deliveries arrive; those already received can still be acked.
+    /// Stops consuming (basic.cancel): no new deliveries arrive; those already received are still handed out and
+    /// can be acked, then the delivery stream finishes.
     public func stopConsuming() async {
         await onThread { [self] in
+            guard consuming else { return }
             consuming = false
             if let connection, let tag = consumerTag {
-                do { try connection.cancel(consumerTag: tag) } catch { dropConnection(reason: "\(error)") }
+                do {
+                    try connection.cancel(consumerTag: tag)
+                    // Deliveries that arrived while cancelling were queued by rabbitmq-c: hand them out too.
+                    var batch: [AMQPDelivery] = []
+                    while let delivery = try connection.nextDelivery(generation: generation) { batch.append(delivery) }
+                    if !batch.isEmpty { continuation.yield(batch) }
+                } catch {
+                    dropConnection(reason: "\(error)")
+                }
             }
             consumerTag = nil
+            continuation.finish()
         }
     }
 
@@ -155,12 +170,14 @@ public final class AMQPConsumer: @unchecked Sendable {
             guard let current = self.connection else { continue }
             do {
                 // Hand out what has arrived, a bounded number at a time so that acks are not starved.
-                var count = 0
-                while count < 256, let delivery = try current.nextDelivery(generation: generation) {
-                    continuation.yield(delivery)
-                    count += 1
+                var batch: [AMQPDelivery] = []
+                while batch.count < Int(prefetch), let delivery = try current.nextDelivery(generation: generation) {
+                    batch.append(delivery)
                 }
-                if count > 0 { received.increment(by: count) }
+                if !batch.isEmpty {
+                    received.increment(by: batch.count)
+                    continuation.yield(batch)
+                }
             } catch {
                 dropConnection(reason: "\(error)")
             }

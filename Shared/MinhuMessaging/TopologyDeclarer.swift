@@ -6,6 +6,23 @@ public enum TopologyDeclarer {
     /// Connects to `url`, declares every exchange, queue and binding of `topology`, and disconnects.
     public static func declare(_ topology: Topology, url: AMQPURL,
                                options: AMQPConnectionOptions = .init(connectionName: "minhu-declare")) async throws {
+        try await withConnection(url: url, options: options) { try $0.declare(topology) }
+    }
+
+    /// Ready messages and consumers of each of `queues` (passive declares).
+    public static func status(of queues: [String], url: AMQPURL,
+                              options: AMQPConnectionOptions = .init(connectionName: "minhu-inspect"))
+        async throws -> [String: (messages: Int, consumers: Int)] {
+        try await withConnection(url: url, options: options) { connection in
+            var result: [String: (messages: Int, consumers: Int)] = [:]
+            for queue in queues { result[queue] = try connection.queueStatus(queue) }
+            return result
+        }
+    }
+
+    /// Runs `body` on a short-lived connection on a thread of its own.
+    static func withConnection<T: Sendable>(url: AMQPURL, options: AMQPConnectionOptions,
+                                            _ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
         let worker = AMQPWorkerThread(name: "amqp-declare")
         worker.start { worker in
             while !worker.isStopRequested {
@@ -14,12 +31,13 @@ public enum TopologyDeclarer {
             }
         }
         defer { worker.requestStop() }
-        try await worker.run {
+        let result = try await worker.run {
             let connection = try AMQPConnection.open(url: url, options: options, confirms: false)
             defer { connection.close() }
-            try connection.declare(topology)
+            return try body(connection)
         }
         worker.requestStop()
         await worker.join()
+        return result
     }
 }

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuStorage
+
+/// `minhu bench relay`: appends N events to the outbox (producer `minhu-bench`), then times the outbox relay
+/// publishing them all to the broker with confirms and marking them published. Needs `MINHU_DATABASE_URL`
+/// (migrated) and `MINHU_AMQP_URL`; removes its rows afterwards.
+struct BenchRelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "relay", abstract: "Outbox relay throughput.")
+
+    @Option(help: "Events to relay.") var events = 50_000
+    @Option(help: "Rows claimed per relay round.") var batchSize = 1000
+    @Option(help: "Body size in bytes.") var size = 512
+
+    func run() async throws {
+        let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+        let logger = CommandSupport.logger("minhu-bench")
+        let queue = "bench.relay"
+        try await TopologyDeclarer.declare(
+            Topology(exchanges: [], queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum")], bindings: [])]),
+            url: url)
+        let databaseConfiguration = try CommandSupport.databaseConfiguration()
+        let (events, batchSize, size) = (self.events, self.batchSize, self.size)
+        let seconds = try await CommandSupport.withDatabase(databaseConfiguration, logger: logger) { database in
+            let producer = "minhu-bench"
+            _ = try await database.withConnection { try await $0.query("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
+            let body = Data(("{\"pad\":\"" + String(repeating: "x", count: max(0, size - 10)) + "\"}").utf8)
+            let now = Date()
+            var appended = 0
+            while appended < events {
+                let count = min(5000, events - appended)
+                let messages = (0..<count).map { _ in
+                    OutgoingMessage(exchange: "", routingKey: queue, type: "bench", timestamp: now, appID: producer, body: body)
+                }
+                try await database.withTransaction { connection in
+                    try await OutboxWriter.append(messages, producer: producer, on: connection, logger: logger)
+                }
+                appended += count
+            }
+            let publisher = AMQPPublisher(url: url, options: .init(connectionName: "bench-relay"), logger: logger)
+            try await publisher.connect()
+            let relay = OutboxRelay(database: database, publisher: publisher, producer: producer,
+                                    configuration: .init(batchSize: batchSize), logger: logger)
+            let start = ContinuousClock.now
+            let round = try await relay.flush()
+            let elapsed = (ContinuousClock.now - start).seconds
+            await publisher.shutdown()
+            guard round.published == events else {
+                throw ValidationError("published \(round.published) of \(events)")
+            }
+            _ = try await database.withConnection { try await $0.query("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
+            return elapsed
+        }
+        print(String(format: "relay: %d events in %.2f s = %.0f events/s (batch %d, confirmed, marked published)",
+                     events, seconds, Double(events) / seconds, batchSize))
+    }
+}

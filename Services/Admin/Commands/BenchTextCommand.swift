@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct BenchTextCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "text")
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import MinhuText
+
+/// `minhu classifier …`: train, evaluate and run the appeal category classifier (reads files only; no servers).
+struct ClassifierCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classifier",
+        abstract: "Train, evaluate and run the appeal category classifier.",
+        subcommands: [Train.self, Evaluate.self, Classify.self, Split.self])
+
+    /// Splits "title,detail" (or repeated options) into column names.
+    static func columns(_ raw: [String]) -> [String]? {
+        let names = raw.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            .filter { !$0.isEmpty }
+        return names.isEmpty ? nil : names
+    }
+
+    static func loadModel(_ path: String?) throws -> TextClassifier {
+        if let path { return try TextClassifier(contentsOf: URL(fileURLWithPath: path)) }
+        return try ShippedModel.loadClassifier()
+    }
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a model from labelled CSV files (raw title/detail or segmented text).")
+
+        @Option(name: .long, help: "A labelled CSV file; repeat for several.")
+        var data: [String]
+        @Option(name: .long, help: "Text columns, comma-separated (a file lacking them but having `text` uses `text`).")
+        var textColumns: [String] = []
+        @Option(name: .long, help: "The label column.")
+        var labelColumn: String = "category"
+        @Option(name: .long, help: "Where to write the model.")
+        var out: String
+        @Option(name: .long, help: "Ids of held-out messages (one per line) to keep out of training, with their twins.")
+        var holdoutIds: String?
+        @Option(name: .long, help: "The CSV file the held-out ids refer to (default: the last --data file).")
+        var holdoutData: String?
+        @Option(name: .long, help: "Random seed (split, shuffles).")
+        var seed: UInt64 = 12345
+        @Option(name: .long, help: "SVM cost C.")
+        var cost: Float = 1.0
+
+        func run() throws {
+            let columns = ClassifierCommand.columns(textColumns)
+            var examples: [LabeledText] = []
+            for path in data {
+                let rows = try TextDataset.load(URL(fileURLWithPath: path), textColumns: columns, labelColumn: labelColumn)
+                examples += rows.filter { !$0.label.isEmpty }
+                print("read \(rows.count) rows from \(path)")
+            }
+            var provenance: [String: String] = [:]
+            if let holdoutIds {
+                let ids = Set(try TextDataset.loadIDs(URL(fileURLWithPath: holdoutIds)))
+                guard let source = holdoutData ?? data.last else { throw ValidationError("--holdout-data is required") }
+                let held = try TextDataset.load(URL(fileURLWithPath: source), textColumns: columns, labelColumn: nil)
+                    .filter { ids.contains($0.id) }
+                let matcher = HoldoutMatcher(heldOut: held.map(\.text))
+                let before = examples.count
+                examples.removeAll { matcher.twin(of: $0.text) != nil }
+                let removed = before - examples.count
+                print("held out \(held.count) messages; removed \(removed) training rows matching them")
+                provenance["heldOut"] = "\(held.count) messages from \(URL(fileURLWithPath: source).lastPathComponent); \(removed) matching rows removed"
+            }
+            var options = ClassifierTrainer.Options()
+            options.seed = seed
+            options.cost = cost
+            let (model, report) = ClassifierTrainer(options: options).train(examples, provenance: provenance)
+            let bytes = try model.encoded()
+            try bytes.write(to: URL(fileURLWithPath: out))
+            print("trained on \(report.examples) examples (\(report.duplicatesDropped) duplicates dropped), "
+                  + "\(report.dictionaryWords) dictionary words, temperature \(report.temperature), "
+                  + "validation accuracy \(String(format: "%.4f", report.validationAccuracy))")
+            print("wrote \(out) (\(bytes.count) bytes) in \(String(format: "%.1f", report.seconds)) s")
+        }
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per-class precision, recall, F1, macro-F1 and the confusion matrix on labelled data.")
+
+        @Option(name: .long, help: "A labelled CSV file.")
+        var data: String
+        @Option(name: .long, help: "Text columns, comma-separated.")
+        var textColumns: [String] = []
+        @Option(name: .long, help: "The label column.")
+        var labelColumn: String = "category"
+        @Option(name: .long, help: "Model file (default: MINHU_CLASSIFIER_MODEL or the shipped model).")
+        var model: String?
+        @Option(name: .long, help: "Only the rows whose id (first column) is listed in this file.")
+        var ids: String?
+
+        func run() throws {
+            let classifier = try ClassifierCommand.loadModel(model)
+            var rows = try TextDataset.load(URL(fileURLWithPath: data), textColumns: ClassifierCommand.columns(textColumns),
+                                            labelColumn: labelColumn)
+            if let ids {
+                let keep = Set(try TextDataset.loadIDs(URL(fileURLWithPath: ids)))
+                rows = rows.filter { keep.contains($0.id) }
+            }
+            let predicted = rows.map { classifier.classify($0.text).category }
+            let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: predicted, labels: classifier.labels)
+            print(metrics.report(), terminator: "")
+        }
+    }
+
+    struct Classify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Classify every row of a CSV file; writes id,category,confidence.")
+
+        @Option(name: .long, help: "The input CSV file (id in the first column).")
+        var input: String
+        @Option(name: .long, help: "Text columns, comma-separated.")
+        var textColumns: [String] = []
+        @Option(name: .long, help: "The output CSV file.")
+        var output: String
+        @Option(name: .long, help: "Model file (default: MINHU_CLASSIFIER_MODEL or the shipped model).")
+        var model: String?
+
+        func run() throws {
+            let classifier = try ClassifierCommand.loadModel(model)
+            let rows = try TextDataset.load(URL(fileURLWithPath: input), textColumns: ClassifierCommand.columns(textColumns),
+                                            labelColumn: nil)
+            var out = "id,category,confidence\n"
+            for row in rows {
+                let c = classifier.classify(row.text)
+                out += CSVTable.escape(row.id) + "," + CSVTable.escape(c.category) + "," + String(format: "%.4f", c.confidence) + "\n"
+            }
+            try out.write(to: URL(fileURLWithPath: output), atomically: true, encoding: .utf8)
+            print("classified \(rows.count) rows into \(output)")
+        }
+    }
+
+    struct Split: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Choose a stratified held-out set of ids from a labelled CSV file.")
+
+        @Option(name: .long, help: "A labelled CSV file.")
+        var data: String
+        @Option(name: .long, help: "The label column.")
+        var labelColumn: String = "category"
+        @Option(name: .long, help: "Share of each class to hold out.")
+        var fraction: Double = 0.5
+        @Option(name: .long, help: "Random seed.")
+        var seed: UInt64 = 42
+        @Option(name: .long, help: "Where to write the id list.")
+        var out: String
+
+        func run() throws {
+            let rows = try TextDataset.load(URL(fileURLWithPath: data), textColumns: nil, labelColumn: labelColumn)
+            var rng = SplitMix64(seed: seed)
+            var chosen: [String] = []
+            for label in Set(rows.map(\.label)).sorted() {
+                var ids = rows.filter { $0.label == label }.map(\.id)
+                rng.shuffle(&ids)
+                chosen += ids.prefix(Int((Double(ids.count) * fraction).rounded()))
+            }
+            chosen.sort { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
+            let name = URL(fileURLWithPath: data).lastPathComponent
+            var text = "# Held-out messages: ids (first column) of \(name), stratified by \(labelColumn),\n"
+            text += "# fraction \(fraction), seed \(seed) (`minhu classifier split`). The shipped model never saw them\n"
+            text += "# nor their segmented twins (see docs/classifier.md).\n"
+            text += chosen.joined(separator: "\n") + "\n"
+            try text.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
+            print("wrote \(chosen.count) ids to \(out)")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MinhuStorage
+
+/// Shared plumbing of the CLI commands: environment, logging, a database pool for the command's duration.
+enum CommandSupport {
+    /// A logger to standard error at `MINHU_LOG_LEVEL` (default `warning`, so commands print only results).
+    static func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { label in StreamLogHandler.standardError(label: label) }
+        let level = ProcessInfo.processInfo.environment["MINHU_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+        logger.logLevel = level ?? .warning
+        return logger
+    }
+
+    /// `MINHU_DATABASE_URL`, validated; a clear error naming the key otherwise.
+    static func databaseConfiguration() throws -> DatabaseConfiguration {
+        guard let url = ProcessInfo.processInfo.environment["MINHU_DATABASE_URL"], !url.isEmpty else {
+            throw ValidationError("MINHU_DATABASE_URL is required but not set")
+        }
+        do { return try DatabaseConfiguration(url: url) } catch {
+            throw ValidationError("MINHU_DATABASE_URL: \(error)")
+        }
+    }
+
+    /// A required environment value.
+    static func environment(_ key: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
+            throw ValidationError("\(key) is required but not set")
+        }
+        return value
+    }
+
+    /// Runs `body` with a running database pool, shutting it down afterwards.
+    static func withDatabase<T: Sendable>(_ configuration: DatabaseConfiguration, logger: Logger,
+                                          _ body: @escaping @Sendable (MinhuDatabase) async throws -> T) async throws -> T {
+        let database = MinhuDatabase(configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await database.run()
+                return nil
+            }
+            group.addTask { try await body(database) }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw CancellationError()
+        }
+    }
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct HotspotsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hotspots")
+}

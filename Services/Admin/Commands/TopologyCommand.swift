@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import MinhuMessaging
+
+/// `minhu topology declare|show`: the whole AMQP topology from its one definition.
+struct TopologyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topology", abstract: "Show or declare the AMQP topology.",
+        subcommands: [Show.self, Declare.self])
+
+    struct Options: ParsableArguments {
+        @Option(help: "Department codes (comma-separated) whose dept.<code> queues to include.")
+        var departments: String = ""
+        @Option(help: "Channel codes (comma-separated) whose outbound.<channel> queues to include.")
+        var channels: String = "hotline,wechat,mailbox,app,web,deputy,visit,open311"
+
+        var topology: Topology {
+            MinhuTopology.make(departments: Self.list(departments), channels: Self.list(channels))
+        }
+
+        static func list(_ text: String) -> [String] {
+            text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print exchanges, queues and bindings.")
+        @OptionGroup var options: Options
+
+        func run() {
+            let topology = options.topology
+            for exchange in topology.exchanges { print("exchange\t\(exchange.name)\t\(exchange.kind.rawValue)") }
+            for queue in topology.queues {
+                let bindings = queue.bindings.map { "\($0.exchange):\($0.routingKey)" }.joined(separator: " ")
+                print("queue\t\(queue.name)\t\(bindings)")
+            }
+        }
+    }
+
+    struct Declare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Declare everything on the broker at MINHU_AMQP_URL.")
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+            let topology = options.topology
+            try await TopologyDeclarer.declare(topology, url: url)
+            print("declared \(topology.exchanges.count) exchanges and \(topology.queues.count) queues on \(url)")
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `minhu`: the operator's command line (migrations, topology, messages, calendar, classifier, benchmarks…).
+/// Commands that only read files (classify, hotspots, calendar) need no servers.
+@main
+struct MinhuCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minhu",
+        abstract: "Minhu (民呼) operations: migrations, topology, messages, calendar, classifier, benchmarks.",
+        subcommands: [
+            MigrateCommand.self,
+            TopologyCommand.self,
+            MessagesCommand.self,
+            CalendarCommand.self,
+            ClassifierCommand.self,
+            HotspotsCommand.self,
+            BenchCommand.self,
+        ])
+}

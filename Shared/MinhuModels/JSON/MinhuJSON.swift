@@ -1,0 +1,219 @@
+import Foundation
+
+/// The one JSON configuration of every Minhu message body and API document: snake_case keys, ISO 8601 UTC dates
+/// with milliseconds on output (with or without fractions, any offset, accepted on input), sorted keys, unknown
+/// fields ignored.
+///
+/// Swift properties are camelCase without acronyms (`appealId`, `trackingUrl`), so the key strategies map them
+/// both ways; an explicit snake_case `CodingKeys` raw value would not survive `convertFromSnakeCase`.
+///
+/// ```swift
+/// let body = try MinhuJSON.encode(payload)
+/// do { let event = try MinhuJSON.decode(AppealReceived.self, from: body) }
+/// catch { deadLetter(reason: MinhuJSON.describe(error)) }  // "missing required field 'case_number'"
+/// ```
+public enum MinhuJSON {
+    /// A new encoder with Minhu's settings.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatDate(date))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// A new decoder with Minhu's settings.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseDate(text) else {
+                throw DecodingError.dataCorruptedError(in: container,
+                                                       debugDescription: "invalid date-time '\(text)'")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// Encodes `value` with `encoder()`.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try encoder().encode(value)
+    }
+
+    /// Decodes a `T` from `data` with `decoder()`.
+    ///
+    /// Where Foundation reports a number that does not fit its field (`"round": 1.5`) only as invalid JSON, this
+    /// finds the field, so that `describe` can name it.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        do {
+            return try decoder().decode(type, from: data)
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            if let located = locateUnfitNumber(type, in: data) { throw located }
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "body is not valid JSON",
+                                                    underlyingError: context.underlyingError))
+        }
+    }
+
+    /// Replaces each non-integral or huge number with 0 in turn; the one whose replacement changes the failure is
+    /// the field that expected an integer.
+    private static func locateUnfitNumber<T: Decodable>(_ type: T.Type, in data: Data) -> DecodingError? {
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return nil
+        }
+        var candidates: [[JSONPathKey]] = []
+        func collect(_ value: Any, _ path: [JSONPathKey]) {
+            if let object = value as? [String: Any] {
+                for (key, child) in object { collect(child, path + [JSONPathKey(key)]) }
+            } else if let array = value as? [Any] {
+                for (index, child) in array.enumerated() { collect(child, path + [JSONPathKey(index)]) }
+            } else if let number = value as? NSNumber, !(value is String) {
+                let double = number.doubleValue
+                if double.rounded() != double || abs(double) >= 9.2e18 { candidates.append(path) }
+            }
+        }
+        collect(root, [])
+        for path in candidates {
+            guard let patched = try? JSONSerialization.data(withJSONObject: replacing(path[...], in: root, with: 0),
+                                                            options: [.fragmentsAllowed]) else { continue }
+            do {
+                _ = try decoder().decode(type, from: patched)
+            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+                continue
+            } catch {}
+            return DecodingError.dataCorrupted(.init(codingPath: path,
+                                                     debugDescription: "Parsed JSON number does not fit in Int."))
+        }
+        return nil
+    }
+
+    private static func replacing(_ path: ArraySlice<JSONPathKey>, in value: Any, with replacement: Any) -> Any {
+        guard let key = path.first else { return replacement }
+        if var object = value as? [String: Any], let child = object[key.stringValue] {
+            object[key.stringValue] = replacing(path.dropFirst(), in: child, with: replacement)
+            return object
+        }
+        if var array = value as? [Any], let index = key.intValue, array.indices.contains(index) {
+            array[index] = replacing(path.dropFirst(), in: array[index], with: replacement)
+            return array
+        }
+        return value
+    }
+
+    /// `2025-06-09T01:30:00.000Z`: UTC, milliseconds.
+    public static func formatDate(_ date: Date) -> String {
+        date.formatted(withFractions)
+    }
+
+    /// Parses an RFC 3339 / ISO 8601 date-time with or without fractional seconds and with `Z` or an offset;
+    /// nil when it is not one.
+    public static func parseDate(_ text: String) -> Date? {
+        if let date = try? withFractions.parse(text) { return date }
+        if let date = try? withoutFractions.parse(text) { return date }
+        return nil
+    }
+
+    private static let withFractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+    private static let withoutFractions = Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
+
+    /// The snake_case form of a camelCase key, as `convertToSnakeCase` writes it (`caseNumber` → `case_number`).
+    public static func snakeCase(_ key: String) -> String {
+        let characters = Array(key)
+        var result = ""
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, index > 0 {
+                let previous = characters[index - 1]
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) {
+                    result.append("_")
+                }
+            }
+            result += character.lowercased()
+        }
+        return result
+    }
+
+    /// A short, specific English reason for a decoding failure, fit for a dead letter's `x-minhu-error` or a
+    /// problem+json detail: `missing required field 'case_number'`, `field 'round': expected integer`,
+    /// `field 'urgency': invalid value 'asap'`, `body is not valid JSON`. Other errors are described as they
+    /// describe themselves.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else {
+            return String(describing: error)
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            if !context.debugDescription.hasPrefix("No value associated with key") {
+                return "missing required field: " + context.debugDescription
+            }
+            return "missing required field '\(fieldPath(context.codingPath + [key]))'"
+        case let .valueNotFound(type, context):
+            if context.codingPath.isEmpty { return "body: expected \(jsonTypeName(type)), found null" }
+            return "field '\(fieldPath(context.codingPath))': must not be null"
+        case let .typeMismatch(type, context):
+            if context.codingPath.isEmpty { return "body: expected \(jsonTypeName(type))" }
+            return "field '\(fieldPath(context.codingPath))': expected \(jsonTypeName(type))"
+        case let .dataCorrupted(context):
+            if context.codingPath.isEmpty {
+                return context.underlyingError != nil || context.debugDescription.contains("not valid JSON")
+                    ? "body is not valid JSON" : "body: " + context.debugDescription
+            }
+            return "field '\(fieldPath(context.codingPath))': \(corruptionReason(context.debugDescription))"
+        @unknown default:
+            return String(describing: error)
+        }
+    }
+
+    /// `citizen.phone`, `attachments[0]`: the JSON names of a coding path.
+    public static func fieldPath(_ path: [any CodingKey]) -> String {
+        var result = ""
+        for key in path {
+            if let index = key.intValue, key.stringValue.hasPrefix("Index ") || key.stringValue == "\(index)" {
+                result += "[\(index)]"
+            } else {
+                if !result.isEmpty { result += "." }
+                result += snakeCase(key.stringValue)
+            }
+        }
+        return result
+    }
+
+    private static func jsonTypeName(_ type: Any.Type) -> String {
+        switch type {
+        case is any BinaryInteger.Type: "integer"
+        case is any BinaryFloatingPoint.Type, is Decimal.Type: "number"
+        case is String.Type, is Date.Type, is UUID.Type, is URL.Type: "string"
+        case is Bool.Type: "boolean"
+        case is [Any].Type: "array"
+        default:
+            String(describing: type).hasPrefix("Array<") ? "array" : "object"
+        }
+    }
+
+    private static func corruptionReason(_ description: String) -> String {
+        if description.contains("does not fit in") { return "expected integer" }
+        if description.hasPrefix("Attempted to decode UUID") { return "invalid UUID" }
+        if description.hasPrefix("Invalid URL") { return "invalid URL" }
+        if description.hasPrefix("Cannot initialize"), let range = description.range(of: " value ") {
+            let value = description[range.upperBound...]
+            return "invalid value '\(value)'"
+        }
+        return description
+    }
+}
+
+/// A key of a path found in raw JSON (already in its JSON spelling).
+private struct JSONPathKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+
+    init(_ key: String) { stringValue = key; intValue = nil }
+    init(_ index: Int) { stringValue = "Index \(index)"; intValue = index }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { self.init(intValue) }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import Metrics
+import MinhuMessaging
+import MinhuModels
+import MinhuStorage
+import PostgresNIO
+import ServiceLifecycle
+
+/// Consumes one queue with a `MessageHandler`, exactly-once in effect:
+///
+/// 1. each batch of deliveries that arrived together is decoded; a message the handler refuses is
+///    dead-lettered with its reason (copy confirmed on `minhu.dead` before anything is acked);
+/// 2. the rest go through one consumer transaction: inbox rows `(consumer, message_id)` decide which are new,
+///    the handler applies those, and the messages it emits are appended to the outbox — one commit;
+/// 3. only after the commit, one multiple-ack acknowledges the batch.
+///
+/// A batch that fails is retried one message at a time; a single message that keeps failing while the database
+/// answers is requeued, so a crash loop ends in `dead.<queue>` through the queue's delivery limit. While the
+/// database does not answer, the batch waits (unacked) and is retried with backoff.
+///
+/// On graceful shutdown it stops consuming, finishes the deliveries it holds, acks them, and returns.
+public struct MessageConsumerService<Handler: MessageHandler>: Service {
+    public let consumer: AMQPConsumer
+    public let consumerName: String
+    /// The producer name of the outbox rows the handler emits, e.g. `minhu-dispatcher`.
+    public let producer: String
+    public let handler: Handler
+    public let database: MinhuDatabase
+    public let deadLetters: any MessagePublishing
+    public let logger: Logger
+    /// Test hook: called after a batch commits and before it is acked.
+    public var afterCommit: (@Sendable ([AMQPDelivery]) async -> Void)?
+
+    private let processed: Counter
+    private let duplicates: Counter
+    private let deadLettered: Counter
+
+    /// - Parameters:
+    ///   - consumerName: the inbox key, e.g. `dispatcher.events` (one per queue and service).
+    ///   - deadLetters: the publisher for dead-letter copies (the service's publisher).
+    public init(consumer: AMQPConsumer, consumerName: String, producer: String, handler: Handler, database: MinhuDatabase,
+                deadLetters: any MessagePublishing, logger: Logger,
+                afterCommit: (@Sendable ([AMQPDelivery]) async -> Void)? = nil) {
+        self.consumer = consumer
+        self.consumerName = consumerName
+        self.producer = producer
+        self.handler = handler
+        self.database = database
+        self.deadLetters = deadLetters
+        self.logger = logger
+        self.afterCommit = afterCommit
+        processed = Counter(label: "minhu_messages_processed_total", dimensions: [("queue", consumerName)])
+        duplicates = Counter(label: "minhu_messages_duplicate_total", dimensions: [("queue", consumerName)])
+        deadLettered = Counter(label: "minhu_messages_dead_lettered_total", dimensions: [("queue", consumerName)])
+    }
+
+    public func run() async throws {
+        let consumer = self.consumer
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Ends when the batches stream finishes (after stopConsuming) or on cancellation.
+                for await batch in consumer.batches {
+                    await process(batch)
+                }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                await consumer.stopConsuming()
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+        await consumer.shutdown()
+        logger.info("consumer drained and stopped", metadata: ["queue": "\(consumerName)"])
+    }
+
+    /// Processes one batch to the end: dead letters, transaction, ack.
+    func process(_ batch: [AMQPDelivery]) async {
+        var accepted: [(AMQPDelivery, Handler.Message, UUID)] = []
+        var refusedCount = 0
+        for delivery in batch {
+            do {
+                guard let id = delivery.messageID else { throw MessageRejection("missing or invalid message_id property") }
+                accepted.append((delivery, try handler.decode(delivery), id))
+            } catch {
+                let reason = (error as? MessageRejection)?.reason ?? "\(error)"
+                do {
+                    try await consumer.deadLetter(delivery, reason: reason, via: deadLetters)
+                    deadLettered.increment()
+                    refusedCount += 1
+                } catch {
+                    logger.error("dead-lettering failed; message left for redelivery",
+                                 metadata: ["queue": "\(consumerName)", "error": "\(error)"])
+                    await consumer.reject(delivery, requeue: true)
+                }
+            }
+        }
+        guard !accepted.isEmpty else { return }
+        if await commit(accepted) {
+            if let afterCommit { await afterCommit(accepted.map(\.0)) }
+            await ackAll(accepted.map(\.0))
+            return
+        }
+        // The batch failed: one at a time, so that one bad message does not hold back the others.
+        for item in accepted {
+            var attempt = 0
+            while true {
+                if await commit([item]) {
+                    if let afterCommit { await afterCommit([item.0]) }
+                    await consumer.ack(item.0)
+                    break
+                }
+                attempt += 1
+                if await databaseAnswers() {
+                    logger.error("message failed with the database up; requeued (delivery limit applies)",
+                                 metadata: ["queue": "\(consumerName)", "message.id": "\(item.2)"])
+                    await consumer.reject(item.0, requeue: true)
+                    break
+                }
+                if Task.isCancelled { return }
+                let delay = Backoff(initial: 0.2, maximum: 5).delay(attempt: attempt)
+                try? await Task.sleep(for: .seconds(delay))
+            }
+        }
+    }
+
+    private func commit(_ items: [(AMQPDelivery, Handler.Message, UUID)]) async -> Bool {
+        let handler = self.handler
+        let logger = self.logger
+        do {
+            let outcome = try await ConsumerTransaction.run(
+                database: database, consumer: consumerName, producer: producer,
+                messages: items.map { InboxItem(messageID: $0.2, message: $0.1) }
+            ) { connection, fresh in
+                try await handler.apply(fresh.map(\.message), on: connection, logger: logger)
+            }
+            processed.increment(by: outcome.applied.count)
+            if !outcome.skipped.isEmpty {
+                duplicates.increment(by: outcome.skipped.count)
+                logger.info("duplicate deliveries skipped by the inbox",
+                            metadata: ["queue": "\(consumerName)", "count": "\(outcome.skipped.count)"])
+            }
+            return true
+        } catch {
+            logger.warning("consumer transaction failed",
+                           metadata: ["queue": "\(consumerName)", "error": "\(PostgresErrorDetails(error))"])
+            return false
+        }
+    }
+
+    private func ackAll(_ deliveries: [AMQPDelivery]) async {
+        // One multiple-ack per connection generation (a batch never spans two, but be safe).
+        let byGeneration = Dictionary(grouping: deliveries, by: \.generation)
+        for (_, group) in byGeneration {
+            if let last = group.max(by: { $0.deliveryTag < $1.deliveryTag }) {
+                await consumer.ack(last, multiple: true)
+            }
+        }
+    }
+
+    private func databaseAnswers() async -> Bool {
+        await database.health(timeout: .seconds(2)).isReady
+    }
+}
+
+/// A decoded message with the id the inbox records.
+public struct InboxItem<Message: Sendable>: InboxDelivery {
+    public var messageID: UUID
+    public var message: Message
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuStorage
+
+/// The configuration every Minhu service reads from its environment, validated at start-up.
+///
+/// Keys:
+/// - `MINHU_DATABASE_URL` (required): `postgres://user:password@host:port/database`.
+/// - `MINHU_AMQP_URL` (required): `amqp://user:password@host:port/vhost`.
+/// - `MINHU_HTTP_HOST` (default `0.0.0.0`) and `MINHU_HTTP_PORT` (default `8080`; `0` picks a free port).
+/// - `MINHU_LOG_LEVEL` (default `info`): trace, debug, info, notice, warning, error, critical.
+/// - `MINHU_AMQP_HEARTBEAT` (seconds, default 10), `MINHU_AMQP_PREFETCH` (default 200).
+/// - `MINHU_TIMEZONE` (default `Asia/Shanghai`): the jurisdiction's zone for business rules.
+/// - `MINHU_SHUTDOWN_TIMEOUT` (seconds, default 20): how long draining may take on SIGTERM.
+///
+/// Secrets (passwords in URLs) are never logged: `redactedSummary` prints URLs without them.
+public struct ServiceConfiguration: Sendable {
+    public var serviceName: String
+    public var databaseURL: String
+    public var database: DatabaseConfiguration
+    public var amqpURL: AMQPURL
+    public var httpHost: String
+    public var httpPort: Int
+    public var logLevel: Logger.Level
+    public var heartbeatSeconds: Int
+    public var prefetch: UInt16
+    public var timeZone: TimeZone
+    public var shutdownTimeoutSeconds: Double
+
+    /// Reads and validates the configuration of `serviceName` from `environment`.
+    /// - Throws: `ConfigurationError` naming the first bad key.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       serviceName: String) throws -> ServiceConfiguration {
+        let reader = EnvironmentReader(environment)
+        let databaseURL = try reader.required("MINHU_DATABASE_URL")
+        let database: DatabaseConfiguration
+        do { database = try DatabaseConfiguration(url: databaseURL) } catch {
+            throw ConfigurationError(key: "MINHU_DATABASE_URL", reason: "not a valid postgres:// URL (\(error))")
+        }
+        let amqpString = try reader.required("MINHU_AMQP_URL")
+        let amqpURL: AMQPURL
+        do { amqpURL = try AMQPURL(parsing: amqpString) } catch {
+            throw ConfigurationError(key: "MINHU_AMQP_URL", reason: "\(error)")
+        }
+        let levelName = reader.optional("MINHU_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw ConfigurationError(key: "MINHU_LOG_LEVEL", reason: "expected one of trace, debug, info, notice, warning, error, critical")
+        }
+        let zoneName = reader.optional("MINHU_TIMEZONE") ?? "Asia/Shanghai"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ConfigurationError(key: "MINHU_TIMEZONE", reason: "unknown time zone identifier")
+        }
+        return ServiceConfiguration(
+            serviceName: serviceName, databaseURL: databaseURL, database: database, amqpURL: amqpURL,
+            httpHost: reader.optional("MINHU_HTTP_HOST") ?? "0.0.0.0",
+            httpPort: try reader.integer("MINHU_HTTP_PORT", default: 8080, range: 0...65535),
+            logLevel: level,
+            heartbeatSeconds: try reader.integer("MINHU_AMQP_HEARTBEAT", default: 10, range: 1...600),
+            prefetch: UInt16(try reader.integer("MINHU_AMQP_PREFETCH", default: 200, range: 1...65535)),
+            timeZone: zone,
+            shutdownTimeoutSeconds: Double(try reader.integer("MINHU_SHUTDOWN_TIMEOUT", default: 20, range: 1...3600)))
+    }
+
+    /// The configuration in words, without secrets, for the start-up log line.
+    public var redactedSummary: Logger.Metadata {
+        [
+            "service": "\(serviceName)",
+            "database": "\(database)",
+            "amqp": "\(amqpURL)",
+            "http": "\(httpHost):\(httpPort)",
+            "heartbeat": "\(heartbeatSeconds)",
+            "timezone": "\(timeZone.identifier)",
+        ]
+    }
+
+    /// AMQP connection options for a connection of this service.
+    public func amqpOptions(role: String) -> AMQPConnectionOptions {
+        AMQPConnectionOptions(heartbeatSeconds: heartbeatSeconds, connectionName: "\(serviceName)/\(role)")
+    }
+}
+
+/// Reads typed values from an environment dictionary, with errors naming the key.
+public struct EnvironmentReader: Sendable {
+    private let environment: [String: String]
+
+    public init(_ environment: [String: String]) { self.environment = environment }
+
+    /// The trimmed value, nil when unset or empty.
+    public func optional(_ key: String) -> String? {
+        guard let value = environment[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The value; throws `ConfigurationError` when unset or empty.
+    public func required(_ key: String) throws -> String {
+        guard let value = optional(key) else { throw ConfigurationError(key: key, reason: "is required but not set") }
+        return value
+    }
+
+    /// An integer within `range`, or `defaultValue` when unset.
+    public func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = optional(key) else { return defaultValue }
+        guard let value = Int(raw), range.contains(value) else {
+            throw ConfigurationError(key: key, reason: "expected an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuStorage
+import ServiceLifecycle
+import UnixSignals
+
+/// The object graph of one Minhu service, built by `ServiceRuntime.build` — the same function for `main` and for
+/// tests, so tests run exactly what production runs.
+///
+/// Services in the group start in this order and shut down in reverse: database pool, publisher, outbox relay,
+/// consumers, HTTP server. On SIGTERM the HTTP server stops, consumers stop consuming and finish what they hold,
+/// the relay flushes the outbox, the publisher closes, the pool closes; the process exits 0.
+///
+/// ```swift
+/// let runtime = try await ServiceRuntime.build(configuration: configuration, logger: logger) { runtime in
+///     [runtime.consumer(queue: "dispatcher.events", handler: MyHandler())]
+/// }
+/// try await runtime.run()
+/// ```
+public final class ServiceRuntime: Sendable {
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    public let database: MinhuDatabase
+    public let publisher: AMQPPublisher
+    public let relay: OutboxRelay
+    public let topology: Topology
+    /// The producer name on outbox rows and the AMQP `app_id`, e.g. `minhu-intake`.
+    public var producer: String { "minhu-\(configuration.serviceName)" }
+
+    private init(configuration: ServiceConfiguration, logger: Logger, database: MinhuDatabase,
+                 publisher: AMQPPublisher, relay: OutboxRelay, topology: Topology) {
+        self.configuration = configuration
+        self.logger = logger
+        self.database = database
+        self.publisher = publisher
+        self.relay = relay
+        self.topology = topology
+    }
+
+    /// Builds the database pool, the publisher (declaring this service's part of the topology on each
+    /// connection) and the outbox relay of `configuration.serviceName`.
+    public static func build(configuration: ServiceConfiguration, logger: Logger,
+                             topology: Topology = MinhuTopology.make(departments: [], channels: [])) -> ServiceRuntime {
+        var databaseConfiguration = configuration.database
+        databaseConfiguration.applicationName = "minhu-\(configuration.serviceName)"
+        let database = MinhuDatabase(configuration: databaseConfiguration, logger: logger)
+        let part = MinhuTopology.part(of: topology, forService: configuration.serviceName)
+        let publisher = AMQPPublisher(url: configuration.amqpURL, options: configuration.amqpOptions(role: "publisher"),
+                                      topology: part, logger: logger)
+        let relay = OutboxRelay(database: database, publisher: publisher,
+                                producer: "minhu-\(configuration.serviceName)", logger: logger)
+        return ServiceRuntime(configuration: configuration, logger: logger, database: database,
+                              publisher: publisher, relay: relay, topology: part)
+    }
+
+    /// A consumer of `queue` with `handler`, declaring this service's part of the topology on each connection.
+    public func consumer<Handler: MessageHandler>(
+        queue: String, handler: Handler,
+        afterCommit: (@Sendable ([AMQPDelivery]) async -> Void)? = nil
+    ) -> MessageConsumerService<Handler> {
+        let amqpConsumer = AMQPConsumer(url: configuration.amqpURL, queue: queue, prefetch: configuration.prefetch,
+                                        options: configuration.amqpOptions(role: queue), topology: topology,
+                                        logger: logger)
+        return MessageConsumerService(consumer: amqpConsumer, consumerName: queue, producer: producer,
+                                      handler: handler, database: database, deadLetters: publisher, logger: logger,
+                                      afterCommit: afterCommit)
+    }
+
+    /// The `/health` monitor over the database, the publisher and `consumers`.
+    public func healthMonitor(consumers: [AMQPConsumer]) -> HealthMonitor {
+        let publisher = self.publisher
+        var checks = [HealthMonitor.BrokerCheck(name: "publisher", isUp: { publisher.isConnected })]
+        for consumer in consumers {
+            checks.append(.init(name: "consumer", isUp: { consumer.isConnected }))
+        }
+        return HealthMonitor(serviceName: configuration.serviceName, database: database, brokerChecks: checks)
+    }
+
+    /// The service group: database, publisher, relay, `consumers`, then the HTTP server built from `router`.
+    /// - Parameter onHTTPRunning: called with the bound port (useful with `MINHU_HTTP_PORT=0`).
+    public func serviceGroup(consumers: [any Service], router: Router<BasicRequestContext>,
+                             signals: [UnixSignal] = [.sigterm, .sigint],
+                             onHTTPRunning: (@Sendable (Int) async -> Void)? = nil) -> ServiceGroup {
+        let logger = self.logger
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                                 serverName: "minhu-\(configuration.serviceName)"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("HTTP server listening", metadata: ["http.port": "\(port)"])
+                await onHTTPRunning?(port)
+            },
+            logger: logger)
+        var services: [any Service] = [database, PublisherService(publisher: publisher), relay]
+        services.append(contentsOf: consumers)
+        services.append(app)
+        return ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: signals,
+            cancellationSignals: [],
+            logger: logger))
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Minhu's PostgreSQL connection pool: a `PostgresClient` run as a `Service`, with transactions and a readiness
+/// probe.
+///
+/// Run it before anything that uses it: put it first in the `ServiceGroup` (services shut down in reverse order,
+/// so the pool closes last), or in a task group in tests. Queries issued before ``run()`` wait for it.
+///
+/// SQL goes only through `PostgresQuery` string interpolation, which sends every interpolated value as a bound
+/// parameter; values are never concatenated into SQL.
+///
+/// ```swift
+/// let database = MinhuDatabase(configuration: try .fromEnvironment(), logger: logger)
+/// let group = ServiceGroup(services: [database, relay, httpServer], gracefulShutdownSignals: [.sigterm],
+///                          logger: logger)
+/// try await database.withTransaction { connection in
+///     try await connection.query("UPDATE deputies SET active = false WHERE id = \(id)", logger: logger)
+///     try await OutboxWriter.append(messages, producer: "minhu-intake", on: connection, logger: logger)
+/// }
+/// ```
+public final class MinhuDatabase: Service, Sendable {
+    /// The underlying pool, for what this type does not wrap (prepared statements, COPY).
+    public let client: PostgresClient
+    public let configuration: DatabaseConfiguration
+    public let logger: Logger
+
+    public init(configuration: DatabaseConfiguration, logger: Logger,
+                eventLoopGroup: any EventLoopGroup = PostgresClient.defaultEventLoopGroup) {
+        self.configuration = configuration
+        self.logger = logger
+        self.client = PostgresClient(configuration: configuration.makeClientConfiguration(),
+                                     eventLoopGroup: eventLoopGroup, backgroundLogger: logger)
+    }
+
+    /// Runs the pool until graceful shutdown (or cancellation), then closes its connections.
+    public func run() async throws {
+        logger.debug("database pool starting", metadata: ["database.url": "\(configuration.redactedURL)"])
+        await client.run()
+        logger.debug("database pool stopped")
+    }
+
+    /// Leases a connection for `body`'s lifetime. `body` must not keep the connection.
+    public func withConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await client.withConnection(isolation: isolation, body)
+    }
+
+    /// Runs `body` in a transaction: `BEGIN`, then `COMMIT` when `body` returns, `ROLLBACK` when it throws.
+    ///
+    /// Errors are rethrown as they are (the error `body` threw, or the error of `COMMIT`), not wrapped.
+    /// `body` must leave the transaction open (no `COMMIT`/`ROLLBACK` of its own).
+    public func withTransaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        let logger = self.logger
+        return try await client.withConnection(isolation: isolation) { connection in
+            try await MinhuDatabase.withTransaction(on: connection, logger: logger, isolation: isolation, body)
+        }
+    }
+
+    /// Runs `body` in a transaction on a connection the caller already holds (see
+    /// ``withTransaction(isolation:_:)``).
+    public static func withTransaction<Result>(
+        on connection: PostgresConnection,
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await connection.query("BEGIN", logger: logger)
+        let result: Result
+        do {
+            result = try await body(connection)
+        } catch {
+            do {
+                try await connection.query("ROLLBACK", logger: logger)
+            } catch let rollbackError {
+                // The connection is unusable (most likely gone): close it so the pool does not lend it again in
+                // an aborted transaction.
+                logger.warning("rollback failed; closing the connection",
+                               metadata: ["error": "\(PostgresErrorDetails(rollbackError))"])
+                try? await connection.close()
+            }
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return result
+    }
+
+    /// Checks that the database answers a query within `timeout` (the readiness probe of `/health`).
+    ///
+    /// - Returns: the round-trip time.
+    /// - Throws: ``DatabaseError/timeout(_:)`` or the driver's error.
+    @discardableResult
+    public func ping(timeout: Duration = .seconds(2)) async throws -> Duration {
+        let client = self.client
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await withDeadline(timeout) {
+            _ = try await client.query("SELECT 1", logger: nil).collect()
+        }
+        return clock.now - start
+    }
+
+    /// ``ping(timeout:)`` as a status for `/health`; never throws.
+    public func health(timeout: Duration = .seconds(2)) async -> DatabaseHealth {
+        do {
+            let latency = try await ping(timeout: timeout)
+            return DatabaseHealth(isReady: true, latency: latency, detail: nil)
+        } catch {
+            return DatabaseHealth(isReady: false, latency: nil, detail: "\(PostgresErrorDetails(error))")
+        }
+    }
+}
+
+/// The database's readiness, as `/health` reports it.
+public struct DatabaseHealth: Sendable, Hashable {
+    public var isReady: Bool
+    /// Round-trip time of the probe query, when it answered.
+    public var latency: Duration?
+    /// Why it is not ready (no credentials, no query parameters).
+    public var detail: String?
+
+    public init(isReady: Bool, latency: Duration?, detail: String?) {
+        self.isReady = isReady
+        self.latency = latency
+        self.detail = detail
+    }
+}

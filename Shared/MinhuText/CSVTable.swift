@@ -1,0 +1,118 @@
+import Foundation
+
+/// A CSV table read per RFC 4180: quoted fields, doubled quotes, embedded commas and newlines,
+/// CRLF or LF line ends, and an optional UTF-8 byte-order mark.
+///
+/// ```swift
+/// let table = try CSVTable(contentsOf: URL(fileURLWithPath: "appeals.csv"))
+/// let titles = table.column("title")
+/// ```
+public struct CSVTable: Sendable {
+    /// The first row, trimmed of surrounding white space.
+    public var header: [String]
+    /// Every row after the header; short rows are padded with empty fields.
+    public var rows: [[String]]
+
+    /// Parses CSV text whose first row is the header.
+    public init(text: String) {
+        var all = CSVTable.parse(text)
+        header = all.isEmpty ? [] : all.removeFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+        let width = header.count
+        rows = all.map { row in row.count >= width ? row : row + Array(repeating: "", count: width - row.count) }
+    }
+
+    /// Reads and parses a UTF-8 file (a byte-order mark is skipped).
+    public init(contentsOf url: URL) throws {
+        let data = try Data(contentsOf: url)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CSVError.notUTF8(url.path)
+        }
+        self.init(text: text)
+    }
+
+    /// The index of a column by name (case-sensitive, then case-insensitive).
+    public func index(of name: String) -> Int? {
+        header.firstIndex(of: name) ?? header.firstIndex { $0.lowercased() == name.lowercased() }
+    }
+
+    /// The values of a named column, or nil when the header lacks it.
+    public func column(_ name: String) -> [String]? {
+        guard let i = index(of: name) else { return nil }
+        return rows.map { i < $0.count ? $0[i] : "" }
+    }
+
+    /// Splits CSV text into rows of fields. Blank lines are skipped.
+    public static func parse(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field: [UInt8] = []
+        var inQuotes = false
+        var fieldWasQuoted = false
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let n = bytes.count
+        var i = 0
+        func endField() {
+            row.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            fieldWasQuoted = false
+        }
+        func endRow() {
+            endField()
+            if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
+            row = []
+        }
+        while i < n {
+            let b = bytes[i]
+            if inQuotes {
+                if b == 0x22 {
+                    if i + 1 < n && bytes[i + 1] == 0x22 {
+                        field.append(0x22); i += 2; continue
+                    }
+                    inQuotes = false
+                } else {
+                    field.append(b)
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case 0x22:
+                if field.isEmpty && !fieldWasQuoted { inQuotes = true; fieldWasQuoted = true } else { field.append(b) }
+            case 0x2C:
+                endField()
+            case 0x0D:
+                if i + 1 < n && bytes[i + 1] == 0x0A { i += 1 }
+                endRow()
+            case 0x0A:
+                endRow()
+            default:
+                field.append(b)
+            }
+            i += 1
+        }
+        if !field.isEmpty || !row.isEmpty || fieldWasQuoted { endRow() }
+        return rows
+    }
+
+    /// Quotes a field for output when it holds a comma, quote or line break.
+    public static func escape(_ field: String) -> String {
+        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return field
+    }
+}
+
+/// Errors reading CSV input.
+public enum CSVError: Error, CustomStringConvertible, Sendable {
+    case notUTF8(String)
+    case missingColumn(String, file: String)
+
+    public var description: String {
+        switch self {
+        case .notUTF8(let path): return "\(path) is not UTF-8 text"
+        case .missingColumn(let name, let file): return "\(file) has no column \"\(name)\""
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// Parameters of the classifier's features; stored in the model header so a model always extracts features
+/// the way it was trained.
+public struct FeatureConfig: Codable, Sendable, Equatable {
+    /// log2 of the hashed feature space.
+    public var dimensionBits: Int = 19
+    /// Character n-grams of length 1…maxN over the whole normalised text.
+    public var maxN: Int = 3
+    /// Character n-grams of the first `headLength` normalised characters (≈ the title) form a second block.
+    public var headLength: Int = 20
+    /// Weight of the head block (the whole-text and word blocks weigh 1).
+    public var headWeight: Float = 1.0
+    /// Dictionary words of length wordMinLength…wordMaxLength are found by forward maximum matching.
+    public var wordMinLength: Int = 2
+    public var wordMaxLength: Int = 6
+    /// Only the first `maxChars` normalised characters are read (a 1 MB message costs no more than a long one).
+    public var maxChars: Int = 3000
+
+    public init() {}
+
+    public var dimension: Int { 1 << dimensionBits }
+}
+
+/// One hashed, weighted feature vector: sorted unique indices and their values.
+public struct SparseVector: Sendable {
+    public var indices: [Int32]
+    public var values: [Float]
+    public init(indices: [Int32] = [], values: [Float] = []) {
+        self.indices = indices
+        self.values = values
+    }
+}
+
+/// Raw counts of one text's features, per block, before weighting.
+public struct FeatureCounts: Sendable {
+    /// (bucket, count) sorted by bucket, for each block: 0 = characters, 1 = words, 2 = head.
+    public var blocks: [[(Int32, Float)]]
+}
+
+/// Turns text into hashed features: character 1…3-grams, dictionary words by maximum matching, and
+/// the head's n-grams; each block gets sublinear TF × IDF and its own L2 norm.
+public struct FeatureExtractor: Sendable {
+    public static let charSeed: UInt64 = 0x63
+    public static let wordSeed: UInt64 = 0x77
+    public static let headSeed: UInt64 = 0x68
+
+    public let config: FeatureConfig
+    let mask: UInt64
+    let dictionary: WordSet
+
+    /// - Parameter dictionaryHashes: `StableHash` values (seed `wordSeed`) of the dictionary's words.
+    public init(config: FeatureConfig, dictionaryHashes: [UInt64]) {
+        self.config = config
+        self.mask = UInt64(config.dimension - 1)
+        self.dictionary = WordSet(dictionaryHashes)
+    }
+
+    /// Counts every block's hashed features.
+    public func counts(_ text: some StringProtocol) -> FeatureCounts {
+        let s = TextNormalizer.scalars(text, limit: config.maxChars)
+        return s.withUnsafeBufferPointer { buf in
+            var chars: [Int32] = []
+            chars.reserveCapacity(buf.count * config.maxN)
+            for n in 1...config.maxN where buf.count >= n {
+                for i in 0...(buf.count - n) {
+                    chars.append(Int32(truncatingIfNeeded: StableHash.hash(buf, i, n, seed: Self.charSeed) & mask))
+                }
+            }
+            var words: [Int32] = []
+            var i = 0
+            while i < buf.count {
+                var matched = 0
+                if TextNormalizer.isHan(buf[i]) {
+                    var l = min(config.wordMaxLength, buf.count - i)
+                    while l >= config.wordMinLength {
+                        let h = StableHash.hash(buf, i, l, seed: Self.wordSeed)
+                        if dictionary.contains(h) {
+                            words.append(Int32(truncatingIfNeeded: h & mask))
+                            matched = l
+                            break
+                        }
+                        l -= 1
+                    }
+                }
+                i += max(matched, 1)
+            }
+            var head: [Int32] = []
+            let hl = min(config.headLength, buf.count)
+            for n in 1...config.maxN where hl >= n {
+                for i in 0...(hl - n) {
+                    head.append(Int32(truncatingIfNeeded: StableHash.hash(buf, i, n, seed: Self.headSeed) & mask))
+                }
+            }
+            return FeatureCounts(blocks: [Self.runLengths(&chars), Self.runLengths(&words), Self.runLengths(&head)])
+        }
+    }
+
+    static func runLengths(_ buckets: inout [Int32]) -> [(Int32, Float)] {
+        buckets.sort()
+        var out: [(Int32, Float)] = []
+        out.reserveCapacity(buckets.count)
+        var i = 0
+        while i < buckets.count {
+            var j = i + 1
+            while j < buckets.count && buckets[j] == buckets[i] { j += 1 }
+            out.append((buckets[i], Float(j - i)))
+            i = j
+        }
+        return out
+    }
+
+    /// Weights counts into one vector: per block (1 + ln tf) × idf, L2-normalised, times the block weight.
+    public func vector(_ counts: FeatureCounts, idf: (Int32) -> Float) -> SparseVector {
+        var pairs: [(Int32, Float)] = []
+        pairs.reserveCapacity(counts.blocks.reduce(0) { $0 + $1.count })
+        for (b, block) in counts.blocks.enumerated() {
+            let weight: Float = b == 2 ? config.headWeight : 1
+            var norm: Float = 0
+            let start = pairs.count
+            for (j, tf) in block {
+                let v = (1 + logf(tf)) * idf(j)
+                norm += v * v
+                pairs.append((j, v))
+            }
+            if norm > 0 {
+                let k = weight / norm.squareRoot()
+                for p in start..<pairs.count { pairs[p].1 *= k }
+            }
+        }
+        pairs.sort { $0.0 < $1.0 }
+        var v = SparseVector()
+        v.indices.reserveCapacity(pairs.count)
+        v.values.reserveCapacity(pairs.count)
+        for (j, x) in pairs {
+            if let last = v.indices.last, last == j { v.values[v.values.count - 1] += x } else {
+                v.indices.append(j); v.values.append(x)
+            }
+        }
+        return v
+    }
+}
+
+/// An open-addressing set of 64-bit hashes (built once, read-only).
+struct WordSet: Sendable {
+    private var slots: [UInt64]
+    private let mask: Int
+
+    init(_ hashes: [UInt64]) {
+        var size = 16
+        while size < hashes.count * 2 { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+        for h in hashes where h != 0 {
+            var i = Int(truncatingIfNeeded: h) & mask
+            while slots[i] != 0 && slots[i] != h { i = (i + 1) & mask }
+            slots[i] = h
+        }
+    }
+
+    @inline(__always)
+    func contains(_ h: UInt64) -> Bool {
+        if h == 0 { return false }
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[i]
+            if s == h { return true }
+            if s == 0 { return false }
+            i = (i + 1) & mask
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import PostgresNIO
+import Testing
+
+@Suite("Consumer service on the real broker and database", .enabled(if: TestDatabase.isConfigured))
+struct ConsumerServiceTests {
+    let logger = TestDatabase.logger
+    let queue = "dispatcher.events"
+
+    func message(_ body: String, id: UUID = UUID()) -> OutgoingMessage {
+        OutgoingMessage(messageID: id, exchange: MinhuTopology.events, routingKey: "appeal.received",
+                        type: "appeal.received", timestamp: Date(), appID: "test", body: Data(body.utf8))
+    }
+
+    func makeService(url: AMQPURL, database: MinhuDatabase, publisher: AMQPPublisher,
+                     afterCommit: (@Sendable ([AMQPDelivery]) async -> Void)? = nil) -> MessageConsumerService<EffectHandler> {
+        let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 50, logger: logger)
+        return MessageConsumerService(consumer: consumer, consumerName: queue, producer: "minhu-dispatcher",
+                                      handler: EffectHandler(), database: database, deadLetters: publisher,
+                                      logger: logger, afterCommit: afterCommit)
+    }
+
+    @Test("a consumer killed between its commit and its ack: the redelivered message is skipped by the inbox")
+    func killedBetweenCommitAndAck() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                _ = try await database.withConnection { try await $0.query(EffectHandler.createTable, logger: logger) }
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let outcomes = try await publisher.publish((1...20).map { message("{\"n\": \($0)}") })
+                #expect(allConfirmed(outcomes))
+
+                // First consumer: commits its first batch, then "dies" before acking (its connection closes).
+                let killed = Locked(false)
+                let first = makeService(url: url, database: database, publisher: publisher)
+                let firstConsumer = first.consumer
+                let crashing = MessageConsumerService(
+                    consumer: firstConsumer, consumerName: queue, producer: "minhu-dispatcher", handler: EffectHandler(),
+                    database: database, deadLetters: publisher, logger: logger,
+                    afterCommit: { _ in
+                        killed.withLock { $0 = true }
+                        await firstConsumer.shutdown()
+                    })
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await crashing.run() }
+                    _ = try? await eventually { killed.withLock { $0 } }
+                    group.cancelAll()
+                }
+                let afterCrash = try await database.withConnection { try await EffectHandler.counts($0, logger: logger) }
+                #expect(!afterCrash.isEmpty, "the first consumer committed something")
+
+                // Second consumer: gets the unacked messages again; the inbox skips those already applied.
+                let second = makeService(url: url, database: database, publisher: publisher)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await second.run() }
+                    let done = try await eventually {
+                        let counts = try await database.withConnection { try await EffectHandler.counts($0, logger: logger) }
+                        return counts.count == 20
+                    }
+                    #expect(done)
+                    let status = try await TopologyDeclarer.status(of: [queue], url: url)
+                    _ = try await eventually {
+                        (try await TopologyDeclarer.status(of: [queue], url: url))[queue]?.messages == 0
+                    }
+                    #expect(status[queue] != nil)
+                    group.cancelAll()
+                }
+                let counts = try await database.withConnection { try await EffectHandler.counts($0, logger: logger) }
+                #expect(counts == Dictionary(uniqueKeysWithValues: (1...20).map { ($0, 1) }), "one effect per message")
+                await publisher.shutdown()
+            }
+        }
+    }
+
+    @Test("a malformed message lands in the dead-letter queue with its reason; the next good one is processed")
+    func malformedIsDeadLettered() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                _ = try await database.withConnection { try await $0.query(EffectHandler.createTable, logger: logger) }
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let bad = message("{not json")
+                _ = try await publisher.publish([bad, message("{\"n\": 7}")])
+                let service = makeService(url: url, database: database, publisher: publisher)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    try await expectEventually {
+                        try await database.withConnection { try await EffectHandler.counts($0, logger: logger) } == [7: 1]
+                    }
+                    group.cancelAll()
+                }
+                let dead = try await DeadLetterReader.read(queue: "dead.\(queue)", count: 1, url: url)
+                #expect(dead.count == 1)
+                #expect(dead.first?.messageID == bad.messageID)
+                #expect(dead.first?.body == bad.body)
+                #expect(dead.first?.properties.headers["x-minhu-error"]?.contains("body is not") == true)
+                await publisher.shutdown()
+            }
+        }
+    }
+
+    @Test("a message that fails every time ends, after the delivery limit, in dead.<queue>")
+    func crashLoopEndsInDeadLetters() async throws {
+        try await TestBroker.withVhost { url in
+            try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+            let publisher = AMQPPublisher(url: url, logger: logger)
+            let poison = message("{\"n\": -1}")
+            _ = try await publisher.publish([poison])
+            await publisher.shutdown()
+            // Each consumer takes the message and dies without acking, as a crashing process would.
+            var deliveries = 0
+            for _ in 0..<Int(MinhuTopology.deliveryLimit) + 1 {
+                let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 1, logger: logger)
+                let got = await withTaskGroup(of: Bool.self) { group in
+                    group.addTask {
+                        for await _ in consumer.batches { return true }
+                        return false
+                    }
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(3))
+                        return false
+                    }
+                    let first = await group.next() ?? false
+                    group.cancelAll()
+                    return first
+                }
+                await consumer.shutdown()
+                if got { deliveries += 1 } else { break }
+            }
+            #expect(deliveries == Int(MinhuTopology.deliveryLimit) + 1 || deliveries == Int(MinhuTopology.deliveryLimit))
+            let dead = try await DeadLetterReader.read(queue: "dead.\(queue)", count: 1, url: url)
+            #expect(dead.first?.messageID == poison.messageID)
+            let remaining = try await TopologyDeclarer.status(of: [queue], url: url)
+            #expect(remaining[queue]?.messages == 0)
+        }
+    }
+}
+
+/// Reads (and acks) up to `count` messages from a dead-letter queue, waiting up to `timeout`.
+enum DeadLetterReader {
+    static func read(queue: String, count: Int, url: AMQPURL, timeout: Duration = .seconds(15)) async throws -> [AMQPDelivery] {
+        let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 100, logger: Logger(label: "dead-reader"))
+        let result = await withTaskGroup(of: [AMQPDelivery]?.self) { group in
+            group.addTask {
+                var got: [AMQPDelivery] = []
+                for await batch in consumer.batches {
+                    got.append(contentsOf: batch)
+                    await consumer.ack(batch.last!, multiple: true)
+                    if got.count >= count { break }
+                }
+                return got
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
+        await consumer.shutdown()
+        return result
+    }
+}

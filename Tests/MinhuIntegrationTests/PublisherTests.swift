@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import Testing
+
+@Suite("Publisher and consumer on the real broker")
+struct PublisherTests {
+    let logger = Logger(label: "test")
+
+    @Test("a publish that no queue receives is reported as returned, not confirmed")
+    func unroutableIsReturned() async throws {
+        try await TestBroker.withVhost { url in
+            let topology = MinhuTopology.make(departments: ["housing"], channels: [])
+            try await TopologyDeclarer.declare(topology, url: url)
+            let publisher = AMQPPublisher(url: url, logger: logger)
+            let routed = OutgoingMessage(exchange: MinhuTopology.dispatch, routingKey: "housing", type: "t",
+                                         timestamp: Date(), appID: "test", body: Data("{}".utf8))
+            let unroutable = OutgoingMessage(exchange: MinhuTopology.dispatch, routingKey: "no-such-department",
+                                             type: "t", timestamp: Date(), appID: "test", body: Data("{}".utf8))
+            let outcomes = try await publisher.publish([routed, unroutable, routed.withNewID()])
+            await publisher.shutdown()
+            #expect(outcomes[0] == .confirmed)
+            guard case .returned(let reason) = outcomes[1] else {
+                Issue.record("expected returned, got \(outcomes[1])")
+                return
+            }
+            #expect(reason.contains("NO_ROUTE"))
+            #expect(outcomes[2] == .confirmed)
+        }
+    }
+
+    @Test("messages published with confirms arrive with their properties, in order, and acks remove them")
+    func roundTrip() async throws {
+        try await TestBroker.withVhost { url in
+            let topology = MinhuTopology.make(departments: ["housing"], channels: [])
+            try await TopologyDeclarer.declare(topology, url: url)
+            let publisher = AMQPPublisher(url: url, confirmWindow: 50, logger: logger)
+            let messages = (0..<500).map { index in
+                OutgoingMessage(exchange: MinhuTopology.dispatch, routingKey: "housing", type: "dispatch.assignment",
+                                timestamp: Date(timeIntervalSince1970: 1_790_000_000), correlationID: "appeal-\(index)",
+                                appID: "minhu-test", schemaVersion: 3, headers: ["x-note": "第\(index)件"],
+                                body: Data("{\"n\":\(index),\"text\":\"诉求\"}".utf8))
+            }
+            let outcomes = try await publisher.publish(messages)
+            #expect(allConfirmed(outcomes))
+            await publisher.shutdown()
+
+            let consumer = AMQPConsumer(url: url, queue: "dept.housing", prefetch: 100, logger: logger)
+            var received: [AMQPDelivery] = []
+            for await batch in consumer.batches {
+                received.append(contentsOf: batch)
+                await consumer.ack(batch.last!, multiple: true)
+                if received.count >= messages.count { break }
+            }
+            await consumer.shutdown()
+            #expect(received.count == 500)
+            #expect(received.map(\.body) == messages.map(\.body))
+            let first = received[0]
+            #expect(first.messageID == messages[0].messageID)
+            #expect(first.properties.type == "dispatch.assignment")
+            #expect(first.properties.correlationID == "appeal-0")
+            #expect(first.properties.appID == "minhu-test")
+            #expect(first.properties.contentType == "application/json")
+            #expect(first.properties.deliveryMode == 2)
+            #expect(first.properties.schemaVersion == 3)
+            #expect(first.properties.headers["x-note"] == "第0件")
+            #expect(first.properties.timestamp == Date(timeIntervalSince1970: 1_790_000_000))
+        }
+    }
+}
+
+extension OutgoingMessage {
+    /// A copy with a fresh message id.
+    func withNewID() -> OutgoingMessage {
+        var copy = self
+        copy.messageID = UUID()
+        return copy
+    }
+}

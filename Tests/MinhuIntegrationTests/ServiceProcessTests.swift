@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuStorage
+import Testing
+
+/// Runs the real service executables as processes.
+@Suite("Service processes", .enabled(if: TestDatabase.isConfigured))
+struct ServiceProcessTests {
+    let logger = TestDatabase.logger
+
+    @Test("a service started with a missing or malformed MINHU_DATABASE_URL exits non-zero naming the key",
+          arguments: [nil, "mysql://nope", "not a url at all"])
+    func badDatabaseURL(value: String?) throws {
+        var environment = ["MINHU_AMQP_URL": "amqp://u:p@127.0.0.1:1/x", "PATH": "/usr/bin:/bin"]
+        if let value { environment["MINHU_DATABASE_URL"] = value }
+        let (status, output) = try runToEnd("minhu-dispatcher", environment: environment)
+        #expect(status != 0)
+        #expect(output.contains("MINHU_DATABASE_URL"))
+        #expect(!output.contains("p@127"), "no secret in the message")
+    }
+
+    @Test("SIGTERM during a stream: the service stops consuming, finishes what it holds, exits 0; nothing doubled or lost")
+    func sigtermDrains() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withConfiguration { configuration in
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let total = 3000
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let events = OutboxFixtures.events(1...total)
+                let outcomes = try await publisher.publish(events)
+                await publisher.shutdown()
+                #expect(allConfirmed(outcomes))
+                let environment = [
+                    "MINHU_DATABASE_URL": configuration.testURL, "MINHU_AMQP_URL": url.testURL,
+                    "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0", "MINHU_AMQP_PREFETCH": "50",
+                    "MINHU_LOG_LEVEL": "info",
+                ]
+                try await TestDatabase.withRunningDatabase(configuration) { database in
+                    // First run: stopped by SIGTERM in the middle of the stream.
+                    let first = try start("minhu-reporting", environment: environment)
+                    try await expectEventually(timeout: .seconds(60)) {
+                        try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database, logger: logger) > 0
+                    }
+                    kill(first.processIdentifier, SIGTERM)
+                    first.waitUntilExit()
+                    #expect(first.terminationStatus == 0)
+                    #expect(first.terminationReason == .exit)
+                    let processed = try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database,
+                                                                        logger: logger)
+                    let left = try await TopologyDeclarer.status(of: ["reporting.events"], url: url)["reporting.events"]?.messages
+                    #expect(processed + (left ?? -1) == total, "processed \(processed) + left \(left ?? -1)")
+
+                    // Second run finishes the stream.
+                    let second = try start("minhu-reporting", environment: environment)
+                    try await expectEventually(timeout: .seconds(90)) {
+                        try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database, logger: logger) == total
+                    }
+                    kill(second.processIdentifier, SIGTERM)
+                    second.waitUntilExit()
+                    #expect(second.terminationStatus == 0)
+                    let rest = try await TopologyDeclarer.status(of: ["reporting.events"], url: url)["reporting.events"]?.messages
+                    #expect(rest == 0)
+                }
+            }
+        }
+    }
+
+    private func start(_ executable: String, environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = PrivateServers.binDirectory.appendingPathComponent(executable)
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func runToEnd(_ executable: String, environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = PrivateServers.binDirectory.appendingPathComponent(executable)
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import MinhuModels
+import MinhuStorage
+import PostgresNIO
+import Testing
+
+/// Roles and grants (DESIGN §4): each service writes only its own tables, reads reference data, and appends and
+/// relays only its own outbox rows. Checked with `SET LOCAL ROLE` inside rolled-back transactions.
+@Suite(.enabled(if: TestDatabase.isConfigured, "MINHU_TEST_DATABASE_URL is not set"))
+struct StorageGrantTests {
+    static let insufficientPrivilege = "42501"
+
+    @Test func everyServiceRoleExistsAndCannotLogIn() async throws {
+        try await TestDatabase.withDatabase { database in
+            for role in ServiceRole.allCases {
+                let count = try await StorageFixtures.integer("""
+                    SELECT count(*) FROM pg_roles
+                    WHERE rolname = \(role.roleName) AND NOT rolcanlogin
+                      AND pg_has_role(rolname, 'minhu_service', 'MEMBER')
+                    """, on: database)
+                #expect(count == 1, "\(role.roleName)")
+            }
+        }
+    }
+
+    @Test func referenceDataIsReadableByAllAndWritableOnlyByItsOwner() async throws {
+        try await TestDatabase.withDatabase { database in
+            for role in ServiceRole.allCases {
+                let counts = try await StorageFixtures.asRole(role.roleName, on: database) { connection in
+                    var counts: [Int] = []
+                    for table in ["departments", "categories", "calendar_days", "deadline_policies", "deputies",
+                                  "schema_migrations"] {
+                        let rows = try await connection.query(
+                            PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: TestDatabase.logger)
+                        counts += try await rows.decode(Int.self).collectAll()
+                    }
+                    return counts
+                }
+                #expect(counts.count == 6, "\(role)")
+            }
+
+            let insertDay: PostgresQuery = "INSERT INTO calendar_days (day, kind, name) VALUES ('2031-05-06', 'off', '地方假日')"
+            #expect(try await StorageFixtures.fails(insertDay, as: "minhu_deadlines", on: database) == nil)
+            #expect(try await StorageFixtures.fails(insertDay, as: "minhu_reporting", on: database) == Self.insufficientPrivilege)
+            #expect(try await StorageFixtures.fails(insertDay, as: "minhu_intake", on: database) == Self.insufficientPrivilege)
+
+            let insertDeputy: PostgresQuery = """
+                INSERT INTO deputies (id, name, phones, level) VALUES (\(UUID()), '张三', ARRAY['13800138000'], 'city')
+                """
+            #expect(try await StorageFixtures.fails(insertDeputy, as: "minhu_intake", on: database) == nil)
+            #expect(try await StorageFixtures.fails(insertDeputy, as: "minhu_dispatcher", on: database) == Self.insufficientPrivilege)
+
+            let department: PostgresQuery = "UPDATE departments SET name = '改名' WHERE code = 'housing'"
+            for role in ServiceRole.allCases {
+                #expect(try await StorageFixtures.fails(department, as: role.roleName, on: database) == Self.insufficientPrivilege)
+            }
+            #expect(try await StorageFixtures.fails("CREATE TABLE sneaky (id int)", as: "minhu_reporting", on: database)
+                == Self.insufficientPrivilege)
+            #expect(try await StorageFixtures.fails("DELETE FROM outbox", as: "minhu_intake", on: database)
+                == Self.insufficientPrivilege)
+        }
+    }
+
+    @Test func deputyPhonesMustBeNormalised() async throws {
+        try await TestDatabase.withDatabase { database in
+            let bad: PostgresQuery = """
+                INSERT INTO deputies (id, name, phones, level) VALUES (\(UUID()), '李四', ARRAY['+86 138-0013-8000'], 'city')
+                """
+            let state = try await StorageFixtures.fails(bad, as: "minhu_intake", on: database)
+            #expect(state == "23514") // check_violation
+        }
+    }
+
+    @Test func aServiceAppendsAndRelaysOnlyItsOwnOutboxRows() async throws {
+        try await TestDatabase.withDatabase { database in
+            let logger = TestDatabase.logger
+            // The migration role (the test's superuser) appends an event and a message for intake.
+            let event = StorageFixtures.event(producer: "minhu-intake")
+            let acknowledgement = StorageFixtures.acknowledgement(producer: "minhu-intake")
+            try await StorageFixtures.append([event, acknowledgement], producer: "minhu-intake", to: database)
+
+            // Reporting appends its own rows, not intake's.
+            let own = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection -> Bool in
+                try await OutboxWriter.append([StorageFixtures.event(producer: "minhu-reporting", type: "report.published")],
+                                              producer: "minhu-reporting", on: connection, logger: logger)
+                return true
+            }
+            #expect(own)
+            let forged = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection -> String? in
+                do {
+                    try await OutboxWriter.append([StorageFixtures.event()], producer: "minhu-intake", on: connection,
+                                                  logger: logger)
+                    return nil
+                } catch {
+                    return PostgresErrorDetails(error).sqlState
+                }
+            }
+            #expect(forged == Self.insufficientPrivilege)
+
+            // Events are readable by every service (timelines); other messages only by their producer.
+            let seenByReporting = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection in
+                let rows = try await connection.query("SELECT message_id FROM outbox", logger: logger)
+                return try await rows.decode(UUID.self).collectAll()
+            }
+            #expect(seenByReporting == [event.messageID])
+            let seenByIntake = try await StorageFixtures.asRole("minhu_intake", on: database) { connection in
+                let rows = try await connection.query("SELECT message_id FROM outbox ORDER BY id", logger: logger)
+                return try await rows.decode(UUID.self).collectAll()
+            }
+            #expect(seenByIntake == [event.messageID, acknowledgement.messageID])
+
+            // Only intake's relay can mark intake's rows; others update nothing (row security hides the rows).
+            let markedByReporting = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection in
+                let rows = try await connection.query(
+                    "UPDATE outbox SET published_at = now() WHERE producer = 'minhu-intake' RETURNING id", logger: logger)
+                return try await rows.decode(Int64.self).collectAll().count
+            }
+            #expect(markedByReporting == 0)
+            let markedByIntake = try await StorageFixtures.asRole("minhu_intake", on: database) { connection in
+                let rows = try await connection.query(
+                    "UPDATE outbox SET published_at = now() WHERE producer = 'minhu-intake' RETURNING id", logger: logger)
+                return try await rows.decode(Int64.self).collectAll().count
+            }
+            #expect(markedByIntake == 2)
+            // A relay may change only the delivery columns.
+            #expect(try await StorageFixtures.fails("UPDATE outbox SET body = '{}'", as: "minhu_intake", on: database)
+                == Self.insufficientPrivilege)
+        }
+    }
+
+    @Test func aServiceRelayWorksUnderItsOwnRole() async throws {
+        // The relay's claim (SELECT … FOR UPDATE SKIP LOCKED) and marks need no more than the service's grants.
+        try await TestDatabase.withDatabase { database in
+            let logger = TestDatabase.logger
+            let message = StorageFixtures.event(producer: "minhu-dispatcher", type: "appeal.classified")
+            try await StorageFixtures.append([message], producer: "minhu-dispatcher", to: database)
+            let claimed = try await StorageFixtures.asRole("minhu_dispatcher", on: database) { connection in
+                let rows = try await connection.query("""
+                    SELECT id FROM outbox
+                    WHERE producer = 'minhu-dispatcher' AND published_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED
+                    """, logger: logger)
+                let ids = try await rows.decode(Int64.self).collectAll()
+                try await connection.query("""
+                    UPDATE outbox SET attempts = attempts + 1, last_error = 'returned', next_attempt_at = now()
+                    WHERE id = ANY(\(ids))
+                    """, logger: logger)
+                try await connection.query("INSERT INTO inbox (consumer, message_id) VALUES ('dispatcher.events', \(UUID()))",
+                                           logger: logger)
+                return ids.count
+            }
+            #expect(claimed == 1)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Mine the A市 gazetteer (models/gazetteer-a-city.json) from the shared appeal messages.
+
+Usage: python3 models/tools/mine_gazetteer.py [DATA_DIR] > models/gazetteer-a-city.json
+DATA_DIR defaults to ../shared/data/appeals beside the repository. Only derived place names are written
+(never message text). Deterministic: the same data gives the same file.
+
+Method: candidate names are the runs of Han characters (and Latin letters/digits inside estate names)
+ending in a place suffix (街道, 社区, 路/街/大道, 小区/花园/苑/…); a leading function word or
+administrative prefix is trimmed; a name is kept when it occurs in at least MIN_MESSAGES different messages.
+A street, community, estate or road is given a district when, among the messages that mention it together
+with exactly one district, one district holds at least 60 % (and 2) of them.
+"""
+import csv, json, os, re, sys, collections
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', '..', 'shared', 'data', 'appeals')
+FILES = ['appeals-train-raw.csv', 'hotspot-corpus.csv', 'replies.csv']
+MIN_MESSAGES = 2
+
+DISTRICTS = ['A1区', 'A2区', 'A3区', 'A4区', 'A5区', 'A6区', 'A7县', 'A8县', 'A9市']
+DISTRICT_RE = re.compile(r'A[1-9][区县市]')
+HAN = r'\u4e00-\u9fff'
+# Leading characters/words that are not part of a name.
+PREFIX_TRIM = re.compile(r'^(?:.*?(?:A\d+[区县市]|[A-Z]\d*市|[A-Z]\d*县|[A-Z]\d*区|市|省|县|区))?'
+                         r'(?:位于|地处|坐落在|座落在|就在|我们|我家|本人|我是|住在|家住|居住在|在|于|至|到|从|和|与|及|对|把|被|向|往|是|的|了|近|旁|原|由|经|沿)*')
+BAD_CHARS = set('的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于个条号栋楼层单元室期间时年月日')
+GENERIC = {'小区', '社区', '街道', '花园', '公寓', '广场', '大道', '马路', '道路', '公路', '新城', '家园', '新村', '该小区', '本小区', '我们小区',
+           '整个小区', '这个小区', '老小区', '各小区', '周边小区', '附近小区', '安置小区', '居民小区', '住宅小区', '商品房小区', '老旧小区',
+           '一条路', '这条路', '那条路', '此路', '该路', '本社区', '该社区', '各社区', '城市道路', '高速公路', '人行道', '机动车道', '非机动车道',
+           '十字路', '丁字路', '水泥路', '柏油路', '沥青路', '断头路', '小路', '大路', '主路', '辅路', '支路', '岔路', '山路', '公园路'}
+
+KINDS = {
+    'street': re.compile(r'([%sA-Za-z0-9]{2,6}街道)' % HAN),
+    'community': re.compile(r'([%s]{2,6}社区)' % HAN),
+    'road': re.compile(r'([%s]{2,6}(?:大道|路|街)(?:[东西南北中]段|[东西南北]路)?)' % HAN),
+    'estate': re.compile(r'([%sA-Za-z0-9·]{2,9}(?:小区|花园|家园|新村|新城|山庄|公寓|华庭|华府|公馆|名苑|雅苑|花苑|嘉园|佳园|景苑|城市广场|苑|园))' % HAN),
+}
+
+STOP = set('道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单元室期间时年月日为让给由经沿离近旁往至其中包括据悉因该此每该过请将等')
+SUFFIX = re.compile(r'(街道|社区|大道|[东西南北中]段|[东西南北]路|路|街|小区|花园|家园|新村|新城|山庄|公寓|华庭|华府|公馆|名苑|雅苑|花苑|嘉园|佳园|景苑|城市广场|苑|园)$')
+COMMON_ENDINGS = ('线路', '道路', '铁路', '公路', '马路', '电路', '网路', '思路', '出路', '套路', '门路', '水路', '陆路', '进路',
+                  '幼儿园', '商业街', '步行街', '小吃街', '一条街', '老街', '后路', '退路', '来路', '走路', '修路', '去路', '上路', '半路', '引路', '迷路', '带路', '让路', '管道路')
+
+# Words that start many false candidates ("严重影响社区", "进出小区"): a body starting with one is rejected.
+NOISE_STARTS = ('之前', '严重', '影响', '明显', '什么', '创建', '知名', '觉得', '毁坏', '规定', '早已', '进出', '绕着', '造成', '改造',
+                '分流', '十分', '人员', '入学', '主干', '百米', '一名', '繁华', '希望', '政府', '或者', '只留', '当地', '曝光', '促进',
+                '整个', '周边', '附近', '所在', '各个', '所有', '现在', '目前', '以前', '我们', '他们', '你们', '大家', '一个', '一些',
+                '相关', '有关', '部分', '很多', '许多', '其他', '其它', '多个', '两个', '几个', '管理', '物业', '业主', '居民', '开发',
+                '建设', '新建', '在建', '老旧', '安置', '购买', '买了', '入住', '进入', '离开', '经过', '通过', '导致', '发现', '要求',
+                '没有', '不能', '不是', '已经', '正在', '还是', '如果', '因为', '所以', '但是', '而且', '并且', '同时', '然后', '甚至')
+
+def body_len(name):
+    m = SUFFIX.search(name)
+    return len(name) - (m.end() - m.start()) if m else len(name)
+
+def suffixes(match):
+    """Suffixes of a regex match that could be a name: body >= 2 characters, no stop character inside."""
+    m = SUFFIX.search(match)
+    if not m:
+        return []
+    out = []
+    for i in range(m.start() - 1, -1, -1):
+        ch = match[i]
+        if ch in STOP or not re.match(r'[\u4e00-\u9fffA-Za-z0-9]', ch):
+            break
+        if m.start() - i >= 2:
+            out.append(match[i:])
+    return out   # shortest first
+
+def ok(name, kind):
+    if name in GENERIC or len(name) < 3 or name.endswith(COMMON_ENDINGS):
+        return False
+    m = SUFFIX.search(name)
+    body = name[:m.start()] if m else name
+    return not any(c in STOP for c in body) and not body.startswith(NOISE_STARTS)
+
+def main():
+    counts = collections.defaultdict(set)          # suffix -> message keys (pass 1)
+    messages = []
+    seen_texts = set()
+    for f in FILES:
+        path = os.path.join(DATA, f)
+        if not os.path.exists(path):
+            continue
+        for row in csv.DictReader(open(path, encoding='utf-8-sig')):
+            text = (row.get('title') or '') + '。' + (row.get('detail') or '')
+            key = hash(re.sub(r'\s', '', text))     # the same message in two files counts once
+            if key in seen_texts:
+                continue
+            seen_texts.add(key)
+            messages.append((key, text))
+            for kind, rx in KINDS.items():
+                for m in rx.findall(text):
+                    for suf in suffixes(m):
+                        counts[suf].add(key)
+    def resolve(match):
+        sufs = suffixes(match)
+        if not sufs:
+            return None
+        best = sufs[0]
+        for longer in sufs[1:]:
+            if len(counts[longer]) * 2 >= len(counts[best]) and len(counts[longer]) >= MIN_MESSAGES:
+                best = longer
+            else:
+                break
+        return best
+    seen = collections.defaultdict(set)            # (kind, name) -> message keys
+    district_votes = collections.defaultdict(collections.Counter)
+    for f in []:
+        path = os.path.join(DATA, f)
+        if not os.path.exists(path):
+            continue
+        for row in csv.DictReader(open(path, encoding='utf-8-sig')):
+            text = (row.get('title') or '') + '。' + (row.get('detail') or '')
+            key = (f, row.get('id'))
+            pass
+    for key, text in messages:
+        if True:
+            districts = set(DISTRICT_RE.findall(text))
+            for kind, rx in KINDS.items():
+                for raw in rx.findall(text):
+                    name = resolve(raw)
+                    if name is None or not ok(name, kind):
+                        continue
+                    if key in seen[(kind, name)]:
+                        continue
+                    seen[(kind, name)].add(key)
+                    if len(districts) == 1:
+                        district_votes[(kind, name)][next(iter(districts))] += 1
+    places = []
+    names_taken = set()
+    order = {'street': 0, 'community': 1, 'estate': 2, 'road': 3}
+    for (kind, name), keys in sorted(seen.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+        if len(keys) < MIN_MESSAGES or name in names_taken:
+            continue
+        names_taken.add(name)
+        entry = {'name': name, 'kind': kind}
+        votes = district_votes[(kind, name)]
+        total = sum(votes.values())
+        if total:
+            d, n = votes.most_common(1)[0]
+            if n >= 2 and n / total >= 0.6:
+                entry['district'] = d
+        aliases = []
+        if kind == 'estate' and name.endswith('小区') and len(name) >= 4:
+            aliases.append(name[:-2])
+        if kind == 'street' and len(name) >= 5:
+            aliases.append(name[:-2] + '街办')
+        if aliases:
+            entry['aliases'] = aliases
+        places.append(entry)
+    doc = {
+        'version': 1,
+        'city': 'A市',
+        'source': 'mined from ../shared/data/appeals (%s) by models/tools/mine_gazetteer.py; names only' % ', '.join(FILES),
+        'districts': [{'name': d, 'aliases': ([d[:2] + '区'] if not d.endswith('区') else [])} for d in DISTRICTS],
+        'places': places,
+    }
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=0, sort_keys=False)
+    sys.stdout.write('\n')
+
+if __name__ == '__main__':
+    main()
