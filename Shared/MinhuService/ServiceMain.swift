@@ -25,6 +25,7 @@ public enum ServiceMain {
     /// The schema version every service of this build needs.
     public static let requiredSchemaVersion = 1
 
+    @MainActor
     public static func run(serviceName: String, parts: (ServiceRuntime) -> Parts) async -> Never {
         let configuration: ServiceConfiguration
         do {

@@ -157,13 +157,26 @@ public struct ReferenceDataLoader: Sendable {
 }
 
 /// What ``ReferenceDataLoader`` did.
-public struct ReferenceDataReport: Sendable, Hashable {
+public struct ReferenceDataReport: Sendable, Hashable, CustomStringConvertible {
     /// Rows loaded, by table.
     public var loaded: [String: Int] = [:]
     /// Tables left alone because they already had rows.
     public var skipped: [String] = []
 
     public init() {}
+
+    /// E.g. `loaded categories 517, departments 31; kept calendar_days (not empty)`.
+    public var description: String {
+        var parts: [String] = []
+        if !loaded.isEmpty {
+            parts.append("loaded " + loaded.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: ", "))
+        }
+        if !skipped.isEmpty {
+            parts.append("kept " + skipped.joined(separator: ", ") + " (not empty)")
+        }
+        return parts.isEmpty ? "nothing to load" : parts.joined(separator: "; ")
+    }
 }
 
 /// A minimal RFC 4180 reader: fields separated by commas, optionally in double quotes (`""` for a quote).

@@ -85,7 +85,7 @@ def main():
             continue
         for row in csv.DictReader(open(path, encoding='utf-8-sig')):
             text = (row.get('title') or '') + '。' + (row.get('detail') or '')
-            key = hash(re.sub(r'\s', '', text))     # the same message in two files counts once
+            key = re.sub(r'\s', '', text)     # the same message in two files counts once
             if key in seen_texts:
                 continue
             seen_texts.add(key)

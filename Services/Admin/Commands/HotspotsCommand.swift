@@ -1,5 +1,73 @@
 import ArgumentParser
+import Foundation
+import MinhuText
 
+/// `minhu hotspots`: find hot issues (热点问题) in a CSV file of appeals (reads files only; no servers).
 struct HotspotsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hotspots")
+    static let configuration = CommandConfiguration(
+        commandName: "hotspots",
+        abstract: "Cluster similar appeals in a CSV file and list the largest clusters.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, table }
+
+    @Option(name: .long, help: "CSV with id,title,submitted_at,detail (likes/against optional).")
+    var input: String
+    @Option(name: .long, help: "How many hotspots to list.")
+    var top: Int = 10
+    @Option(name: .long, help: "json or table.")
+    var format: Format = .table
+    @Flag(name: .long, help: "Rank by size plus ln(1 + likes + objections) instead of size.")
+    var weighted = false
+    @Option(name: .long, help: "Similarity needed to join a cluster (0…1).")
+    var threshold: Float?
+    @Option(name: .long, help: "Window in days: appeals further apart are not compared.")
+    var windowDays: Double = 180
+    @Option(name: .long, help: ArgumentHelp("Weight of title bigrams against detail bigrams.", visibility: .hidden))
+    var titleWeight: Float?
+    @Option(name: .long, help: ArgumentHelp("Characters of the detail compared.", visibility: .hidden))
+    var detailChars: Int?
+    @Option(name: .long, help: ArgumentHelp("Weight of the place token.", visibility: .hidden))
+    var placeWeight: Float?
+    @Option(name: .long, help: ArgumentHelp("Title-only similarity that also joins.", visibility: .hidden))
+    var titleThreshold: Float?
+
+    func run() throws {
+        let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
+        func col(_ name: String) -> Int? { table.index(of: name) }
+        guard let ti = col("title"), let di = col("detail") else {
+            throw ValidationError("\(input) needs title and detail columns")
+        }
+        let si = col("submitted_at")
+        let li = col("likes"), ai = col("against")
+        var appeals: [AppealRecord] = []
+        var undated = 0
+        for row in table.rows {
+            let time = si.flatMap { AppealDate.parse(row[$0]) }
+            if time == nil { undated += 1 }
+            appeals.append(AppealRecord(id: row.first ?? "", title: row[ti], detail: row[di],
+                                        time: time ?? Date(timeIntervalSince1970: 0),
+                                        likes: li.flatMap { Int(row[$0]) } ?? 0, against: ai.flatMap { Int(row[$0]) } ?? 0))
+        }
+        var options = SimilarityIndex.Options()
+        if let threshold { options.threshold = threshold }
+        options.window = windowDays * 86_400
+        if let titleWeight { options.titleWeight = titleWeight }
+        if let detailChars { options.detailChars = detailChars }
+        if let placeWeight { options.placeWeight = placeWeight }
+        if let titleThreshold { options.titleThreshold = titleThreshold }
+        let finder = HotspotFinder(options: options, recognizer: try? PlaceRecognizer.loadShipped())
+        let spots = finder.find(appeals, top: top, weighted: weighted)
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(spots), as: UTF8.self))
+        case .table:
+            print("rank\tsize\tfirst\tlast\tplace\ttitle")
+            for (i, s) in spots.enumerated() {
+                print("\(i + 1)\t\(s.size)\t\(s.first.prefix(10))\t\(s.last.prefix(10))\t\(s.place ?? "-")\t\(s.title)")
+            }
+            if undated > 0 { print("(\(undated) rows without a readable submitted_at were dated 1970-01-01)") }
+        }
+    }
 }

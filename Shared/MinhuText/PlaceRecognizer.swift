@@ -1,0 +1,197 @@
+import Foundation
+
+/// A place named in an appeal.
+public struct PlaceMention: Sendable, Equatable, Codable {
+    /// `district`, `street` (街道), `community` (社区), `estate` (小区/花园/苑…) or `road` (路/街/大道).
+    public var kind: String
+    /// The canonical name (an alias is reported under its canonical name).
+    public var name: String
+    /// The district the gazetteer gives the place, if any.
+    public var district: String?
+    /// Offset of the mention in Unicode scalars of the text.
+    public var offset: Int
+}
+
+/// The places of one appeal, most specific first.
+public struct RecognizedPlaces: Sendable, Equatable {
+    public var district: String?
+    public var street: String?
+    public var community: String?
+    public var estate: String?
+    public var road: String?
+    /// Every mention, in text order.
+    public var mentions: [PlaceMention]
+
+    /// The most specific place (estate, community, road, street, then district), for display.
+    public var primary: String? { estate ?? community ?? road ?? street ?? district }
+    /// A short label: district and the most specific place, e.g. "A2区 丽发新城".
+    public var label: String? {
+        let specific = estate ?? community ?? road ?? street
+        switch (district, specific) {
+        case let (d?, s?): return d + " " + s
+        case let (d?, nil): return d
+        case let (nil, s?): return s
+        default: return nil
+        }
+    }
+}
+
+/// Finds districts, streets, communities, estates and roads in raw Chinese text: longest match over a
+/// gazetteer trie (names and aliases), plus a pattern for road names ("XX路", "XX大道", "XX街") the
+/// gazetteer lacks; the district is inferred from a recognised place when the text names none.
+///
+/// ```swift
+/// let places = try PlaceRecognizer.loadShipped().recognize("A2区丽发新城附近搅拌站噪音扰民")
+/// // places.district == "A2区", places.estate == "丽发新城"
+/// ```
+public struct PlaceRecognizer: Sendable {
+    /// The gazetteer file's shape (see docs/classifier.md).
+    public struct Gazetteer: Codable, Sendable {
+        public struct District: Codable, Sendable {
+            public var name: String
+            public var aliases: [String]?
+        }
+        public struct Place: Codable, Sendable {
+            public var name: String
+            public var kind: String
+            public var district: String?
+            public var aliases: [String]?
+        }
+        public var version: Int
+        public var city: String
+        public var districts: [District]
+        public var places: [Place]
+    }
+
+    struct Entry: Sendable {
+        var kind: String
+        var name: String
+        var district: String?
+    }
+
+    private var nodes: [[UInt32: Int32]] = [[:]]
+    private var terminal: [Int32] = [-1]
+    private var entries: [Entry] = []
+    public let gazetteer: Gazetteer
+
+    static let roadStop: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单元室期间时年月日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
+    static let commonRoadWords: Set<String> = ["线路", "道路", "铁路", "公路", "马路", "电路", "网路", "思路", "出路", "套路", "门路",
+                                               "水路", "陆路", "进路", "后路", "退路", "来路", "走路", "修路", "去路", "上路", "半路",
+                                               "引路", "迷路", "带路", "让路", "商业街", "步行街", "小吃街", "老街", "一条街", "高速路"]
+
+    public init(gazetteer: Gazetteer) {
+        self.gazetteer = gazetteer
+        for d in gazetteer.districts {
+            for n in [d.name] + (d.aliases ?? []) { insert(n, Entry(kind: "district", name: d.name, district: d.name)) }
+        }
+        for p in gazetteer.places {
+            for n in [p.name] + (p.aliases ?? []) { insert(n, Entry(kind: p.kind, name: p.name, district: p.district)) }
+        }
+    }
+
+    public init(contentsOf url: URL) throws {
+        self.init(gazetteer: try JSONDecoder().decode(Gazetteer.self, from: Data(contentsOf: url)))
+    }
+
+    /// The shipped gazetteer (`models/gazetteer-a-city.json`, or `MINHU_GAZETTEER_FILE`).
+    public static func loadShipped(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PlaceRecognizer {
+        if let path = environment["MINHU_GAZETTEER_FILE"], !path.isEmpty { return try PlaceRecognizer(contentsOf: URL(fileURLWithPath: path)) }
+        guard let url = ShippedModel.locate(resource: ShippedModel.gazetteerFileName) else {
+            throw ModelError.notFound("models/\(ShippedModel.gazetteerFileName)")
+        }
+        return try PlaceRecognizer(contentsOf: url)
+    }
+
+    private mutating func insert(_ name: String, _ entry: Entry) {
+        var node = 0
+        for s in name.unicodeScalars {
+            if let next = nodes[node][s.value] { node = Int(next); continue }
+            nodes.append([:])
+            terminal.append(-1)
+            nodes[node][s.value] = Int32(nodes.count - 1)
+            node = nodes.count - 1
+        }
+        if terminal[node] < 0 {
+            entries.append(entry)
+            terminal[node] = Int32(entries.count - 1)
+        }
+    }
+
+    /// Every place in `text` (at most the first 20,000 characters are read).
+    public func recognize(_ text: String) -> RecognizedPlaces {
+        let s = Array(text.unicodeScalars.prefix(20_000).map(\.value))
+        var mentions: [PlaceMention] = []
+        var covered = [Bool](repeating: false, count: s.count)
+        var i = 0
+        while i < s.count {
+            var node = 0
+            var best: (Int, Int32)?
+            var j = i
+            while j < s.count, let next = nodes[node][s[j]] {
+                node = Int(next)
+                j += 1
+                if terminal[node] >= 0 { best = (j, terminal[node]) }
+            }
+            if let (end, e) = best {
+                let entry = entries[Int(e)]
+                // "A1区" inside an estate name ("天健盛世A1区") still names a district; keep it.
+                mentions.append(PlaceMention(kind: entry.kind, name: entry.name, district: entry.district, offset: i))
+                for k in i..<end { covered[k] = true }
+                i = end
+            } else {
+                i += 1
+            }
+        }
+        mentions += roadPatternMentions(s, covered: covered)
+        mentions.sort { $0.offset < $1.offset }
+        var result = RecognizedPlaces(mentions: mentions)
+        func first(_ kind: String) -> PlaceMention? { mentions.first { $0.kind == kind } }
+        result.street = first("street")?.name
+        result.community = first("community")?.name
+        result.estate = first("estate")?.name
+        result.road = first("road")?.name
+        if let d = first("district") {
+            result.district = d.name
+        } else {
+            // Inferred from the most specific recognised place that has one.
+            for kind in ["estate", "community", "street", "road"] {
+                if let d = mentions.first(where: { $0.kind == kind && $0.district != nil })?.district {
+                    result.district = d
+                    break
+                }
+            }
+        }
+        return result
+    }
+
+    /// Roads by pattern: 2–4 Han characters (no stop character) before 路, 大道 or 街 (not 街道), outside
+    /// gazetteer matches.
+    private func roadPatternMentions(_ s: [UInt32], covered: [Bool]) -> [PlaceMention] {
+        let lu: UInt32 = 0x8DEF, da: UInt32 = 0x5927, dao: UInt32 = 0x9053, jie: UInt32 = 0x8857
+        var out: [PlaceMention] = []
+        var k = 0
+        while k < s.count {
+            var suffixStart = -1, end = -1
+            if s[k] == lu { suffixStart = k; end = k + 1 }
+            if s[k] == jie && !(k + 1 < s.count && s[k + 1] == dao) { suffixStart = k; end = k + 1 }
+            if s[k] == da && k + 1 < s.count && s[k + 1] == dao { suffixStart = k; end = k + 2 }
+            if suffixStart < 0 || covered[k] { k += 1; continue }
+            var start = suffixStart
+            while start > 0 && suffixStart - start < 4 {
+                let c = s[start - 1]
+                if !TextNormalizer.isHan(c) || Self.roadStop.contains(c) || covered[start - 1] { break }
+                start -= 1
+            }
+            if suffixStart - start >= 2 {
+                var name = String.UnicodeScalarView()
+                for v in s[start..<end] { if let u = Unicode.Scalar(v) { name.append(u) } }
+                let str = String(name)
+                if !Self.commonRoadWords.contains(where: { str.hasSuffix($0) }) {
+                    out.append(PlaceMention(kind: "road", name: str, district: nil, offset: start))
+                }
+            }
+            k = end
+        }
+        return out
+    }
+}

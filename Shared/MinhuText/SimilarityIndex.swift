@@ -1,0 +1,236 @@
+import Foundation
+
+/// Incremental clustering of similar appeals (同源诉求) over a sliding time window.
+///
+/// Each appeal becomes a TF-IDF vector of character bigrams of its title (weighted `titleWeight`) and of the
+/// start of its detail, plus a token for its place. An inverted index over the window's appeals finds
+/// candidates through the query's rarest bigrams (common bigrams are skipped, so a join never scans the
+/// window); the best candidate by cosine similarity above `threshold` gives its cluster, else the appeal
+/// starts a new one. Appeals older than `window` before the newest leave the index (their clusters keep them).
+///
+/// ```swift
+/// var index = SimilarityIndex()
+/// let c = index.add(id: "1", title: "丽发新城附近搅拌站噪音扰民", detail: "…", time: Date(), place: "丽发新城")
+/// let top = index.clusters(minimumSize: 2).prefix(5)
+/// ```
+public struct SimilarityIndex: Sendable {
+    public struct Options: Sendable {
+        /// Cosine similarity needed to join a cluster.
+        public var threshold: Float = 0.22
+        public var window: TimeInterval = 180 * 86_400
+        public var titleWeight: Float = 3
+        public var placeWeight: Float = 3
+        /// Characters of the detail that count.
+        public var detailChars: Int = 160
+        /// Rarest query bigrams used to find candidates.
+        public var probeGrams: Int = 32
+        /// A bigram in more than this share of the window is not probed.
+        public var maxPostingShare: Double = 0.02
+        /// Candidates scored exactly.
+        public var candidates: Int = 24
+        /// Titles alone this similar also join (short titles about one matter with different details).
+        public var titleThreshold: Float = 0.45
+        public init() {}
+    }
+
+    /// A cluster of similar appeals.
+    public struct Cluster: Sendable, Equatable {
+        public var id: Int
+        public var memberIDs: [String]
+        public var titles: [String]
+        public var first: Date
+        public var last: Date
+        public var placeCounts: [String: Int]
+        public var size: Int { memberIDs.count }
+        /// The most frequent place of the members.
+        public var place: String? {
+            placeCounts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+        }
+        /// The member title most similar to the others (character bigram Dice coefficient).
+        public var representativeTitle: String {
+            let sample = Array(titles.prefix(200))
+            guard sample.count > 2 else { return sample.first ?? "" }
+            let grams = sample.map { Set(SimilarityIndex.bigrams(TextNormalizer.scalars($0))) }
+            var best = 0
+            var bestScore = -1.0
+            for i in 0..<grams.count {
+                var total = 0.0
+                for j in 0..<grams.count where j != i {
+                    let inter = grams[i].intersection(grams[j]).count
+                    let denom = grams[i].count + grams[j].count
+                    total += denom > 0 ? 2 * Double(inter) / Double(denom) : 0
+                }
+                if total > bestScore { bestScore = total; best = i }
+            }
+            return sample[best]
+        }
+    }
+
+    struct Doc: Sendable {
+        var grams: [UInt64]     // sorted
+        var weights: [Float]    // L2-normalised
+        var titleGrams: [UInt64]
+        var titleWeights: [Float]
+        var cluster: Int
+        var time: Date
+    }
+
+    public var options: Options
+    private var docs: [Doc] = []
+    private var head = 0                 // docs[..<head] expired
+    private var baseSeq = 0              // sequence number of docs[0]
+    private var postings: [UInt64: [Int]] = [:]
+    private var df: [UInt64: Int32] = [:]
+    private var clusterList: [Cluster] = []
+    private var scratch: [Float] = []
+    private var touched: [Int] = []
+
+    public init(options: Options = Options()) { self.options = options }
+
+    /// Appeals currently in the window.
+    public var windowCount: Int { docs.count - head }
+
+    /// Adds an appeal and returns the id of the cluster it joined or started.
+    @discardableResult
+    public mutating func add(id: String, title: String, detail: String, time: Date, place: String?) -> Int {
+        expire(before: time.addingTimeInterval(-options.window))
+        let terms = Self.terms(title: title, detail: detail, place: place, options: options)
+        let live = Double(windowCount)
+        // Query weights with the current IDF.
+        var q: [(UInt64, Float)] = terms.map { (g, tf) in (g, tf * idf(g, live: live)) }
+        let qNorm = q.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
+        if qNorm > 0 { q = q.map { ($0.0, $0.1 / qNorm) } }
+        q.sort { $0.0 < $1.0 }
+        var tq: [(UInt64, Float)] = Self.bigramSet(TextNormalizer.scalars(title, limit: 200)).map { ($0, idf($0, live: live)) }
+        let tNorm = tq.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
+        if tNorm > 0 { tq = tq.map { ($0.0, $0.1 / tNorm) } }
+        tq.sort { $0.0 < $1.0 }
+
+        var best: (seq: Int, score: Float)?
+        if windowCount > 0 && !q.isEmpty {
+            best = bestMatch(q, tq, live: live)
+        }
+        let cluster: Int
+        if let best, best.score >= options.threshold {
+            cluster = docs[best.seq - baseSeq].cluster
+            clusterList[cluster].memberIDs.append(id)
+            clusterList[cluster].titles.append(title)
+            clusterList[cluster].first = min(clusterList[cluster].first, time)
+            clusterList[cluster].last = max(clusterList[cluster].last, time)
+        } else {
+            cluster = clusterList.count
+            clusterList.append(Cluster(id: cluster, memberIDs: [id], titles: [title], first: time, last: time, placeCounts: [:]))
+        }
+        if let place, !place.isEmpty { clusterList[cluster].placeCounts[place, default: 0] += 1 }
+
+        let seq = baseSeq + docs.count
+        docs.append(Doc(grams: q.map(\.0), weights: q.map(\.1), titleGrams: tq.map(\.0), titleWeights: tq.map(\.1),
+                        cluster: cluster, time: time))
+        for (g, _) in q {
+            postings[g, default: []].append(seq)
+            df[g, default: 0] += 1
+        }
+        return cluster
+    }
+
+    /// Clusters with at least `minimumSize` members, largest first (ties: earliest first).
+    public func clusters(minimumSize: Int = 1) -> [Cluster] {
+        clusterList.filter { $0.size >= minimumSize }.sorted { ($0.size, $1.first) > ($1.size, $0.first) }
+    }
+
+    /// The cluster with a given id.
+    public func cluster(_ id: Int) -> Cluster? { id >= 0 && id < clusterList.count ? clusterList[id] : nil }
+
+    private func idf(_ g: UInt64, live: Double) -> Float {
+        Float(log((live + 1) / (Double(df[g] ?? 0) + 1)) + 1)
+    }
+
+    private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)], live: Double) -> (Int, Float)? {
+        let cap = max(64, Int(options.maxPostingShare * live))
+        // Probe with the rarest grams.
+        var probes: [(UInt64, Float, Int)] = []
+        for (g, w) in q {
+            guard let list = postings[g] else { continue }
+            let n = Int(df[g] ?? 0)
+            if n == 0 || n > cap { continue }
+            probes.append((g, w, list.count))
+        }
+        probes.sort { ($0.2, $0.0) < ($1.2, $1.0) }
+        if probes.count > options.probeGrams { probes.removeLast(probes.count - options.probeGrams) }
+        if scratch.count < docs.count { scratch.append(contentsOf: repeatElement(0, count: docs.count - scratch.count)) }
+        touched.removeAll(keepingCapacity: true)
+        let firstLive = baseSeq + head
+        for (g, w, _) in probes {
+            guard let list = postings[g] else { continue }
+            var k = list.count - 1
+            while k >= 0 {
+                let seq = list[k]
+                if seq < firstLive { break }
+                let slot = seq - baseSeq
+                if scratch[slot] == 0 { touched.append(slot) }
+                scratch[slot] += w
+                k -= 1
+            }
+        }
+        guard !touched.isEmpty else { return nil }
+        touched.sort { scratch[$0] != scratch[$1] ? scratch[$0] > scratch[$1] : $0 < $1 }
+        var best: (Int, Float)?
+        for slot in touched.prefix(options.candidates) {
+            let d = docs[slot]
+            let full = Self.dot(q, d.grams, d.weights)
+            let titleOnly = Self.dot(tq, d.titleGrams, d.titleWeights) * options.threshold / options.titleThreshold
+            let s = max(full, titleOnly)
+            if best == nil || s > best!.1 { best = (slot + baseSeq, s) }
+        }
+        for slot in touched { scratch[slot] = 0 }
+        return best
+    }
+
+    static func dot(_ q: [(UInt64, Float)], _ grams: [UInt64], _ weights: [Float]) -> Float {
+        var i = 0, j = 0, s: Float = 0
+        while i < q.count && j < grams.count {
+            if q[i].0 == grams[j] { s += q[i].1 * weights[j]; i += 1; j += 1 } else if q[i].0 < grams[j] { i += 1 } else { j += 1 }
+        }
+        return s
+    }
+
+    static func bigramSet(_ s: [UInt32]) -> [UInt64] { Array(Set(bigrams(s))) }
+
+    private mutating func expire(before cutoff: Date) {
+        while head < docs.count && docs[head].time < cutoff {
+            for g in docs[head].grams {
+                if let n = df[g] { if n <= 1 { df[g] = nil } else { df[g] = n - 1 } }
+            }
+            head += 1
+        }
+        // Compact once half the storage is expired.
+        if head > 1024 && head * 2 > docs.count {
+            let firstLive = baseSeq + head
+            docs.removeFirst(head)
+            baseSeq = firstLive
+            head = 0
+            scratch = []
+            for (g, list) in postings {
+                let kept = list.drop { $0 < firstLive }
+                if kept.isEmpty { postings[g] = nil } else if kept.count != list.count { postings[g] = Array(kept) }
+            }
+        }
+    }
+
+    /// Term frequencies (bigram hash → weight) of an appeal.
+    static func terms(title: String, detail: String, place: String?, options: Options) -> [(UInt64, Float)] {
+        var tf: [UInt64: Float] = [:]
+        for g in bigrams(TextNormalizer.scalars(title, limit: 200)) { tf[g, default: 0] += options.titleWeight }
+        for g in bigrams(TextNormalizer.scalars(detail, limit: options.detailChars)) { tf[g, default: 0] += 1 }
+        var out = tf.map { ($0.key, 1 + log($0.value)) }
+        if let place, !place.isEmpty {
+            out.append((StableHash.hash(place, seed: 0x706C) | 1, options.placeWeight))
+        }
+        return out
+    }
+
+    static func bigrams(_ s: [UInt32]) -> [UInt64] {
+        guard s.count >= 2 else { return s.map { UInt64($0) << 1 } }
+        return (0..<(s.count - 1)).map { (UInt64(s[$0]) << 32 | UInt64(s[$0 + 1])) << 1 }
+    }
+}
