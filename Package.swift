@@ -74,13 +74,16 @@ let package = Package(
         .testTarget(name: "MinhuModelsTests", dependencies: ["MinhuModels"], path: "Tests/MinhuModelsTests",
                     swiftSettings: strict),
         .testTarget(name: "MinhuTextTests", dependencies: ["MinhuText"], path: "Tests/MinhuTextTests",
-                    swiftSettings: strict),
+                    exclude: ["Fixtures"], swiftSettings: strict),
         // Integration tests against the real RabbitMQ and PostgreSQL; suites named `Fault…` stop, kill or freeze
         // private servers and run in a separate serial stage (scripts/test).
         .testTarget(name: "MinhuIntegrationTests",
                     dependencies: ["MinhuService", "MinhuMessaging", "MinhuStorage", "MinhuModels",
                                    .product(name: "PostgresNIO", package: "postgres-nio"),
-                                   .product(name: "Hummingbird", package: "hummingbird")],
+                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                   .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "Metrics", package: "swift-metrics"),
+                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     path: "Tests/MinhuIntegrationTests", swiftSettings: strict),
     ]
 )

@@ -33,6 +33,8 @@ public struct AppealRules: Sendable {
         }
         public struct KindSection: Codable, Sendable {
             public var `default`: String
+            /// The kind of an emergency that no kind rule matched (usually `help`).
+            public var defaultWhenEmergency: String?
             public var priority: [String]
             public var rules: [KindRule]
         }
@@ -68,7 +70,7 @@ public struct AppealRules: Sendable {
 
     /// Builds the rules from a parsed document; throws on an invalid pattern or an unknown code.
     public init(document: Document) throws {
-        for code in [document.kind.default] + document.kind.priority + document.kind.rules.map(\.kind)
+        for code in [document.kind.default] + [document.kind.defaultWhenEmergency].compactMap({ $0 }) + document.kind.priority + document.kind.rules.map(\.kind)
             + document.tier.immediateKinds + document.tier.researchKinds where !Self.kinds.contains(code) {
             throw RulesError.unknownCode(code)
         }
@@ -97,7 +99,11 @@ public struct AppealRules: Sendable {
     }
 
     /// The appeal kind code.
-    public func kind(title: String, detail: String) -> String { kindAndReasons(title: title, detail: detail).0 }
+    public func kind(title: String, detail: String) -> String {
+        let (kind, reasons) = kindAndReasons(title: title, detail: detail)
+        if reasons.isEmpty, let k = document.kind.defaultWhenEmergency, urgency(title: title, detail: detail) == "emergency" { return k }
+        return kind
+    }
 
     func kindAndReasons(title: String, detail: String) -> (String, [String]) {
         var scores: [String: Double] = [:]
@@ -153,8 +159,9 @@ public struct AppealRules: Sendable {
 
     /// Kind, urgency and tier together, with the reasons.
     public func assess(title: String, detail: String, category: String? = nil, channel: String? = nil) -> Assessment {
-        let (kind, kindReasons) = kindAndReasons(title: title, detail: detail)
+        var (kind, kindReasons) = kindAndReasons(title: title, detail: detail)
         let urgency = self.urgency(title: title, detail: detail)
+        if kindReasons.isEmpty, urgency == "emergency", let k = document.kind.defaultWhenEmergency { kind = k }
         let (tier, tierReason) = tierAndReason(category: category, kind: kind, channel: channel, urgency: urgency,
                                                title: title, detail: detail)
         var reasons = kindReasons.map { "kind: \($0)" }

@@ -15,7 +15,7 @@ public struct FeatureConfig: Codable, Sendable, Equatable {
     public var wordMinLength: Int = 2
     public var wordMaxLength: Int = 6
     /// Only the first `maxChars` normalised characters are read (a 1 MB message costs no more than a long one).
-    public var maxChars: Int = 3000
+    public var maxChars: Int = 1000
 
     public init() {}
 
@@ -60,37 +60,45 @@ public struct FeatureExtractor: Sendable {
     public func counts(_ text: some StringProtocol) -> FeatureCounts {
         let s = TextNormalizer.scalars(text, limit: config.maxChars)
         return s.withUnsafeBufferPointer { buf in
+            // Incremental FNV: every n-gram starting at i shares the state of the shorter ones.
+            let n = buf.count
             var chars: [Int32] = []
-            chars.reserveCapacity(buf.count * config.maxN)
-            for n in 1...config.maxN where buf.count >= n {
-                for i in 0...(buf.count - n) {
-                    chars.append(Int32(truncatingIfNeeded: StableHash.hash(buf, i, n, seed: Self.charSeed) & mask))
+            chars.reserveCapacity(n * config.maxN)
+            var head: [Int32] = []
+            let hl = min(config.headLength, n)
+            head.reserveCapacity(hl * config.maxN)
+            for i in 0..<n {
+                var c = StableHash.start(seed: Self.charSeed)
+                var h = StableHash.start(seed: Self.headSeed)
+                for len in 1...config.maxN where i + len <= n {
+                    c = StableHash.feed(c, buf[i + len - 1])
+                    chars.append(Int32(truncatingIfNeeded: StableHash.finish(c) & mask))
+                    if i + len <= hl {
+                        h = StableHash.feed(h, buf[i + len - 1])
+                        head.append(Int32(truncatingIfNeeded: StableHash.finish(h) & mask))
+                    }
                 }
             }
             var words: [Int32] = []
             var i = 0
-            while i < buf.count {
+            while i < n {
                 var matched = 0
                 if TextNormalizer.isHan(buf[i]) {
-                    var l = min(config.wordMaxLength, buf.count - i)
-                    while l >= config.wordMinLength {
-                        let h = StableHash.hash(buf, i, l, seed: Self.wordSeed)
-                        if dictionary.contains(h) {
-                            words.append(Int32(truncatingIfNeeded: h & mask))
-                            matched = l
-                            break
+                    let maxLen = min(config.wordMaxLength, n - i)
+                    var state = StableHash.start(seed: Self.wordSeed)
+                    var bestHash: UInt64 = 0
+                    var len = 0
+                    while len < maxLen {
+                        state = StableHash.feed(state, buf[i + len])
+                        len += 1
+                        if len >= config.wordMinLength {
+                            let h = StableHash.finish(state)
+                            if dictionary.contains(h) { matched = len; bestHash = h }
                         }
-                        l -= 1
                     }
+                    if matched > 0 { words.append(Int32(truncatingIfNeeded: bestHash & mask)) }
                 }
                 i += max(matched, 1)
-            }
-            var head: [Int32] = []
-            let hl = min(config.headLength, buf.count)
-            for n in 1...config.maxN where hl >= n {
-                for i in 0...(hl - n) {
-                    head.append(Int32(truncatingIfNeeded: StableHash.hash(buf, i, n, seed: Self.headSeed) & mask))
-                }
             }
             return FeatureCounts(blocks: [Self.runLengths(&chars), Self.runLengths(&words), Self.runLengths(&head)])
         }
@@ -112,29 +120,42 @@ public struct FeatureExtractor: Sendable {
 
     /// Weights counts into one vector: per block (1 + ln tf) × idf, L2-normalised, times the block weight.
     public func vector(_ counts: FeatureCounts, idf: (Int32) -> Float) -> SparseVector {
-        var pairs: [(Int32, Float)] = []
-        pairs.reserveCapacity(counts.blocks.reduce(0) { $0 + $1.count })
+        // Weight each block (already sorted by bucket), then merge the sorted blocks.
+        var weighted: [[(Int32, Float)]] = []
+        weighted.reserveCapacity(counts.blocks.count)
         for (b, block) in counts.blocks.enumerated() {
             let weight: Float = b == 2 ? config.headWeight : 1
             var norm: Float = 0
-            let start = pairs.count
-            for (j, tf) in block {
-                let v = (1 + logf(tf)) * idf(j)
+            var out = block
+            for p in out.indices {
+                let v = (1 + logf(out[p].1)) * idf(out[p].0)
                 norm += v * v
-                pairs.append((j, v))
+                out[p].1 = v
             }
             if norm > 0 {
                 let k = weight / norm.squareRoot()
-                for p in start..<pairs.count { pairs[p].1 *= k }
+                for p in out.indices { out[p].1 *= k }
             }
+            weighted.append(out)
         }
-        pairs.sort { $0.0 < $1.0 }
         var v = SparseVector()
-        v.indices.reserveCapacity(pairs.count)
-        v.values.reserveCapacity(pairs.count)
-        for (j, x) in pairs {
-            if let last = v.indices.last, last == j { v.values[v.values.count - 1] += x } else {
-                v.indices.append(j); v.values.append(x)
+        let total = weighted.reduce(0) { $0 + $1.count }
+        v.indices.reserveCapacity(total)
+        v.values.reserveCapacity(total)
+        var pos = [Int](repeating: 0, count: weighted.count)
+        while true {
+            var best = -1
+            var bestIndex = Int32.max
+            for b in weighted.indices where pos[b] < weighted[b].count && weighted[b][pos[b]].0 < bestIndex {
+                best = b
+                bestIndex = weighted[b][pos[b]].0
+            }
+            if best < 0 { break }
+            let x = weighted[best][pos[best]].1
+            pos[best] += 1
+            if let last = v.indices.last, last == bestIndex { v.values[v.values.count - 1] += x } else {
+                v.indices.append(bestIndex)
+                v.values.append(x)
             }
         }
         return v

@@ -29,6 +29,20 @@ public struct Hotspot: Sendable, Codable, Equatable {
     public var first: String
     public var last: String
     public var place: String?
+
+    enum CodingKeys: String, CodingKey { case title, size, weight, ids, first, last, place }
+
+    /// Encodes every key, `place` as null when unknown.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(title, forKey: .title)
+        try c.encode(size, forKey: .size)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(ids, forKey: .ids)
+        try c.encode(first, forKey: .first)
+        try c.encode(last, forKey: .last)
+        try c.encode(place, forKey: .place)
+    }
 }
 
 /// Finds hot issues in a batch of appeals: sorts them by time, recognises each one's place, clusters them
@@ -36,6 +50,9 @@ public struct Hotspot: Sendable, Codable, Equatable {
 public struct HotspotFinder: Sendable {
     public var options: SimilarityIndex.Options
     public var recognizer: PlaceRecognizer?
+    /// Clusters whose title centroids (TF-IDF of title bigrams) are at least this similar are merged after
+    /// the incremental pass: one matter asked about in different words ends up in one hotspot.
+    public var mergeThreshold: Float = 0.4
 
     public init(options: SimilarityIndex.Options = .init(), recognizer: PlaceRecognizer? = nil) {
         self.options = options
@@ -51,13 +68,15 @@ public struct HotspotFinder: Sendable {
             byID[a.id] = a
             let places = recognizer?.recognize(a.title + "。" + a.detail.prefix(400))
             let specific = places.flatMap { $0.estate ?? $0.community ?? $0.road ?? $0.street }
-            let label = places?.label
-            index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? label)
-            _ = label
+            index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district)
         }
-        var spots: [Hotspot] = index.clusters(minimumSize: minimumSize).map { c in
+        let merged = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold)
+            .filter { $0.size >= minimumSize }
+            .sorted { ($0.size, $1.first) > ($1.size, $0.first) }
+        var spots: [Hotspot] = merged.map { c in
             let reactions = c.memberIDs.reduce(0) { $0 + (byID[$1].map { $0.likes + $0.against } ?? 0) }
-            var place = c.place
+            // A place is reported only when a fair share of the members name it.
+            var place = c.place.flatMap { p in (c.placeCounts[p] ?? 0) * 10 >= c.size * 3 && (c.placeCounts[p] ?? 0) >= 2 ? p : nil }
             if let recognizer, let p = place {
                 // Show the district with the place when the gazetteer knows it.
                 let r = recognizer.recognize(p)
@@ -69,6 +88,62 @@ public struct HotspotFinder: Sendable {
         }
         if weighted { spots.sort { ($0.weight, $1.first) > ($1.weight, $0.first) } }
         return Array(spots.prefix(top))
+    }
+}
+
+extension HotspotFinder {
+    /// Greedy centroid merging of clusters by title similarity (largest clusters first).
+    static func merge(_ clusters: [SimilarityIndex.Cluster], threshold: Float) -> [SimilarityIndex.Cluster] {
+        guard clusters.count > 1, threshold < 1 else { return clusters }
+        let grams: [[UInt64: Float]] = clusters.map { c in
+            var tf: [UInt64: Float] = [:]
+            for t in c.titles { for g in Set(SimilarityIndex.bigrams(TextNormalizer.scalars(t, limit: 200))) { tf[g, default: 0] += 1 } }
+            return tf
+        }
+        var df: [UInt64: Float] = [:]
+        var titleCount: Float = 0
+        for c in clusters { titleCount += Float(c.titles.count) }
+        for tf in grams { for (g, n) in tf { df[g, default: 0] += n } }
+        func centroid(_ tf: [UInt64: Float], members: Int) -> [UInt64: Float] {
+            var v: [UInt64: Float] = [:]
+            var norm: Float = 0
+            for (g, n) in tf {
+                let w = (n / Float(members)) * logf((titleCount + 1) / ((df[g] ?? 0) + 1))
+                v[g] = w
+                norm += w * w
+            }
+            norm = norm.squareRoot()
+            if norm > 0 { for (g, w) in v { v[g] = w / norm } }
+            return v
+        }
+        var list = clusters.sorted { ($0.size, $1.first) > ($1.size, $0.first) }
+        var tfs = list.map { c in grams[clusters.firstIndex { $0.id == c.id }!] }
+        var cents = zip(tfs, list).map { centroid($0.0, members: $0.1.titles.count) }
+        var alive = [Bool](repeating: true, count: list.count)
+        for i in 0..<list.count where alive[i] {
+            var j = i + 1
+            while j < list.count {
+                if alive[j] {
+                    var dot: Float = 0
+                    let (small, large) = cents[i].count < cents[j].count ? (cents[i], cents[j]) : (cents[j], cents[i])
+                    for (g, w) in small { if let x = large[g] { dot += w * x } }
+                    if dot >= threshold {
+                        list[i].memberIDs += list[j].memberIDs
+                        list[i].titles += list[j].titles
+                        list[i].first = min(list[i].first, list[j].first)
+                        list[i].last = max(list[i].last, list[j].last)
+                        list[i].placeCounts.merge(list[j].placeCounts, uniquingKeysWith: +)
+                        tfs[i].merge(tfs[j], uniquingKeysWith: +)
+                        cents[i] = centroid(tfs[i], members: list[i].titles.count)
+                        alive[j] = false
+                        j = i + 1      // the centroid moved: look again
+                        continue
+                    }
+                }
+                j += 1
+            }
+        }
+        return zip(list, alive).filter(\.1).map(\.0)
     }
 }
 

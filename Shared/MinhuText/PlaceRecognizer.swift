@@ -142,7 +142,7 @@ public struct PlaceRecognizer: Sendable {
                 i += 1
             }
         }
-        mentions += roadPatternMentions(s, covered: covered)
+        mentions += patternMentions(s, covered: covered)
         mentions.sort { $0.offset < $1.offset }
         var result = RecognizedPlaces(mentions: mentions)
         func first(_ kind: String) -> PlaceMention? { mentions.first { $0.kind == kind } }
@@ -164,33 +164,58 @@ public struct PlaceRecognizer: Sendable {
         return result
     }
 
-    /// Roads by pattern: 2–4 Han characters (no stop character) before 路, 大道 or 街 (not 街道), outside
-    /// gazetteer matches.
-    private func roadPatternMentions(_ s: [UInt32], covered: [Bool]) -> [PlaceMention] {
-        let lu: UInt32 = 0x8DEF, da: UInt32 = 0x5927, dao: UInt32 = 0x9053, jie: UInt32 = 0x8857
+    /// Suffixes recognised by pattern when the gazetteer lacks the name: (suffix, kind, longest body).
+    static let patternSuffixes: [([UInt32], String, Int)] = [
+        ("街道", "street", 5), ("社区", "community", 6), ("小区", "estate", 7), ("花园", "estate", 6),
+        ("家园", "estate", 6), ("新城", "estate", 6), ("新村", "estate", 5), ("大道", "road", 4), ("路", "road", 4),
+        ("街", "road", 4),
+    ].map { (Array($0.0.unicodeScalars.map(\.value)), $0.1, $0.2) }
+
+    /// Words that start false candidates ("严重影响小区", "进出小区").
+    static let noiseStarts: [String] = ["之前", "严重", "影响", "明显", "什么", "创建", "知名", "觉得", "毁坏", "规定", "早已", "进出",
+        "绕着", "造成", "改造", "分流", "十分", "人员", "入学", "主干", "百米", "一名", "繁华", "希望", "政府", "或者", "只留", "当地",
+        "曝光", "促进", "整个", "周边", "附近", "所在", "各个", "所有", "现在", "目前", "以前", "我们", "他们", "你们", "大家", "一个",
+        "一些", "相关", "有关", "部分", "很多", "许多", "其他", "其它", "多个", "两个", "几个", "管理", "物业", "业主", "居民", "开发",
+        "建设", "新建", "在建", "老旧", "安置", "购买", "买了", "入住", "进入", "离开", "经过", "通过", "导致", "发现", "要求", "没有",
+        "不能", "不是", "已经", "正在", "还是", "如果", "因为", "所以", "但是", "而且", "并且", "同时", "然后", "甚至", "投诉", "反映",
+        "举报", "修建", "高档", "本来", "代表", "按照", "直通", "进行", "退出", "加上", "提高", "移交", "建议", "询问", "所属", "大型",
+        "文明", "和谐", "美丽", "城市", "农村", "全市", "全省", "全区", "全县", "该", "本", "此", "这", "那", "各", "每"]
+
+    /// Names by pattern: 2…n Han characters (no stop character, no noise start) before a place suffix, outside
+    /// gazetteer matches. Roads exclude common words (马路, 道路, 公路…).
+    private func patternMentions(_ s: [UInt32], covered: [Bool]) -> [PlaceMention] {
         var out: [PlaceMention] = []
         var k = 0
-        while k < s.count {
-            var suffixStart = -1, end = -1
-            if s[k] == lu { suffixStart = k; end = k + 1 }
-            if s[k] == jie && !(k + 1 < s.count && s[k + 1] == dao) { suffixStart = k; end = k + 1 }
-            if s[k] == da && k + 1 < s.count && s[k + 1] == dao { suffixStart = k; end = k + 2 }
-            if suffixStart < 0 || covered[k] { k += 1; continue }
-            var start = suffixStart
-            while start > 0 && suffixStart - start < 4 {
-                let c = s[start - 1]
-                if !TextNormalizer.isHan(c) || Self.roadStop.contains(c) || covered[start - 1] { break }
-                start -= 1
-            }
-            if suffixStart - start >= 2 {
+        let jieDao: [UInt32] = Array("街道".unicodeScalars.map(\.value))
+        scan: while k < s.count {
+            if covered[k] { k += 1; continue }
+            for (suffix, kind, maxBody) in Self.patternSuffixes {
+                let end = k + suffix.count
+                guard end <= s.count, Array(s[k..<end]) == suffix else { continue }
+                if suffix.count == 1 && suffix[0] == jieDao[0] && end < s.count && s[end] == jieDao[1] { continue }
+                var start = k
+                while start > 0 && k - start < maxBody {
+                    let c = s[start - 1]
+                    if !TextNormalizer.isHan(c) || Self.roadStop.contains(c) || covered[start - 1] { break }
+                    start -= 1
+                }
+                // Trim a leading noise word.
                 var name = String.UnicodeScalarView()
                 for v in s[start..<end] { if let u = Unicode.Scalar(v) { name.append(u) } }
-                let str = String(name)
-                if !Self.commonRoadWords.contains(where: { str.hasSuffix($0) }) {
-                    out.append(PlaceMention(kind: "road", name: str, district: nil, offset: start))
+                var str = String(name)
+                var trimmed = 0
+                while let noise = Self.noiseStarts.first(where: { str.hasPrefix($0) }) {
+                    str = String(str.dropFirst(noise.count))
+                    trimmed += noise.unicodeScalars.count
                 }
+                let body = str.unicodeScalars.count - suffix.count
+                if body >= 2 && !(kind == "road" && Self.commonRoadWords.contains(where: { str.hasSuffix($0) })) {
+                    out.append(PlaceMention(kind: kind, name: str, district: nil, offset: start + trimmed))
+                }
+                k = end
+                continue scan
             }
-            k = end
+            k += 1
         }
         return out
     }

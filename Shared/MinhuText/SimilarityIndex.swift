@@ -23,11 +23,11 @@ public struct SimilarityIndex: Sendable {
         /// Characters of the detail that count.
         public var detailChars: Int = 160
         /// Rarest query bigrams used to find candidates.
-        public var probeGrams: Int = 32
+        public var probeGrams: Int = 24
         /// A bigram in more than this share of the window is not probed.
-        public var maxPostingShare: Double = 0.02
+        public var maxPostingShare: Double = 0.01
         /// Candidates scored exactly.
-        public var candidates: Int = 24
+        public var candidates: Int = 16
         /// Titles alone this similar also join (short titles about one matter with different details).
         public var titleThreshold: Float = 0.45
         public init() {}
@@ -173,9 +173,19 @@ public struct SimilarityIndex: Sendable {
             }
         }
         guard !touched.isEmpty else { return nil }
-        touched.sort { scratch[$0] != scratch[$1] ? scratch[$0] > scratch[$1] : $0 < $1 }
+        // Top candidates by partial score: one pass with a small sorted buffer (no full sort).
+        var top: [Int] = []
+        top.reserveCapacity(options.candidates + 1)
+        for slot in touched {
+            let v = scratch[slot]
+            if top.count == options.candidates, let last = top.last, scratch[last] >= v { continue }
+            var pos = top.count
+            while pos > 0 && scratch[top[pos - 1]] < v { pos -= 1 }
+            top.insert(slot, at: pos)
+            if top.count > options.candidates { top.removeLast() }
+        }
         var best: (Int, Float)?
-        for slot in touched.prefix(options.candidates) {
+        for slot in top {
             let d = docs[slot]
             let full = Self.dot(q, d.grams, d.weights)
             let titleOnly = Self.dot(tq, d.titleGrams, d.titleWeights) * options.threshold / options.titleThreshold

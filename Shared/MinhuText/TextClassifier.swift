@@ -34,6 +34,10 @@ public struct TextClassifier: Sendable {
         public var dictionaryCount: Int
         /// Free-form provenance: seed, C, row counts, held-out policy.
         public var provenance: [String: String]
+        /// Evidence gate: the softmax probability is multiplied by σ(slope × (max score − center)), so a text
+        /// no class's SVM claims (every score negative: off-topic, foreign, empty) gets a low confidence.
+        public var evidenceCenter: Double?
+        public var evidenceSlope: Double?
     }
 
     public let header: ModelHeader
@@ -86,7 +90,11 @@ public struct TextClassifier: Sendable {
     /// Classifies one text (title and detail may simply be joined with a space).
     public func classify(_ text: some StringProtocol) -> Classification {
         let scores = self.scores(text)
-        return Self.calibrate(scores: scores, temperature: header.temperature, labels: labels)
+        var c = Self.calibrate(scores: scores, temperature: header.temperature, labels: labels)
+        let top = Double(scores.max() ?? 0)
+        let gate = 1 / (1 + exp(-(header.evidenceSlope ?? 6) * (top - (header.evidenceCenter ?? -0.3))))
+        c.confidence *= gate
+        return c
     }
 
     /// Classifies an appeal given its title and detail.

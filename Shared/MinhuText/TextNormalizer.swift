@@ -63,6 +63,32 @@ public enum StableHash {
         return h
     }
 
+    /// The FNV state after the seed, before any scalar.
+    @inline(__always)
+    public static func start(seed: UInt64) -> UInt64 { (offset ^ seed) &* prime }
+
+    /// Feeds one scalar into an FNV state.
+    @inline(__always)
+    public static func feed(_ state: UInt64, _ scalar: UInt32) -> UInt64 {
+        var h = state
+        var v = scalar
+        for _ in 0..<3 {
+            h ^= UInt64(v & 0xFF)
+            h = h &* prime
+            v >>= 8
+        }
+        return h
+    }
+
+    /// The final hash of an FNV state (equal to `hash(_:_:_:seed:)` of the scalars fed).
+    @inline(__always)
+    public static func finish(_ state: UInt64) -> UInt64 {
+        var h = state
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        h = h &* 0xc4ce_b9fe_1a85_ec53; h ^= h >> 33
+        return h
+    }
+
     /// Hashes a whole string's normalised scalars.
     public static func hash(_ text: String, seed: UInt64 = 0) -> UInt64 {
         let s = TextNormalizer.scalars(text)

@@ -18,11 +18,10 @@ struct FaultBrokerTests {
 
     @Test("events appended to the outbox while RabbitMQ is stopped are delivered once it is back")
     func outboxWhileBrokerStopped() async throws {
-        let broker = try PrivateBroker(port: 5791)
-        defer { broker.destroy() }
+        let broker = try await PrivateBroker.start(port: 5791)
         try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: broker.url)
         try await TestDatabase.withDatabase { database in
-            try broker.stop()
+            try await broker.stop()
             let events = OutboxFixtures.events(1...50)
             try await OutboxFixtures.append(events, to: database, logger: logger)
             let publisher = AMQPPublisher(url: broker.url, options: options, logger: logger)
@@ -31,7 +30,7 @@ struct FaultBrokerTests {
                 group.addTask { try await relay.run() }
                 try await Task.sleep(for: .seconds(2))
                 #expect(try await relay.pendingCount() == 50, "nothing can be published while the broker is down")
-                try broker.start()
+                try await broker.start()
                 try await expectEventually(timeout: .seconds(60)) { try await relay.pendingCount() == 0 }
                 group.cancelAll()
             }
@@ -40,12 +39,12 @@ struct FaultBrokerTests {
             #expect(received.count == 50)
             #expect(Set(received.compactMap(\.messageID)) == Set(events.map(\.messageID)))
         }
+        await broker.destroy()
     }
 
     @Test("a running consumer survives a broker restart and resumes without a process restart")
     func consumerSurvivesRestart() async throws {
-        let broker = try PrivateBroker(port: 5792)
-        defer { broker.destroy() }
+        let broker = try await PrivateBroker.start(port: 5792)
         let topology = MinhuTopology.make(departments: [], channels: [])
         try await TopologyDeclarer.declare(topology, url: broker.url)
         let consumer = AMQPConsumer(url: broker.url, queue: "dispatcher.events", prefetch: 50, options: options,
@@ -62,9 +61,9 @@ struct FaultBrokerTests {
             try await publishAll(before, url: broker.url)
             try await expectEventually { seen.withLock { $0.count } == 10 }
             let generation = consumer.connectionGeneration
-            try broker.stop()
+            try await broker.stop()
             try await expectEventually { !consumer.isConnected }
-            try broker.start()
+            try await broker.start()
             try await expectEventually(timeout: .seconds(60)) { consumer.connectionGeneration > generation }
             let after = OutboxFixtures.events(11...20)
             try await publishAll(after, url: broker.url)
@@ -73,12 +72,12 @@ struct FaultBrokerTests {
             group.cancelAll()
         }
         await consumer.shutdown()
+        await broker.destroy()
     }
 
     @Test("an idle consumer notices a frozen broker within two heartbeats, reconnects after it thaws, loses nothing")
     func frozenBroker() async throws {
-        let broker = try PrivateBroker(port: 5793)
-        defer { broker.destroy() }
+        let broker = try await PrivateBroker.start(port: 5793)
         let topology = MinhuTopology.make(departments: [], channels: [])
         try await TopologyDeclarer.declare(topology, url: broker.url)
         let consumer = AMQPConsumer(url: broker.url, queue: "dispatcher.events", prefetch: 50, options: options,
@@ -99,12 +98,12 @@ struct FaultBrokerTests {
             seen.withLock { $0.removeAll() }
             holdAcks.withLock { $0 = false }
             let generation = consumer.connectionGeneration
-            try broker.freeze()
+            try await broker.freeze()
             let frozenAt = ContinuousClock.now
             try await expectEventually(timeout: .seconds(15)) { !consumer.isConnected }
             let noticedAfter = ContinuousClock.now - frozenAt
             #expect(noticedAfter < .seconds(2 * 2 + 3), "noticed after \(noticedAfter)")
-            try broker.thaw()
+            try await broker.thaw()
             try await expectEventually(timeout: .seconds(60)) { consumer.connectionGeneration > generation }
             let after = OutboxFixtures.events(6...10)
             try await publishAll(after, url: broker.url)
@@ -114,12 +113,12 @@ struct FaultBrokerTests {
             group.cancelAll()
         }
         await consumer.shutdown()
+        await broker.destroy()
     }
 
     @Test("/health turns not-ready while the broker is down and ready again after")
     func healthFollowsBroker() async throws {
-        let broker = try PrivateBroker(port: 5794)
-        defer { broker.destroy() }
+        let broker = try await PrivateBroker.start(port: 5794)
         try await TestDatabase.withConfiguration { databaseConfiguration in
             let environment = [
                 "MINHU_DATABASE_URL": databaseConfiguration.testURL, "MINHU_AMQP_URL": broker.url.testURL,
@@ -138,14 +137,15 @@ struct FaultBrokerTests {
                 try await expectEventually { port.withLock { $0 } != 0 }
                 let health = URL(string: "http://127.0.0.1:\(port.withLock { $0 })/health")!
                 try await expectEventually(timeout: .seconds(30)) { await status(health) == 200 }
-                try broker.stop()
+                try await broker.stop()
                 try await expectEventually(timeout: .seconds(30)) { await status(health) == 503 }
-                try broker.start()
+                try await broker.start()
                 try await expectEventually(timeout: .seconds(60)) { await status(health) == 200 }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
         }
+        await broker.destroy()
     }
 
     private func status(_ url: URL) async -> Int {

@@ -14,8 +14,7 @@ struct FaultPostgresTests {
 
     @Test("pool, relay LISTEN and relay recover without a process restart; nothing lost, nothing applied twice")
     func postgresImmediateRestart() async throws {
-        let postgres = try PrivatePostgres(port: 5795)
-        defer { postgres.destroy() }
+        let postgres = try await PrivatePostgres.start(port: 5795)
         var configuration = try DatabaseConfiguration(url: postgres.serverURL)
         configuration.maximumConnections = 8
         try await TestBroker.withVhost { url in
@@ -38,8 +37,8 @@ struct FaultPostgresTests {
                 try await OutboxFixtures.append(first, to: database, logger: logger)
                 try await expectEventually(timeout: .seconds(30)) { try await effectCount(database) == 20 }
 
-                try postgres.crash()
-                try postgres.start()
+                try await postgres.crash()
+                try await postgres.start()
                 // The pool hands out fresh connections once the server is back.
                 try await expectEventually(timeout: .seconds(60)) { await database.health().isReady }
                 let second = OutboxFixtures.events(21...40)
@@ -65,6 +64,7 @@ struct FaultPostgresTests {
             }
             await publisher.shutdown()
         }
+        await postgres.destroy()
     }
 
     private func effectCount(_ database: MinhuDatabase) async throws -> Int {

@@ -5,9 +5,11 @@ Usage: python3 models/tools/mine_gazetteer.py [DATA_DIR] > models/gazetteer-a-ci
 DATA_DIR defaults to ../shared/data/appeals beside the repository. Only derived place names are written
 (never message text). Deterministic: the same data gives the same file.
 
-Method: candidate names are the runs of Han characters (and Latin letters/digits inside estate names)
+Method (see docs/classifier.md): candidate names are the runs of Han characters (and Latin letters/digits inside estate names)
 ending in a place suffix (街道, 社区, 路/街/大道, 小区/花园/苑/…); a leading function word or
 administrative prefix is trimmed; a name is kept when it occurs in at least MIN_MESSAGES different messages.
+a name whose body is mostly used elsewhere (its body is followed by the suffix in < 50 % of its
+occurrences for a two-character body, < 30 % otherwise; < 10 % for streets and communities) is dropped as a common word ("一旦小区", "国际新城").
 A street, community, estate or road is given a district when, among the messages that mention it together
 with exactly one district, one district holds at least 60 % (and 2) of them.
 """
@@ -128,11 +130,21 @@ def main():
                     seen[(kind, name)].add(key)
                     if len(districts) == 1:
                         district_votes[(kind, name)][next(iter(districts))] += 1
+    # Boundness: a real name's body is mostly followed by a place suffix; "一旦小区" or "国际新城" fail
+    # because "一旦" and "国际" occur everywhere else.
+    corpus = '\n'.join(text for _, text in messages)
+    def bound(name, kind):
+        m = SUFFIX.search(name)
+        body = name[:m.start()] if m else name
+        share = corpus.count(name) / max(1, corpus.count(body))
+        if kind in ('street', 'community'):     # strong suffixes: an area name used alone is still a name
+            return share >= 0.1
+        return share >= (0.5 if len(body) <= 2 else 0.3)
     places = []
     names_taken = set()
     order = {'street': 0, 'community': 1, 'estate': 2, 'road': 3}
     for (kind, name), keys in sorted(seen.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-        if len(keys) < MIN_MESSAGES or name in names_taken:
+        if len(keys) < MIN_MESSAGES or name in names_taken or not bound(name, kind):
             continue
         names_taken.add(name)
         entry = {'name': name, 'kind': kind}

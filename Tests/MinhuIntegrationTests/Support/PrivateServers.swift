@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MinhuMessaging
 import MinhuStorage
 
@@ -11,19 +14,25 @@ final class PrivateBroker: Sendable {
     let url: AMQPURL
 
     /// Starts a private broker on `port` (its other ports derive from it; see scripts/rabbitmq-instance).
-    init(port: Int) throws {
+    private init(port: Int) {
         self.port = port
         directory = NSTemporaryDirectory() + "minhu-fault-rabbitmq-\(port)"
         url = AMQPURL(host: "127.0.0.1", port: port, user: "minhu-admin", password: "minhu-dev", vhost: "minhu")
-        try PrivateServers.script("rabbitmq-instance", "destroy", directory)
-        try PrivateServers.script("rabbitmq-instance", "start", directory, String(port))
     }
 
-    func stop() throws { try PrivateServers.script("rabbitmq-instance", "stop", directory) }
-    func start() throws { try PrivateServers.script("rabbitmq-instance", "start", directory, String(port)) }
-    func freeze() throws { try PrivateServers.script("rabbitmq-instance", "freeze", directory) }
-    func thaw() throws { try PrivateServers.script("rabbitmq-instance", "thaw", directory) }
-    func destroy() { try? PrivateServers.script("rabbitmq-instance", "destroy", directory) }
+    /// Starts a fresh private broker on `port`.
+    static func start(port: Int) async throws -> PrivateBroker {
+        let broker = PrivateBroker(port: port)
+        try await PrivateServers.script("rabbitmq-instance", "destroy", broker.directory)
+        try await broker.start()
+        return broker
+    }
+
+    func stop() async throws { try await PrivateServers.script("rabbitmq-instance", "stop", directory) }
+    func start() async throws { try await PrivateServers.script("rabbitmq-instance", "start", directory, String(port)) }
+    func freeze() async throws { try await PrivateServers.script("rabbitmq-instance", "freeze", directory) }
+    func thaw() async throws { try await PrivateServers.script("rabbitmq-instance", "thaw", directory) }
+    func destroy() async { try? await PrivateServers.script("rabbitmq-instance", "destroy", directory) }
 }
 
 /// A private PostgreSQL server (superuser `postgres`, trust auth on loopback).
@@ -31,19 +40,25 @@ final class PrivatePostgres: Sendable {
     let directory: String
     let port: Int
 
-    init(port: Int) throws {
+    private init(port: Int) {
         self.port = port
         directory = NSTemporaryDirectory() + "minhu-fault-postgres-\(port)"
-        try PrivateServers.script("postgres-instance", "destroy", directory)
-        try PrivateServers.script("postgres-instance", "start", directory, String(port))
+    }
+
+    /// Starts a fresh private server on `port`.
+    static func start(port: Int) async throws -> PrivatePostgres {
+        let server = PrivatePostgres(port: port)
+        try await PrivateServers.script("postgres-instance", "destroy", server.directory)
+        try await server.start()
+        return server
     }
 
     var serverURL: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
 
-    func start() throws { try PrivateServers.script("postgres-instance", "start", directory, String(port)) }
+    func start() async throws { try await PrivateServers.script("postgres-instance", "start", directory, String(port)) }
     /// An immediate-mode stop: a crash as far as clients and recovery are concerned.
-    func crash() throws { try PrivateServers.script("postgres-instance", "kill", directory) }
-    func destroy() { try? PrivateServers.script("postgres-instance", "destroy", directory) }
+    func crash() async throws { try await PrivateServers.script("postgres-instance", "kill", directory) }
+    func destroy() async { try? await PrivateServers.script("postgres-instance", "destroy", directory) }
 }
 
 enum PrivateServers {
@@ -53,21 +68,40 @@ enum PrivateServers {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts").path
     }
 
-    /// Runs one of the instance scripts; throws with its output when it fails.
-    static func script(_ name: String, _ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: scriptsDirectory + "/" + name)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestEnvironmentError("\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                                       + String(decoding: data, as: UTF8.self))
+    /// Runs one of the instance scripts on a thread of its own (posix_spawn + waitpid; Foundation's `Process`
+    /// did not reap these scripts, whose background servers inherit their descriptors); throws with the script's
+    /// output when it fails.
+    static func script(_ name: String, _ arguments: String...) async throws {
+        let path = scriptsDirectory + "/" + name
+        let logPath = NSTemporaryDirectory() + "minhu-script-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try spawnAndWait(path: path, arguments: arguments, logPath: logPath) })
+            }
         }
+        guard status == 0 else {
+            let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            throw TestEnvironmentError("\(name) \(arguments.joined(separator: " ")) exited \(status): \(output)")
+        }
+    }
+
+    private static func spawnAndWait(path: String, arguments: [String], logPath: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TestEnvironmentError("cannot run \(path): errno \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS by hand (the C macros are not imported).
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// The folder holding the built executables (`.build/debug`), for tests that run a service as a process.

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import MinhuText
+
+@Suite("Similarity index and hotspots")
+struct HotspotTests {
+    /// Planted matters: paraphrased repeats (different wording, same place and matter).
+    static let planted: [String: [(String, String)]] = [
+        "mixer": [
+            ("丽发新城旁边搅拌站噪音太大", "小区旁边新建的混凝土搅拌站日夜施工，噪音和粉尘让居民无法休息。"),
+            ("投诉丽发新城附近搅拌站扰民", "搅拌站离丽发新城小区不到百米，半夜搅拌机轰鸣，灰尘满天。"),
+            ("丽发新城居民被搅拌站噪音折磨", "每天晚上搅拌站的罐车进进出出，噪音扰民严重，请环保部门处理。"),
+            ("请求搬走丽发新城附近的搅拌站", "搅拌站粉尘污染和噪音已经持续几个月，小区老人孩子深受其害。"),
+            ("丽发新城小区搅拌站噪音粉尘污染", "附近搅拌站违规建设，噪音和粉尘严重影响小区居民生活。"),
+        ],
+        "parking": [
+            ("伊景园滨河苑捆绑销售车位", "开发商要求购房必须同时购买车位，否则不给签合同。"),
+            ("投诉伊景园滨河苑强制捆绑车位", "买房被强制捆绑购买十几万的车位，这合法吗？"),
+            ("伊景园滨河苑购房捆绑车位问题", "定向限价房却捆绑销售无产权车位，侵害职工权益。"),
+            ("反对伊景园滨河苑车位捆绑销售", "开发商把车位和房子捆绑在一起卖，业主不买车位就不能买房。"),
+        ],
+    ]
+    static let unrelated: [(String, String)] = [
+        ("咨询新生儿医保办理流程", "孩子刚出生，请问城乡居民医保在哪里办理？"),
+        ("建议增开夜班公交", "地铁停运后回家不方便，希望开通夜班公交线路。"),
+        ("学校食堂饭菜质量差", "孩子说食堂的菜经常是冷的，分量也少。"),
+        ("农村道路破损严重", "村里的水泥路坑坑洼洼，下雨天无法通行。"),
+        ("社保转移接续太慢", "从外省转回来的养老保险半年了还没转好。"),
+        ("公园厕所长期不开放", "公园里的公共厕所一直锁着门，游客很不方便。"),
+        ("出租车不打表", "火车站出租车司机不打表，一口价宰客。"),
+        ("幼儿园收费不合理", "民办幼儿园每学期涨价，还收各种杂费。"),
+        ("医院挂号难", "专家号总是挂不上，黄牛却能买到。"),
+        ("路灯不亮", "小区门口的路灯坏了一个月没人修。"),
+    ]
+
+    @Test("planted clusters are found with their members; unrelated appeals stay out")
+    func planted() throws {
+        var appeals: [AppealRecord] = []
+        var day = 0.0
+        let base = Date(timeIntervalSince1970: 1_565_000_000)
+        var i = 0
+        let groups = Self.planted.sorted { $0.key < $1.key }
+        let maxCount = groups.map(\.value.count).max() ?? 0
+        for k in 0..<max(maxCount, Self.unrelated.count) {
+            for (name, items) in groups where k < items.count {
+                appeals.append(AppealRecord(id: "\(name)-\(k)", title: items[k].0, detail: items[k].1, time: base.addingTimeInterval(day * 86_400)))
+                day += 0.5
+            }
+            if k < Self.unrelated.count {
+                appeals.append(AppealRecord(id: "u-\(k)", title: Self.unrelated[k].0, detail: Self.unrelated[k].1, time: base.addingTimeInterval(day * 86_400)))
+                day += 0.5
+            }
+            i += 1
+        }
+        let finder = HotspotFinder(recognizer: TestPaths.places)
+        let spots = finder.find(appeals, top: 5)
+        for (name, items) in groups {
+            let ids = Set(items.indices.map { "\(name)-\($0)" })
+            let spot = try #require(spots.first { !ids.isDisjoint(with: $0.ids) }, "\(name) not found")
+            #expect(Set(spot.ids) == ids, "\(name): \(spot.ids)")
+        }
+        for spot in spots { #expect(!spot.ids.contains { $0.hasPrefix("u-") }, "unrelated in \(spot.ids)") }
+    }
+
+    @Test("the shared corpus: its three named matters are top-five hotspots, each one cluster",
+          .enabled(if: TestPaths.hasAppeals, "../shared/data/appeals is missing: corpus hotspots skipped"))
+    func corpus() throws {
+        let table = try CSVTable(contentsOf: TestPaths.appeals.appendingPathComponent("hotspot-corpus.csv"))
+        let ti = try #require(table.index(of: "title")), di = try #require(table.index(of: "detail"))
+        let si = try #require(table.index(of: "submitted_at"))
+        let appeals = table.rows.map {
+            AppealRecord(id: $0[0], title: $0[ti], detail: $0[di], time: AppealDate.parse($0[si]) ?? Date(timeIntervalSince1970: 0))
+        }
+        let spots = HotspotFinder(recognizer: TestPaths.places).find(appeals, top: 5)
+        // The matters, by title keywords (a rough hand rule, used only to check the clusters).
+        let matters: [(String, (String) -> Bool)] = [
+            ("mixer noise", { $0.contains("丽发") || $0.contains("搅拌站") || $0.contains("搅拌厂") }),
+            ("bundled parking", { $0.contains("伊景园") || ($0.contains("捆绑") && $0.contains("车位")) }),
+            ("talent housing subsidy", { $0.contains("购房补贴") || $0.contains("人才新政") || $0.contains("人才补贴") }),
+        ]
+        for (name, rule) in matters {
+            let ids = Set(table.rows.filter { rule($0[ti]) }.map { $0[0] })
+            let spot = try #require(spots.max { ids.intersection($0.ids).count < ids.intersection($1.ids).count })
+            let hit = ids.intersection(spot.ids).count
+            #expect(hit * 2 > ids.count, "\(name): \(hit) of \(ids.count) in one top-five cluster")
+            #expect((spot.size - hit) * 4 < spot.size, "\(name): \(spot.size - hit) others of \(spot.size)")
+        }
+    }
+
+    @Test("joins use the index, and the window expires old appeals")
+    func window() {
+        var options = SimilarityIndex.Options()
+        options.window = 10 * 86_400
+        var index = SimilarityIndex(options: options)
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        let a = index.add(id: "1", title: "某某小区门口垃圾站臭气熏天", detail: "垃圾站长期不清理", time: t0, place: nil)
+        let b = index.add(id: "2", title: "某某小区门口垃圾站臭气熏天无人管", detail: "垃圾站长期不清理，夏天更臭", time: t0.addingTimeInterval(86_400), place: nil)
+        #expect(a == b)
+        let c = index.add(id: "3", title: "某某小区门口垃圾站臭气熏天", detail: "垃圾站长期不清理", time: t0.addingTimeInterval(30 * 86_400), place: nil)
+        #expect(c != a)
+        #expect(index.windowCount == 1)
+        _ = index.add(id: "4", title: "", detail: "", time: t0.addingTimeInterval(31 * 86_400), place: nil)
+    }
+
+    @Test("both date formats of the appeal files")
+    func dates() throws {
+        let a = try #require(AppealDate.parse("2019/8/7 19:52:14"))
+        let b = try #require(AppealDate.parse("2019-08-07 19:52:14"))
+        #expect(a == b)
+        #expect(AppealDate.iso8601(a) == "2019-08-07T19:52:14+08:00")
+        #expect(AppealDate.parse("yesterday") == nil)
+    }
+}

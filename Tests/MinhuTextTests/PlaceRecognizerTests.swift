@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import MinhuText
+
+@Suite("Place recognition")
+struct PlaceRecognizerTests {
+    @Test("district, estate and road, with the district inferred from the estate")
+    func basics() throws {
+        let places = try #require(TestPaths.places)
+        let a = places.recognize("A2区丽发新城附近搅拌站噪音扰民")
+        #expect(a.district == "A2区")
+        #expect(a.estate == "丽发新城")
+        let b = places.recognize("丽发新城小区旁边的搅拌站每天晚上都在施工")
+        #expect(b.district == "A2区")
+        let c = places.recognize("金星北路和新河路交叉口红绿灯坏了")
+        #expect(c.road != nil)
+        #expect(places.recognize("").mentions.isEmpty)
+        #expect(places.recognize("Hello world").mentions.isEmpty)
+    }
+
+    struct Fixture: Decodable {
+        struct Item: Decodable { var file: String; var id: String; var places: [String] }
+        var items: [Item]
+    }
+
+    @Test("recall on 50 hand-labelled raw messages",
+          .enabled(if: TestPaths.hasAppeals, "../shared/data/appeals is missing: place recall skipped"))
+    func recall() throws {
+        let places = try #require(TestPaths.places)
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: TestPaths.fixtures.appendingPathComponent("places-50.json")))
+        #expect(fixture.items.count == 50)
+        var texts: [String: [String: String]] = [:]
+        for file in Set(fixture.items.map(\.file)) {
+            let rows = try TextDataset.load(TestPaths.appeals.appendingPathComponent(file), textColumns: ["title", "detail"], labelColumn: nil)
+            texts[file] = Dictionary(rows.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
+        }
+        var expected = 0, found = 0
+        var missed: [String] = []
+        for item in fixture.items {
+            let text = try #require(texts[item.file]?[item.id])
+            let names = places.recognize(text).mentions.map(\.name)
+            for p in item.places {
+                expected += 1
+                if names.contains(where: { $0 == p || $0.contains(p) || ($0.count >= 3 && p.contains($0)) }) { found += 1 } else { missed.append(p) }
+            }
+        }
+        let recall = Double(found) / Double(expected)
+        print("place recall \(found)/\(expected) = \(recall); missed: \(missed.joined(separator: " "))")
+        #expect(recall >= 0.85, "recall \(recall)")   // measured 94/105 = 0.895
+    }
+}

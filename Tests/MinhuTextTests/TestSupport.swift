@@ -1,0 +1,15 @@
+import Foundation
+@testable import MinhuText
+
+/// Paths the tests share: the repository (from this file) and the shared appeal data beside it.
+enum TestPaths {
+    static let testsDirectory = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+    static let repository = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+    static let appeals = repository.deletingLastPathComponent().appendingPathComponent("shared/data/appeals")
+    static var hasAppeals: Bool { FileManager.default.fileExists(atPath: appeals.appendingPathComponent("appeals-train-raw.csv").path) }
+    static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+
+    static let model: TextClassifier? = try? ShippedModel.loadClassifier(environment: [:])
+    static let rules: AppealRules? = try? AppealRules.loadShipped(environment: [:])
+    static let places: PlaceRecognizer? = try? PlaceRecognizer.loadShipped(environment: [:])
+}
