@@ -14,6 +14,7 @@ struct MinhuCommand: AsyncParsableCommand {
             CalendarCommand.self,
             ClassifierCommand.self,
             HotspotsCommand.self,
+            DemoCommand.self,
             BenchCommand.self,
         ])
 }

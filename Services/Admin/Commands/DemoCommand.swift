@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuStorage
+import MinhuText
+import PostgresNIO
+
+/// `minhu demo replay`: replays real citizen messages into the running suite and prints each appeal's state as it
+/// changes. Used by `scripts/demo`.
+///
+/// For each message it builds the appeal and its `appeal.received` event (phone masked), appends the event to the
+/// outbox under the producer `minhu-demo` and publishes it through the outbox relay (confirmed by the broker),
+/// then follows the appeal through the services: each service's consumer records it in its inbox. Alongside, it
+/// shows what the shared rules say about the appeal today: category (shipped classifier), kind, urgency, tier,
+/// place, and the reply deadline in working days.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Demonstrations on real data (see scripts/demo).", subcommands: [Replay.self])
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replay real messages and follow them through the services.")
+
+        @Option(help: "CSV of raw messages (id,user,title,submitted_at,detail,…).")
+        var input: String
+        @Option(help: "How many messages to replay.")
+        var count = 6
+        @Option(help: "Seconds to wait for every service to record an appeal.")
+        var timeout = 30.0
+
+        func run() async throws {
+            let logger = CommandSupport.logger("minhu-demo")
+            let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+            let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
+            guard let idColumn = table.index(of: "id"), let titleColumn = table.index(of: "title"),
+                  let detailColumn = table.index(of: "detail") else {
+                throw ValidationError("\(input): needs the columns id, title and detail")
+            }
+            let step = max(1, table.rows.count / max(1, count))
+            let rows = stride(from: 0, to: table.rows.count, by: step).prefix(count).map { table.rows[$0] }
+            let classifier = try ShippedModel.loadClassifier()
+            let rules = try AppealRules.loadShipped()
+            let places = try PlaceRecognizer.loadShipped()
+            let calendar = try WorkingCalendar.builtIn()
+            let policies = try DeadlinePolicySet.builtIn()
+            let consumers = MinhuTopology.eventBindings.filter { queue, keys in
+                keys.contains("#") || keys.contains(EventType.appealReceived.rawValue)
+            }.keys.sorted()
+            let (count, timeout) = (self.count, self.timeout)
+
+            try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(), logger: logger) { database in
+                let publisher = AMQPPublisher(url: url, options: .init(connectionName: "minhu-demo"), logger: logger)
+                let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-demo", logger: logger)
+                print("重放 \(rows.count) 条真实诉求 / replaying \(rows.count) real messages (of \(count) asked)\n")
+                for (index, row) in rows.enumerated() {
+                    let title = row[titleColumn], detail = row[detailColumn]
+                    let now = Date()
+                    let caseNumber = Self.caseNumber(now, index + 1)
+                    let appeal = Appeal(caseNumber: caseNumber, channel: .web, externalId: "demo-\(row[idColumn])",
+                                        title: title, body: detail, submittedAt: now,
+                                        citizen: Citizen(phone: "1380013\(String(format: "%04d", index))"))
+                    let event = AppealReceived(appeal: appeal, occurredAt: now)
+                    let message = try MessageEnvelope.event(event, producer: "minhu-demo", at: now)
+                    print("[\(index + 1)/\(rows.count)] \(caseNumber) 「\(title)」")
+                    try await database.withTransaction { connection in
+                        try await OutboxWriter.append([message], producer: "minhu-demo", on: connection, logger: logger)
+                    }
+                    print("    \(Self.clock()) 已受理 received: appeal.received in the outbox (citizen \(event.appeal.citizen.phone))")
+                    let round = try await relay.flush()
+                    print("    \(Self.clock()) 已发布 published: \(round.published) event(s) confirmed by the broker")
+
+                    let classification = classifier.classify(title: title, detail: detail)
+                    let assessment = rules.assess(title: title, detail: detail, category: classification.category,
+                                                  channel: appeal.channel.rawValue)
+                    let place = places.recognize(title + " " + detail)
+                    let kind = AppealKind(rawValue: assessment.kind) ?? .complaint
+                    let tier = HandlingTier(rawValue: assessment.tier) ?? .deadline
+                    let urgency = Urgency(rawValue: assessment.urgency) ?? .normal
+                    let policy = policies.policy(channel: appeal.channel, kind: kind, tier: tier, urgency: urgency)
+                    let due = DeadlineCalculator.due(policy: policy, receivedAt: now, calendar: calendar)
+                    print(String(format: "    分类 category %@ (%.2f) · %@ · %@ · %@ · 地点 %@",
+                                 classification.category, classification.confidence, kind.chineseName,
+                                 urgency.chineseName, tier.chineseName, place.label ?? "未识别"))
+                    print("    办理时限 reply due \(Self.local(due)) (policy \(policy.name))")
+
+                    var seen = Set<String>()
+                    let deadline = Date().addingTimeInterval(timeout)
+                    while seen.count < consumers.count && Date() < deadline {
+                        let recorded = try await Self.recorders(of: message.messageID, database: database, logger: logger)
+                        for consumer in recorded.sorted() where !seen.contains(consumer) && consumers.contains(consumer) {
+                            seen.insert(consumer)
+                            print("    \(Self.clock()) 已送达 delivered: \(consumer)")
+                        }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    let missing = consumers.filter { !seen.contains($0) }
+                    if !missing.isEmpty { print("    未送达 not recorded within \(Int(timeout)) s: \(missing.joined(separator: ", "))") }
+                    print("")
+                }
+                await publisher.shutdown()
+            }
+        }
+
+        static func recorders(of id: UUID, database: MinhuDatabase, logger: Logger) async throws -> [String] {
+            try await database.withConnection { connection in
+                var result: [String] = []
+                for try await consumer in try await connection.query(
+                    "SELECT consumer FROM inbox WHERE message_id = \(id)", logger: logger).decode(String.self) {
+                    result.append(consumer)
+                }
+                return result
+            }
+        }
+
+        static func caseNumber(_ date: Date, _ sequence: Int) -> String {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyyMMdd"
+            formatter.timeZone = WorkingCalendar.defaultTimeZone
+            return "\(formatter.string(from: date))-D\(String(format: "%05d", sequence))"
+        }
+
+        static func local(_ date: Date) -> String {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd HH:mm"
+            formatter.timeZone = WorkingCalendar.defaultTimeZone
+            return formatter.string(from: date)
+        }
+
+        static func clock() -> String {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "HH:mm:ss.SSS"
+            return formatter.string(from: Date())
+        }
+    }
+}
