@@ -66,7 +66,7 @@ struct DemoCommand: AsyncParsableCommand {
                     try await database.withTransaction { connection in
                         try await OutboxWriter.append([message], producer: "minhu-demo", on: connection, logger: logger)
                     }
-                    print("    \(Self.clock()) 已受理 received: appeal.received in the outbox (citizen \(event.appeal.citizen.phone))")
+                    print("    \(Self.clock()) 已受理 received: appeal.received in the outbox (citizen \(event.citizen.phone))")
                     let round = try await relay.flush()
                     print("    \(Self.clock()) 已发布 published: \(round.published) event(s) confirmed by the broker")
 
