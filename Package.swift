@@ -66,8 +66,10 @@ let package = Package(
         .executableTarget(name: "MinhuReporting", dependencies: ["MinhuService"], path: "Services/Reporting",
                           swiftSettings: strict),
         .executableTarget(name: "MinhuAdmin",
-                          dependencies: ["MinhuService", "MinhuText",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["MinhuService", "MinhuText", "MinhuModels", "MinhuMessaging", "MinhuStorage",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "PostgresNIO", package: "postgres-nio"),
+                                         .product(name: "Logging", package: "swift-log")],
                           path: "Services/Admin", swiftSettings: strict),
 
         // MARK: Tests

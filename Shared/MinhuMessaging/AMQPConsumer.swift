@@ -27,7 +27,8 @@ public final class AMQPConsumer: @unchecked Sendable {
     public var deliveries: AMQPDeliverySequence { AMQPDeliverySequence(batches: batches) }
     private let worker: AMQPWorkerThread
     private let url: AMQPURL
-    private let queue: String
+    /// The queue consumed.
+    public let queue: String
     private let prefetch: UInt16
     private let options: AMQPConnectionOptions
     private let topology: Topology?

@@ -68,8 +68,8 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
                 try? await gracefulShutdown()
                 await consumer.stopConsuming()
             }
-            try await group.next()
-            group.cancelAll()
+            // The first task ends once the stream has handed out everything received before stopConsuming().
+            try await group.waitForAll()
         }
         await consumer.shutdown()
         logger.info("consumer drained and stopped", metadata: ["queue": "\(consumerName)"])

@@ -7,6 +7,7 @@ import MinhuStorage
 ///
 /// Keys:
 /// - `MINHU_DATABASE_URL` (required): `postgres://user:password@host:port/database`.
+/// - `MINHU_DATABASE_MAX_CONNECTIONS` (default 20, at least 2): the pool's size.
 /// - `MINHU_AMQP_URL` (required): `amqp://user:password@host:port/vhost`.
 /// - `MINHU_HTTP_HOST` (default `0.0.0.0`) and `MINHU_HTTP_PORT` (default `8080`; `0` picks a free port).
 /// - `MINHU_LOG_LEVEL` (default `info`): trace, debug, info, notice, warning, error, critical.
@@ -34,10 +35,12 @@ public struct ServiceConfiguration: Sendable {
                                        serviceName: String) throws -> ServiceConfiguration {
         let reader = EnvironmentReader(environment)
         let databaseURL = try reader.required("MINHU_DATABASE_URL")
-        let database: DatabaseConfiguration
+        var database: DatabaseConfiguration
         do { database = try DatabaseConfiguration(url: databaseURL) } catch {
             throw ConfigurationError(key: "MINHU_DATABASE_URL", reason: "not a valid postgres:// URL (\(error))")
         }
+        // At least 2: the relay's LISTEN holds one connection for good.
+        database.maximumConnections = try reader.integer("MINHU_DATABASE_MAX_CONNECTIONS", default: 20, range: 2...1000)
         let amqpString = try reader.required("MINHU_AMQP_URL")
         let amqpURL: AMQPURL
         do { amqpURL = try AMQPURL(parsing: amqpString) } catch {

@@ -74,7 +74,7 @@ public final class ServiceRuntime: Sendable {
         let publisher = self.publisher
         var checks = [HealthMonitor.BrokerCheck(name: "publisher", isUp: { publisher.isConnected })]
         for consumer in consumers {
-            checks.append(.init(name: "consumer", isUp: { consumer.isConnected }))
+            checks.append(.init(name: "consumer \(consumer.queue)", isUp: { consumer.isConnected }))
         }
         return HealthMonitor(serviceName: configuration.serviceName, database: database, brokerChecks: checks)
     }
@@ -98,10 +98,13 @@ public final class ServiceRuntime: Sendable {
         var services: [any Service] = [database, PublisherService(publisher: publisher), relay]
         services.append(contentsOf: consumers)
         services.append(app)
-        return ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: signals,
             cancellationSignals: [],
-            logger: logger))
+            logger: logger)
+        // Past this, whatever is still draining is cancelled (unacked messages return to their queues).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.shutdownTimeoutSeconds)
+        return ServiceGroup(configuration: groupConfiguration)
     }
 }
