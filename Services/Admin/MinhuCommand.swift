@@ -12,6 +12,7 @@ struct MinhuCommand: AsyncParsableCommand {
             TopologyCommand.self,
             MessagesCommand.self,
             CalendarCommand.self,
+            DeadlinesCommand.self,
             ClassifierCommand.self,
             HotspotsCommand.self,
             DemoCommand.self,

@@ -1,19 +1,19 @@
 import ArgumentParser
 import Foundation
 import MinhuModels
+import MinhuStorage
 
 /// `minhu calendar`: the working-day calendar.
 ///
 /// `days` reads the built-in calendar (the State Council's days, `Shared/MinhuModels/Resources/calendar`) and needs
 /// no database or broker.
-// TODO(lead): `minhu calendar add-off DATE NAME` stores a jurisdiction's extra day off in the database (calendar
-// reference table); it needs MinhuStorage, so it is added with the storage layer. Services then build their
-// calendar as `WorkingCalendar.builtIn().adding(offDays: rowsFromTheDatabase)`.
+/// `add-off` stores a jurisdiction's extra day off in `calendar_days` (source `local`; needs MINHU_DATABASE_URL);
+/// the deadlines service builds its calendar as `WorkingCalendar.builtIn().adding(offDays: localRows)` at start.
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
         abstract: "Working-day calendar: holidays, make-up workdays (调休) and working days.",
-        subcommands: [Days.self])
+        subcommands: [Days.self, AddOff.self])
 
     /// `minhu calendar days --from 2024-02-01 --to 2024-02-20`.
     struct Days: ParsableCommand {
@@ -47,6 +47,50 @@ struct CalendarCommand: ParsableCommand {
 
         private func dates() throws -> (LocalDate, LocalDate) {
             (try CalendarCommand.parseDate(from, option: "--from"), try CalendarCommand.parseDate(to, option: "--to"))
+        }
+    }
+
+    /// `minhu calendar add-off 2024-06-03 防汛停工日`.
+    struct AddOff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-off",
+            abstract: "Add a jurisdiction's own day off (stored in the database, source 'local').",
+            discussion: """
+                Inserts DATE as an off day named NAME into calendar_days (or renames it when it is a local day off \
+                already). A State Council holiday or make-up working day on that date is refused. Restart \
+                minhu-deadlines to count with it. Needs MINHU_DATABASE_URL (a role that may write calendar_days).
+                """)
+
+        @Argument(help: ArgumentHelp("The day.", valueName: "YYYY-MM-DD")) var date: String
+        @Argument(help: "Its name, e.g. 防汛停工日.") var name: String
+
+        func validate() throws {
+            _ = try CalendarCommand.parseDate(date, option: "DATE")
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("NAME is empty") }
+        }
+
+        func run() async throws {
+            let day = try CalendarCommand.parseDate(date, option: "DATE").description
+            let name = self.name
+            let logger = CommandSupport.logger("minhu-calendar")
+            let configuration = try CommandSupport.databaseConfiguration()
+            let stored = try await CommandSupport.withDatabase(configuration, logger: logger) { database in
+                try await database.withConnection { connection in
+                    let rows = try await connection.query("""
+                        INSERT INTO calendar_days (day, kind, name, source) VALUES (\(day)::date, 'off', \(name), 'local')
+                        ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+                        WHERE calendar_days.source = 'local' AND calendar_days.kind = 'off'
+                        RETURNING day
+                        """, logger: logger)
+                    var count = 0
+                    for try await _ in rows { count += 1 }
+                    return count
+                }
+            }
+            guard stored == 1 else {
+                throw ValidationError("\(day) is a State Council day in calendar_days already; not changed")
+            }
+            print("\(day)\toff\t\(name)")
         }
     }
 

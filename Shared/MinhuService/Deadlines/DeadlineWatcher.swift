@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import MinhuModels
+import MinhuStorage
+import PostgresNIO
+import ServiceLifecycle
+
+/// Emits `deadline.warning` (黄灯) and `deadline.overdue` (红灯) when running clocks cross their thresholds.
+///
+/// Every tick, in one transaction: lock the running clocks whose `next_check_at` has come (`FOR UPDATE SKIP
+/// LOCKED`, so several watchers share the work and each row is handled by one), emit every threshold crossed and
+/// not yet emitted, mark them on the row and move `next_check_at` on; the events go to the outbox in the same
+/// transaction, with deterministic message ids (``DeadlineMessageID``). After downtime the first ticks emit what
+/// fell due meanwhile, each once.
+public struct DeadlineWatcher: Service {
+    public static let defaultBatchSize = 500
+
+    public let database: MinhuDatabase
+    public let contexts: DeadlineContextProvider
+    public let clock: any MinhuClock
+    public let interval: Duration
+    public let batchSize: Int
+    public let logger: Logger
+
+    public init(database: MinhuDatabase, contexts: DeadlineContextProvider, clock: any MinhuClock,
+                interval: Duration = .seconds(1), batchSize: Int = DeadlineWatcher.defaultBatchSize, logger: Logger) {
+        self.database = database
+        self.contexts = contexts
+        self.clock = clock
+        self.interval = interval
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// What one tick did.
+    public struct TickResult: Sendable, Hashable {
+        /// Clocks locked and examined.
+        public var clocks: Int
+        /// Events appended to the outbox.
+        public var emitted: Int
+    }
+
+    public func run() async throws {
+        logger.info("deadline watcher started", metadata: ["watcher.interval": "\(interval)"])
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var full = false
+            do {
+                let result = try await tick()
+                full = result.clocks >= batchSize
+            } catch {
+                logger.warning("deadline watcher tick failed", metadata: ["error": "\(PostgresErrorDetails(error))"])
+            }
+            if !full {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            }
+        }
+        logger.info("deadline watcher stopped")
+    }
+
+    /// The watcher's query: running clocks due by `$1`, through the partial index on `next_check_at`.
+    public static let dueQuerySQL = """
+        SELECT \(DeadlineClockRow.columns) FROM deadline_clocks
+        WHERE state = 'running' AND next_check_at <= $1
+        ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED
+        """
+
+    /// Runs the watcher's due query alone (for `minhu bench deadlines`): how many rows it locks at `now`. Run it
+    /// in a transaction (the locks last until its end).
+    public static func countDue(at now: Date, limit: Int = defaultBatchSize, explain: Bool = false,
+                                on connection: PostgresConnection, logger: Logger) async throws -> (Int, [String]) {
+        var binds = PostgresBindings()
+        binds.append(now)
+        binds.append(limit)
+        let sql = (explain ? "EXPLAIN " : "") + dueQuerySQL
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        var count = 0
+        var lines: [String] = []
+        for try await row in rows {
+            count += 1
+            if explain, let line = try? row.decode(String.self) { lines.append(line) }
+        }
+        return (count, lines)
+    }
+
+    /// One tick, at the clock's now.
+    @discardableResult
+    public func tick() async throws -> TickResult {
+        let now = clock.now()
+        let logger = self.logger
+        let batchSize = self.batchSize
+        let contexts = self.contexts
+        return try await database.withTransaction { connection in
+            let context = try await contexts.context(on: connection, logger: logger)
+            var binds = PostgresBindings()
+            binds.append(now)
+            binds.append(batchSize)
+            let rows = try await DeadlineClockRow.decode(
+                try await connection.query(PostgresQuery(unsafeSQL: DeadlineWatcher.dueQuerySQL, binds: binds),
+                                           logger: logger))
+            var messages: [OutgoingMessage] = []
+            for var row in rows {
+                messages += try DeadlineWatcher.emit(&row, now: now, context: context)
+                try await row.update(on: connection, logger: logger)
+            }
+            let fresh = try await DeadlineWatcher.notYetInOutbox(messages, on: connection, logger: logger)
+            if fresh.count < messages.count {
+                logger.warning("deadline events already in the outbox were not appended again",
+                               metadata: ["outbox.duplicates": "\(messages.count - fresh.count)"])
+            }
+            try await OutboxWriter.append(fresh, producer: DeadlineContext.producer, on: connection, logger: logger)
+            if !fresh.isEmpty {
+                logger.debug("deadline events emitted", metadata: ["events": "\(fresh.count)"])
+            }
+            return TickResult(clocks: rows.count, emitted: fresh.count)
+        }
+    }
+
+    /// The events `row` owes at `now`, with the row's flags and `next_check_at` updated.
+    static func emit(_ row: inout DeadlineClockRow, now: Date, context: DeadlineContext) throws -> [OutgoingMessage] {
+        var out: [OutgoingMessage] = []
+        for point in context.checkpoints(limit: row.limit, windowStart: row.windowStart, due: row.dueAt)
+        where point.at <= now {
+            let id = DeadlineMessageID.make(appealID: row.appealID, round: row.round, attempt: row.attempt,
+                                            clock: row.clock.rawValue,
+                                            threshold: DeadlineMessageID.threshold(point.share))
+            if point.share >= 1 {
+                guard !row.overdueEmitted else { continue }
+                row.overdueEmitted = true
+                let payload = DeadlineOverdue(appealId: row.appealID, caseNumber: row.caseNumber, round: row.round,
+                                              attempt: row.attempt, occurredAt: now, departmentCode: row.department,
+                                              clock: row.clock, dueAt: row.dueAt)
+                out.append(try MessageEnvelope.event(payload, producer: DeadlineContext.producer, at: now, messageID: id))
+            } else {
+                guard !row.warningsEmitted.contains(where: { abs($0 - point.share) < 1e-9 }) else { continue }
+                row.warningsEmitted.append(point.share)
+                let payload = DeadlineWarning(appealId: row.appealID, caseNumber: row.caseNumber, round: row.round,
+                                              attempt: row.attempt, occurredAt: now, departmentCode: row.department,
+                                              clock: row.clock, thresholdShare: point.share, dueAt: row.dueAt)
+                out.append(try MessageEnvelope.event(payload, producer: DeadlineContext.producer, at: now, messageID: id))
+            }
+        }
+        row.nextCheckAt = context.nextCheck(limit: row.limit, windowStart: row.windowStart, due: row.dueAt,
+                                            warningsEmitted: row.warningsEmitted, overdueEmitted: row.overdueEmitted)
+        return out
+    }
+
+    /// `messages` without those whose id the outbox holds already.
+    static func notYetInOutbox(_ messages: [OutgoingMessage], on connection: PostgresConnection,
+                               logger: Logger) async throws -> [OutgoingMessage] {
+        guard !messages.isEmpty else { return [] }
+        let ids = messages.map(\.messageID)
+        let rows = try await connection.query("SELECT message_id FROM outbox WHERE message_id = ANY(\(ids))",
+                                              logger: logger)
+        var present = Set<UUID>()
+        for try await (id,) in rows.decode((UUID,).self) { present.insert(id) }
+        return messages.filter { !present.contains($0.messageID) }
+    }
+}

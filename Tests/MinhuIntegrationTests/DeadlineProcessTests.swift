@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import PostgresNIO
+import Testing
+
+/// The `minhu-deadlines` executable end to end: events from the broker start the clocks, the watcher (on a
+/// compressed clock set after the due time) emits overdue, and the extension-decision route answers.
+@Suite("Deadline service process", .enabled(if: TestDatabase.isConfigured))
+struct DeadlineProcessTests {
+    let logger = TestDatabase.logger
+
+    func post(_ port: Int, _ caseNumber: String, role: String, body: String) async throws -> (Int, String, String) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/deadlines/\(caseNumber)/extension-decision")!)
+        request.httpMethod = "POST"
+        request.setValue(role, forHTTPHeaderField: "X-Minhu-Role")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "Content-Type") ?? "",
+                String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("events start the clocks, the watcher emits overdue, the centre decides an extension once over HTTP")
+    func endToEnd() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withConfiguration { configuration in
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let appeal = UUID()
+                let dispatched = try DeadlineFixtures.dispatched(appeal, case: "P-0001")
+                let request = AppealExtensionRequested(appealId: appeal, caseNumber: "P-0001", round: 1, attempt: 1,
+                                                       occurredAt: DeadlineFixtures.at(2024, 3, 6, 9),
+                                                       departmentCode: "water", workingDays: 3, reason: "需现场勘查")
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let outcomes = try await publisher.publish([
+                    try MessageEnvelope.event(dispatched, producer: "minhu-dispatcher", at: dispatched.occurredAt),
+                    try MessageEnvelope.event(request, producer: "minhu-dispatcher", at: request.occurredAt)])
+                await publisher.shutdown()
+                #expect(allConfirmed(outcomes))
+                let port = Int.random(in: 20_000..<40_000)
+                let process = Process()
+                process.executableURL = PrivateServers.binDirectory.appendingPathComponent("minhu-deadlines")
+                process.environment = [
+                    "MINHU_DATABASE_URL": configuration.testURL, "MINHU_AMQP_URL": url.testURL,
+                    "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "\(port)", "MINHU_LOG_LEVEL": "warning",
+                    "MINHU_DEADLINES_TICK_MS": "100", "MINHU_CLOCK": "compressed", "MINHU_DATABASE_MAX_CONNECTIONS": "4",
+                    // Tuesday 12 March 2024 09:00 Shanghai: after the reply-by due time (Monday 11th 17:00).
+                    "MINHU_CLOCK_START": "2024-03-12T01:00:00Z", "MINHU_CLOCK_SPEED": "1",
+                ]
+                let logURL = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("minhu-deadlines-test-\(UUID().uuidString).log")
+                _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+                let log = try FileHandle(forWritingTo: logURL)
+                process.standardOutput = log
+                process.standardError = log
+                try process.run()
+                defer { try? FileManager.default.removeItem(at: logURL) }
+                defer { if process.isRunning { process.terminate() } }
+                try await TestDatabase.withRunningDatabase(configuration) { database in
+                    try await expectEventually(timeout: .seconds(60)) {
+                        let types = try await DeadlineFixtures.emitted(database, appeal: appeal).map(\.type)
+                        return types.filter { $0 == "deadline.overdue" }.count == 2
+                    }
+                    guard process.isRunning else {
+                        Issue.record("minhu-deadlines exited: \(String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self))")
+                        return
+                    }
+                    let emitted = try await DeadlineFixtures.emitted(database, appeal: appeal)
+                    #expect(emitted.filter { $0.type == "deadline.warning" }.count == 4)
+                    try await expectEventually(timeout: .seconds(30)) {
+                        (try? await post(port, "P-0001", role: "department", body: "{}"))?.0 == 403
+                    }
+                    let missing = try await post(port, "P-0001", role: "hotline-centre", body: #"{"approve": true}"#)
+                    #expect(missing.0 == 400 && missing.1.hasPrefix("application/problem+json"))
+                    #expect(missing.2.contains("\"field\":\"decided_by\""))
+                    let approved = try await post(port, "P-0001", role: "hotline-centre",
+                                                  body: #"{"approve": true, "days": 2, "decided_by": "centre-lead"}"#)
+                    #expect(approved.0 == 200, "\(approved.2)")
+                    #expect(approved.2.contains("\"granted_working_days\":2"))
+                    let again = try await post(port, "P-0001", role: "hotline-centre",
+                                               body: #"{"approve": false, "reason": "x", "decided_by": "centre-lead"}"#)
+                    #expect(again.0 == 409)
+                    let reply = try await DeadlineFixtures.clock(appeal, .reply, database)
+                    #expect(reply?.dueAt == DeadlineFixtures.at(2024, 3, 13, 17))
+                    #expect(reply?.extensionsUsed == 1)
+                }
+                kill(process.processIdentifier, SIGTERM)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0)
+            }
+        }
+    }
+}

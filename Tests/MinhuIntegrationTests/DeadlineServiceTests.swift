@@ -1,0 +1,378 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import PostgresNIO
+import Testing
+
+/// Fixtures of the deadlines service tests: a Monday-morning dispatch in March 2024 (no holidays nearby), Shanghai
+/// time. Monday 4 March 10:00 + 5 working days → Monday 11 March 17:00; sign-by (1 working day) → Tuesday 17:00.
+enum DeadlineFixtures {
+    static let zone = WorkingCalendar.defaultTimeZone
+    static let logger = TestDatabase.logger
+
+    /// A Shanghai local time.
+    static func at(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0, _ second: Int = 0) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute,
+                                                  second: second))!
+    }
+
+    static let dispatchTime = at(2024, 3, 4, 10)
+
+    static func context() throws -> DeadlineContext { try DeadlineContext.builtIn() }
+
+    static func dispatched(_ appeal: UUID, case caseNumber: String = "T-0001", round: Int = 1, attempt: Int = 1,
+                           at time: Date = dispatchTime, department: String = "water") throws -> AppealDispatched {
+        let context = try context()
+        let reply = DeadlineCalculator.due(limit: .workingDays(5), receivedAt: time, calendar: context.calendar)
+        let sign = DeadlineCalculator.due(policy: context.policies.signBy, receivedAt: time, calendar: context.calendar)
+        return AppealDispatched(appealId: appeal, caseNumber: caseNumber, round: round, attempt: attempt,
+                                occurredAt: time, departmentCode: department, signBy: sign, replyBy: reply,
+                                policy: "no-such-policy-use-working-days", tier: .deadline, urgency: .normal,
+                                workingDays: 5)
+    }
+
+    /// Applies events through the handler in one transaction, appending what it emits to the outbox.
+    static func apply(_ events: [any EventPayload], handler: DeadlineEventHandler, database: MinhuDatabase)
+        async throws {
+        let context = try context()
+        try await database.withTransaction { connection in
+            var out: [OutgoingMessage] = []
+            for event in events {
+                out += try await handler.apply(event, context: context, on: connection, logger: logger)
+            }
+            try await OutboxWriter.append(out, producer: DeadlineContext.producer, on: connection, logger: logger)
+        }
+    }
+
+    static func clocks(_ appeal: UUID, _ database: MinhuDatabase) async throws -> [DeadlineClockRow] {
+        try await database.withConnection { connection in
+            try await DeadlineClockRow.all(appealID: appeal, on: connection, logger: logger)
+        }
+    }
+
+    static func clock(_ appeal: UUID, _ kind: DeadlineClock, attempt: Int = 1, _ database: MinhuDatabase)
+        async throws -> DeadlineClockRow? {
+        try await clocks(appeal, database).first { $0.clock == kind && $0.attempt == attempt }
+    }
+
+    /// Outbox rows of the deadlines producer: (type, clock, threshold share) of each.
+    static func emitted(_ database: MinhuDatabase, appeal: UUID? = nil) async throws
+        -> [(type: String, clock: String?, share: Double?)] {
+        try await database.withConnection { connection in
+            let rows = try await connection.query("""
+                SELECT type, body::jsonb->>'clock', (body::jsonb->>'threshold_share')::float8 FROM outbox
+                WHERE producer = 'minhu-deadlines' AND (\(appeal?.uuidString)::text IS NULL OR correlation_id = \(appeal?.uuidString))
+                ORDER BY id
+                """, logger: logger)
+            var out: [(type: String, clock: String?, share: Double?)] = []
+            for try await (type, clock, share) in rows.decode((String, String?, Double?).self) {
+                out.append((type, clock, share))
+            }
+            return out
+        }
+    }
+}
+
+@Suite("Deadline clocks: handler, extensions, watcher", .enabled(if: TestDatabase.isConfigured))
+struct DeadlineServiceTests {
+    typealias F = DeadlineFixtures
+    let logger = TestDatabase.logger
+
+    func parts(_ clock: FrozenClock) throws -> (DeadlineEventHandler, DeadlineContextProvider) {
+        let contexts = DeadlineContextProvider(try F.context())
+        return (DeadlineEventHandler(contexts: contexts, clock: clock), contexts)
+    }
+
+    @Test("appeal.dispatched published to the broker starts both clocks")
+    func dispatchedOverBroker() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let clock = FrozenClock(F.dispatchTime)
+                let (handler, _) = try parts(clock)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let consumer = AMQPConsumer(url: url, queue: "deadlines.events", prefetch: 50, logger: logger)
+                let service = MessageConsumerService(consumer: consumer, consumerName: "deadlines.events",
+                                                     producer: DeadlineContext.producer, handler: handler,
+                                                     database: database, deadLetters: publisher, logger: logger)
+                let appeal = UUID()
+                let event = try F.dispatched(appeal)
+                let outcomes = try await publisher.publish([
+                    try MessageEnvelope.event(event, producer: "minhu-dispatcher", at: F.dispatchTime)])
+                #expect(allConfirmed(outcomes))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    try await expectEventually { try await F.clocks(appeal, database).count == 2 }
+                    group.cancelAll()
+                }
+                await publisher.shutdown()
+                let rows = try await F.clocks(appeal, database)
+                #expect(rows.allSatisfy { $0.state == "running" })
+                #expect(rows.first { $0.clock == .reply }?.dueAt == F.at(2024, 3, 11, 17))
+                #expect(rows.first { $0.clock == .sign }?.dueAt == F.at(2024, 3, 5, 17))
+                #expect(rows.first { $0.clock == .reply }?.limit == .workingDays(5))
+            }
+        }
+    }
+
+    @Test("pause and resume move both due times by the paused working time, exactly; deadline.changed twice")
+    func pauseResume() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, _) = try parts(clock)
+            let appeal = UUID()
+            try await F.apply([try F.dispatched(appeal)], handler: handler, database: database)
+            // Paused Tuesday 10:00 → Wednesday 10:00: one working day (8 working hours).
+            let waiting = AppealAwaitingCitizen(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                occurredAt: F.at(2024, 3, 5, 10), departmentCode: "water",
+                                                reason: "需要补充材料")
+            try await F.apply([waiting], handler: handler, database: database)
+            #expect(try await F.clock(appeal, .reply, database)?.state == "paused")
+            #expect(try await F.clock(appeal, .sign, database)?.state == "paused")
+            let supplemented = AppealSupplemented(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                  occurredAt: F.at(2024, 3, 6, 10), channel: Channel(rawValue: "wechat")!,
+                                                  text: "补充材料")
+            try await F.apply([supplemented], handler: handler, database: database)
+            let reply = try #require(try await F.clock(appeal, .reply, database))
+            let sign = try #require(try await F.clock(appeal, .sign, database))
+            #expect(reply.state == "running" && sign.state == "running")
+            #expect(reply.dueAt == F.at(2024, 3, 12, 17))
+            #expect(sign.dueAt == F.at(2024, 3, 6, 17))
+            let changes = try await F.emitted(database).filter { $0.type == "deadline.changed" }
+            #expect(changes.count == 2)
+        }
+    }
+
+    @Test("an approved extension moves reply-by by the granted working days; a second decision is refused")
+    func extensionApprovedOnce() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.at(2024, 3, 6, 9))
+            let (handler, contexts) = try parts(clock)
+            let appeal = UUID()
+            let request = AppealExtensionRequested(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                   occurredAt: F.at(2024, 3, 6, 9), departmentCode: "water",
+                                                   workingDays: 3, reason: "需现场勘查")
+            try await F.apply([try F.dispatched(appeal), request], handler: handler, database: database)
+            let decider = ExtensionDecider(contexts: contexts, clock: clock)
+            let outcome = try await decider.decide(.caseNumber("T-0001"), approve: true, reason: "同意",
+                                                   decidedBy: "centre-lead", database: database, logger: logger)
+            #expect(outcome.grantedWorkingDays == 3)
+            #expect(try await F.clock(appeal, .reply, database)?.dueAt == F.at(2024, 3, 14, 17))
+            let types = try await F.emitted(database).map(\.type)
+            #expect(types == ["deadline.changed", "dispatch.extension-decision"])
+            await #expect(throws: ExtensionDecider.Refusal.self) {
+                _ = try await decider.decide(.caseNumber("T-0001"), approve: true, grant: .workingDays(2),
+                                             reason: nil, decidedBy: "centre-lead", database: database,
+                                             logger: logger)
+            }
+            #expect(try await F.clock(appeal, .reply, database)?.dueAt == F.at(2024, 3, 14, 17))
+            #expect(try await F.emitted(database).count == 2)
+        }
+    }
+
+    @Test("a denial emits the decision only and leaves the due time; --until counts working days")
+    func extensionDeniedAndUntil() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.at(2024, 3, 6, 9))
+            let (handler, contexts) = try parts(clock)
+            let decider = ExtensionDecider(contexts: contexts, clock: clock)
+            let denied = UUID()
+            try await F.apply([try F.dispatched(denied, case: "T-D"),
+                               AppealExtensionRequested(appealId: denied, caseNumber: "T-D", round: 1, attempt: 1,
+                                                        occurredAt: F.at(2024, 3, 6, 9), departmentCode: "water",
+                                                        workingDays: 3, reason: "x")],
+                              handler: handler, database: database)
+            let outcome = try await decider.decide(.caseNumber("T-D"), approve: false, reason: "理由不充分",
+                                                   decidedBy: "centre-lead", database: database, logger: logger)
+            #expect(!outcome.approved && outcome.grantedWorkingDays == 0)
+            #expect(try await F.clock(denied, .reply, database)?.dueAt == F.at(2024, 3, 11, 17))
+            #expect(try await F.emitted(database, appeal: denied).map(\.type) == ["dispatch.extension-decision"])
+
+            // Until Friday 15 March: Tue 12, Wed 13, Thu 14, Fri 15 after the Monday 11 due day = 4 working days.
+            let until = UUID()
+            try await F.apply([try F.dispatched(until, case: "T-U"),
+                               AppealExtensionRequested(appealId: until, caseNumber: "T-U", round: 1, attempt: 1,
+                                                        occurredAt: F.at(2024, 3, 6, 9), departmentCode: "water",
+                                                        workingDays: 10, reason: "x")],
+                              handler: handler, database: database)
+            let extended = try await decider.decide(.caseNumber("T-U"), approve: true,
+                                                    grant: .until(LocalDate(iso: "2024-03-15")!), reason: nil,
+                                                    decidedBy: "centre-lead", database: database, logger: logger)
+            #expect(extended.grantedWorkingDays == 4)
+            #expect(extended.replyBy == F.at(2024, 3, 15, 17))
+        }
+    }
+
+    @Test("signed but unanswered: the reply clock still goes overdue; the stopped sign clock stays quiet")
+    func signedButUnansweredGoesOverdue() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, contexts) = try parts(clock)
+            let appeal = UUID()
+            try await F.apply([try F.dispatched(appeal),
+                               AppealSigned(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                            occurredAt: F.at(2024, 3, 4, 11), departmentCode: "water")],
+                              handler: handler, database: database)
+            let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)
+            clock.set(F.at(2024, 3, 11, 17, 0, 1))
+            try await watcher.tick()
+            let emitted = try await F.emitted(database)
+            #expect(emitted.filter { $0.type == "deadline.overdue" }.map(\.clock) == ["reply"])
+            #expect(emitted.filter { $0.type == "deadline.warning" }.map(\.share) == [0.6, 0.8])
+            #expect(emitted.allSatisfy { $0.clock == "reply" })
+            #expect(try await F.clock(appeal, .reply, database)?.nextCheckAt == nil)
+        }
+    }
+
+    @Test("unsigned: a warning on the sign-by clock at 60 % of its working time, not before")
+    func unsignedWarnsOnSignBy() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, contexts) = try parts(clock)
+            let appeal = UUID()
+            try await F.apply([try F.dispatched(appeal)], handler: handler, database: database)
+            let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)
+            // Monday 10:00 → Tuesday 17:00 is 15 working hours; 60 % is 9 hours in: Tuesday 11:00.
+            clock.set(F.at(2024, 3, 5, 10, 59))
+            try await watcher.tick()
+            #expect(try await F.emitted(database).isEmpty)
+            #expect(try await F.clock(appeal, .sign, database)?.nextCheckAt == F.at(2024, 3, 5, 11))
+            clock.set(F.at(2024, 3, 5, 11))
+            try await watcher.tick()
+            let emitted = try await F.emitted(database)
+            #expect(emitted.count == 1)
+            #expect(emitted.first?.type == "deadline.warning" && emitted.first?.clock == "sign"
+                    && emitted.first?.share == 0.6)
+        }
+    }
+
+    @Test("a watcher restarted after downtime emits everything it missed, once")
+    func afterDowntime() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, contexts) = try parts(clock)
+            let appeals = (0..<3).map { _ in UUID() }
+            try await F.apply(try appeals.enumerated().map { try F.dispatched($0.element, case: "T-\($0.offset)") },
+                              handler: handler, database: database)
+            clock.set(F.at(2024, 3, 20, 9))
+            let restarted = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)
+            let first = try await restarted.tick()
+            #expect(first.emitted == 3 * 2 * 3)  // 3 appeals × 2 clocks × (0.6, 0.8, overdue)
+            let second = try await restarted.tick()
+            #expect(second.clocks == 0 && second.emitted == 0)
+            clock.set(F.at(2024, 4, 20, 9))
+            #expect(try await restarted.tick().emitted == 0)
+            #expect(try await F.emitted(database).count == 18)
+        }
+    }
+
+    @Test("two watchers over one database emit each warning once")
+    func twoWatchers() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, contexts) = try parts(clock)
+            let appeals = (0..<40).map { _ in UUID() }
+            try await F.apply(try appeals.enumerated().map { try F.dispatched($0.element, case: "T-\($0.offset)") },
+                              handler: handler, database: database)
+            // Past the warnings of both clocks, before the reply-by due time.
+            clock.set(F.at(2024, 3, 8, 16))
+            let watchers = (0..<2).map { _ in
+                DeadlineWatcher(database: database, contexts: contexts, clock: clock, batchSize: 7, logger: logger)
+            }
+            var rounds = 0
+            while rounds < 100 {
+                rounds += 1
+                let results = try await withThrowingTaskGroup(of: DeadlineWatcher.TickResult.self) { group in
+                    for watcher in watchers { group.addTask { try await watcher.tick() } }
+                    var all: [DeadlineWatcher.TickResult] = []
+                    for try await result in group { all.append(result) }
+                    return all
+                }
+                if results.allSatisfy({ $0.clocks == 0 }) { break }
+            }
+            let counts = try await database.withConnection { connection in
+                let rows = try await connection.query("""
+                    SELECT count(*), count(DISTINCT (correlation_id, body::jsonb->>'clock', body::jsonb->>'threshold_share'))
+                    FROM outbox WHERE type = 'deadline.warning'
+                    """, logger: logger)
+                var out: (Int, Int) = (0, 0)
+                for try await row in rows.decode((Int, Int).self) { out = row }
+                return out
+            }
+            // Each appeal: sign 0.6 and 0.8 (and sign overdue); reply (47 working hours) 0.6 at Thursday 14:12 and
+            // 0.8 at Friday 15:36.
+            #expect(counts.0 == counts.1)
+            #expect(counts.0 == 40 * 4)
+            #expect(try await F.emitted(database).filter { $0.type == "deadline.overdue" }.count == 40)
+        }
+    }
+
+    @Test("the service calendar: the database's official days plus local days off (calendar add-off)")
+    func calendarFromDatabase() async throws {
+        try await TestDatabase.withDatabase { database in
+            _ = try await database.withConnection { connection in
+                try await connection.query("""
+                    INSERT INTO calendar_days (day, kind, name, source) VALUES ('2024-03-08', 'off', '防汛停工日', 'local')
+                    """, logger: logger)
+            }
+            let context = try await DeadlineContext.load(from: database, logger: logger)
+            #expect(!context.calendar.isWorkingDay(LocalDate(iso: "2024-03-08")!))
+            #expect(context.calendar.name(of: LocalDate(iso: "2024-03-08")!) == "防汛停工日")
+            #expect(!context.calendar.isWorkingDay(LocalDate(iso: "2024-02-12")!))  // Spring Festival
+            #expect(context.calendar.isWorkingDay(LocalDate(iso: "2024-02-04")!))   // make-up Sunday
+            // Monday 4 March 10:00 + 5 working days skips the local day off: Tuesday 12 March 17:00.
+            #expect(DeadlineCalculator.due(limit: .workingDays(5), receivedAt: F.dispatchTime,
+                                           calendar: context.calendar) == F.at(2024, 3, 12, 17))
+        }
+    }
+
+    @Test("a stale event (earlier attempt) is ignored; a redispatch supersedes the earlier clocks")
+    func staleEventIgnored() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, _) = try parts(clock)
+            let appeal = UUID()
+            try await F.apply([try F.dispatched(appeal, attempt: 1),
+                               try F.dispatched(appeal, attempt: 2, at: F.at(2024, 3, 4, 14))],
+                              handler: handler, database: database)
+            #expect(try await F.clock(appeal, .reply, attempt: 1, database)?.state == "stopped")
+            #expect(try await F.clock(appeal, .reply, attempt: 2, database)?.state == "running")
+            try await F.apply([AppealSigned(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                            occurredAt: F.at(2024, 3, 4, 15), departmentCode: "water")],
+                              handler: handler, database: database)
+            #expect(try await F.clock(appeal, .sign, attempt: 2, database)?.state == "running")
+            try await F.apply([AppealReplied(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 2,
+                                             occurredAt: F.at(2024, 3, 5, 15), departmentCode: "water",
+                                             reply: "已处理", resolved: true)],
+                              handler: handler, database: database)
+            #expect(try await F.clocks(appeal, database).allSatisfy { $0.state == "stopped" })
+        }
+    }
+}
+
+@Suite("Deadline extension-decision request bodies")
+struct DeadlineDecisionBodyTests {
+    func refusedField(_ json: String) -> String?? {
+        switch ExtensionDecisionRoute.parse(Data(json.utf8)) {
+        case .success: return .none
+        case .failure(let refusal): return .some(refusal.field)
+        }
+    }
+
+    @Test("problem details name the field at fault")
+    func fields() {
+        #expect(refusedField(#"{"decided_by": "a"}"#) == .some("approve"))
+        #expect(refusedField(#"{"approve": "yes", "decided_by": "a"}"#) == .some("approve"))
+        #expect(refusedField(#"{"approve": true}"#) == .some("decided_by"))
+        #expect(refusedField(#"{"approve": true, "decided_by": "a", "days": "five"}"#) == .some("days"))
+        #expect(refusedField(#"{"approve": true, "decided_by": "a", "until": "15/03/2024"}"#) == .some("until"))
+        #expect(refusedField(#"{"approve": true, "decided_by": "a", "dayz": 3}"#) == .some("dayz"))
+        #expect(refusedField(#"[1]"#) == .some(nil))
+        #expect(refusedField(#"{"approve": true, "decided_by": "a", "days": 3, "reason": "ok"}"#) == .none)
+    }
+}
