@@ -15,6 +15,17 @@ import Testing
 struct DeadlineProcessTests {
     let logger = TestDatabase.logger
 
+    /// The `http.port=N` of the service's "HTTP server listening" log line, if written yet.
+    static func boundPort(inLog url: URL) -> Int? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.contains("HTTP server listening") {
+            if let range = line.range(of: "http.port=") {
+                return Int(line[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        return nil
+    }
+
     func post(_ port: Int, _ caseNumber: String, role: String, body: String) async throws -> (Int, String, String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/deadlines/\(caseNumber)/extension-decision")!)
         request.httpMethod = "POST"
@@ -43,12 +54,11 @@ struct DeadlineProcessTests {
                     try MessageEnvelope.event(request, producer: "minhu-dispatcher", at: request.occurredAt)])
                 await publisher.shutdown()
                 #expect(allConfirmed(outcomes))
-                let port = Int.random(in: 20_000..<40_000)
                 let process = Process()
                 process.executableURL = PrivateServers.binDirectory.appendingPathComponent("minhu-deadlines")
                 process.environment = [
                     "MINHU_DATABASE_URL": configuration.testURL, "MINHU_AMQP_URL": url.testURL,
-                    "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "\(port)", "MINHU_LOG_LEVEL": "warning",
+                    "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0", "MINHU_LOG_LEVEL": "info",
                     "MINHU_DEADLINES_TICK_MS": "100", "MINHU_CLOCK": "compressed", "MINHU_DATABASE_MAX_CONNECTIONS": "4",
                     // Tuesday 12 March 2024 09:00 Shanghai: after the reply-by due time (Monday 11th 17:00).
                     "MINHU_CLOCK_START": "2024-03-12T01:00:00Z", "MINHU_CLOCK_SPEED": "1",
@@ -70,6 +80,12 @@ struct DeadlineProcessTests {
                     guard process.isRunning else {
                         Issue.record("minhu-deadlines exited: \(String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self))")
                         return
+                    }
+                    // The port the service bound (MINHU_HTTP_PORT=0), from its "HTTP server listening" log line.
+                    var port = 0
+                    try await expectEventually(timeout: .seconds(30)) {
+                        port = Self.boundPort(inLog: logURL) ?? 0
+                        return port != 0
                     }
                     let emitted = try await DeadlineFixtures.emitted(database, appeal: appeal)
                     #expect(emitted.filter { $0.type == "deadline.warning" }.count == 4)
