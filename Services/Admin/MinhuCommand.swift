@@ -13,6 +13,7 @@ struct MinhuCommand: AsyncParsableCommand {
             MessagesCommand.self,
             CalendarCommand.self,
             DeadlinesCommand.self,
+            KeysCommand.self,
             ClassifierCommand.self,
             HotspotsCommand.self,
             DemoCommand.self,

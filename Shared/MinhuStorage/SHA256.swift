@@ -1,18 +1,18 @@
 /// SHA-256 (FIPS 180-4), for migration checksums; Foundation on Linux has no digest API and MinhuStorage does not
 /// pull in a crypto library for this one use.
-enum SHA256 {
-    static func hexDigest(of text: String) -> String {
+public enum SHA256 {
+    public static func hexDigest(of text: String) -> String {
         hexDigest(of: Array(text.utf8))
     }
 
-    static func hexDigest(of message: [UInt8]) -> String {
+    public static func hexDigest(of message: [UInt8]) -> String {
         digest(message).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
     }
 
-    static func digest(_ message: [UInt8]) -> [UInt8] {
+    public static func digest(_ message: [UInt8]) -> [UInt8] {
         var hash: [UInt32] = [
             0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
         ]

@@ -26,10 +26,10 @@ struct DeadlineProcessTests {
         return nil
     }
 
-    func post(_ port: Int, _ caseNumber: String, role: String, body: String) async throws -> (Int, String, String) {
+    func post(_ port: Int, _ caseNumber: String, key: String?, body: String) async throws -> (Int, String, String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/deadlines/\(caseNumber)/extension-decision")!)
         request.httpMethod = "POST"
-        request.setValue(role, forHTTPHeaderField: "X-Minhu-Role")
+        if let key { request.setValue("Bearer " + key, forHTTPHeaderField: "Authorization") }
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(body.utf8)
         let (data, response) = try await URLSession.shared.data(for: request)
@@ -89,18 +89,24 @@ struct DeadlineProcessTests {
                     }
                     let emitted = try await DeadlineFixtures.emitted(database, appeal: appeal)
                     #expect(emitted.filter { $0.type == "deadline.warning" }.count == 4)
+                    let centre = try await ApiKeyAdmin.create(name: "centre-lead", role: .hotlineCentre,
+                                                              database: database, logger: logger).key
+                    let agent = try await ApiKeyAdmin.create(name: "agent 7", role: .agent, database: database,
+                                                             logger: logger).key
                     try await expectEventually(timeout: .seconds(30)) {
-                        (try? await post(port, "P-0001", role: "department", body: "{}"))?.0 == 403
+                        (try? await post(port, "P-0001", key: nil, body: "{}"))?.0 == 401
                     }
-                    let missing = try await post(port, "P-0001", role: "hotline-centre", body: #"{"approve": true}"#)
+                    let forbidden = try await post(port, "P-0001", key: agent, body: "{}")
+                    #expect(forbidden.0 == 403 && forbidden.1.hasPrefix("application/problem+json"))
+                    let missing = try await post(port, "P-0001", key: centre, body: #"{"decided_by": "x"}"#)
                     #expect(missing.0 == 400 && missing.1.hasPrefix("application/problem+json"))
-                    #expect(missing.2.contains("\"field\":\"decided_by\""))
-                    let approved = try await post(port, "P-0001", role: "hotline-centre",
+                    #expect(missing.2.contains("\"field\":\"approve\""))
+                    let approved = try await post(port, "P-0001", key: centre,
                                                   body: #"{"approve": true, "days": 2, "decided_by": "centre-lead"}"#)
                     #expect(approved.0 == 200, "\(approved.2)")
                     #expect(approved.2.contains("\"granted_working_days\":2"))
-                    let again = try await post(port, "P-0001", role: "hotline-centre",
-                                               body: #"{"approve": false, "reason": "x", "decided_by": "centre-lead"}"#)
+                    let again = try await post(port, "P-0001", key: centre,
+                                               body: #"{"approve": false, "reason": "x"}"#)
                     #expect(again.0 == 409)
                     let reply = try await DeadlineFixtures.clock(appeal, .reply, database)
                     #expect(reply?.dueAt == DeadlineFixtures.at(2024, 3, 13, 17))

@@ -79,7 +79,7 @@ struct StorageOutboxTests {
             try await StorageFixtures.append(messages, to: database)
             // Backoff long enough that the steps before the retry finish first, even on a loaded machine.
             var configuration = Self.quick
-            configuration.retryBackoff = RelayBackoff(initial: .milliseconds(1_500), maximum: .seconds(3))
+            configuration.retryBackoff = RelayBackoff(initial: .seconds(6), maximum: .seconds(12))
             let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake",
                                     configuration: configuration, logger: TestDatabase.logger, metricsFactory: metrics)
 
@@ -110,7 +110,7 @@ struct StorageOutboxTests {
             #expect(try await relay.flush().published == 1)
 
             // Once the backoff has run out they are retried; still refused, they back off further.
-            #expect(try await TestDatabase.waitUntil {
+            #expect(try await TestDatabase.waitUntil(timeout: .seconds(40)) {
                 try await relay.relayOnce().claimed > 0
             })
             let attempts = try await StorageFixtures.integer(
@@ -118,13 +118,13 @@ struct StorageOutboxTests {
             #expect(attempts == 2)
             #expect(try await StorageFixtures.integer("""
                 SELECT count(*) FROM outbox
-                WHERE published_at IS NULL AND attempts = 2 AND next_attempt_at > now() + interval '2 seconds'
+                WHERE published_at IS NULL AND attempts = 2 AND next_attempt_at > now() + interval '7 seconds'
                 """, on: database) >= 1) // the second wait is twice the first
 
             // The broker accepts them now: published on the next due round, exactly once.
             await publisher.setOutcome(.confirmed, for: messages[0].messageID)
             await publisher.setOutcome(.confirmed, for: messages[2].messageID)
-            #expect(try await TestDatabase.waitUntil {
+            #expect(try await TestDatabase.waitUntil(timeout: .seconds(60)) {
                 try await relay.relayOnce()
                 return try await relay.pendingCount() == 0
             })

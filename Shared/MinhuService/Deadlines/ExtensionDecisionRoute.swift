@@ -7,30 +7,30 @@ import MinhuStorage
 /// `POST /v1/deadlines/{case_number}/extension-decision`: the hotline centre decides a pending extension request.
 ///
 /// Body (JSON): `{"approve": true, "days": 5}` or `{"approve": true, "until": "2024-03-15"}` or
-/// `{"approve": false, "reason": "材料不足"}`, with `decided_by` (who) and optional `reason`. Answers 200 with the
-/// decision, or `application/problem+json` naming the field at fault (400), 403, 404 or 409.
+/// `{"approve": false, "reason": "材料不足"}`, with optional `decided_by` (who; defaults to the API key's name) and
+/// optional `reason`. Answers 200 with the decision, or `application/problem+json` naming the field at fault (400),
+/// 401 (no valid API key), 403 (a role other than hotline-centre), 404 or 409.
 ///
-/// Authorisation placeholder: until the API-key middleware of the intake issue lands, the route trusts an
-/// `X-Minhu-Role` header and refuses (403) anything but `hotline-centre`. Do not expose it beyond the internal
-/// network before then.
+/// Behind `AuthMiddleware` (docs/operations.md, "API keys and roles"): only `hotline-centre` keys may decide.
 public enum ExtensionDecisionRoute {
     public static let path = "/v1/deadlines/:case_number/extension-decision"
-    public static let roleHeader = "X-Minhu-Role"
-    public static let requiredRole = "hotline-centre"
+    public static let allowedRoles: Set<Role> = [.hotlineCentre]
 
+    /// Registers the route behind `AuthMiddleware`; `keys` defaults to a store on `database`.
     public static func register(on router: Router<BasicRequestContext>, decider: ExtensionDecider,
-                                database: MinhuDatabase, logger: Logger) {
-        router.post(RouterPath(path)) { request, context -> Response in
-            let role = request.headers.first(where: { $0.name.canonicalName == roleHeader.lowercased() })?.value
-            guard role == requiredRole else {
-                return problem(403, "forbidden", "the centre role (X-Minhu-Role: hotline-centre) is required",
-                               field: nil)
+                                database: MinhuDatabase, keys: ApiKeyStore? = nil, logger: Logger) {
+        let store = keys ?? ApiKeyStore(database: database, logger: logger)
+        router.group().add(middleware: AuthMiddleware(store: store, logger: logger))
+            .post(RouterPath(path)) { request, context -> Response in
+            let principal: Principal
+            do { principal = try requireRole(allowedRoles) } catch let refusal as Problem {
+                return problem(refusal.code, refusal.title, refusal.detail, field: nil)
             }
             let caseNumber = context.parameters.get("case_number") ?? ""
             let buffer = try await request.body.collect(upTo: 64 * 1024)
             let body = Data(buffer.readableBytesView)
             let parsed: (approve: Bool, grant: ExtensionDecider.Grant, reason: String?, decidedBy: String)
-            switch parse(body) {
+            switch parse(body, defaultDecidedBy: principal.name) {
             case .failure(let refusal):
                 return problem(400, "invalid request body", refusal.reason, field: refusal.field)
             case .success(let value):
@@ -66,7 +66,7 @@ public enum ExtensionDecisionRoute {
     }
 
     /// Parses the body; the refusal names the field.
-    public static func parse(_ body: Data) -> Result<(approve: Bool, grant: ExtensionDecider.Grant, reason: String?,
+    public static func parse(_ body: Data, defaultDecidedBy: String? = nil) -> Result<(approve: Bool, grant: ExtensionDecider.Grant, reason: String?,
                                                decidedBy: String), ExtensionDecider.Refusal> {
         func invalid(_ field: String?, _ reason: String) -> Result<(approve: Bool, grant: ExtensionDecider.Grant,
                                                                     reason: String?, decidedBy: String),
@@ -84,7 +84,15 @@ public enum ExtensionDecisionRoute {
         guard let approve = approveValue as? Bool, CFGetTypeIDIsBool(approveValue) else {
             return invalid("approve", "field 'approve': expected true or false")
         }
-        guard let decidedBy = object["decided_by"] as? String, !decidedBy.isEmpty else {
+        let decidedBy: String
+        if let value = object["decided_by"] {
+            guard let text = value as? String, !text.isEmpty else {
+                return invalid("decided_by", "field 'decided_by': expected a non-empty string (who decides)")
+            }
+            decidedBy = text
+        } else if let defaultDecidedBy, !defaultDecidedBy.isEmpty {
+            decidedBy = defaultDecidedBy
+        } else {
             return invalid("decided_by", "missing required field 'decided_by' (who decides)")
         }
         var reason: String?
@@ -118,11 +126,6 @@ public enum ExtensionDecisionRoute {
     }
 
     static func problem(_ status: Int, _ title: String, _ detail: String, field: String?) -> Response {
-        var object: [String: Any] = ["type": "about:blank", "title": title, "status": status, "detail": detail]
-        if let field { object["field"] = field }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return Response(status: HTTPResponse.Status(code: status),
-                        headers: [.contentType: "application/problem+json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        Problem.response(status, title, detail, field: field)
     }
 }

@@ -1,0 +1,151 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import Logging
+import MinhuService
+import MinhuStorage
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+@Suite("ApiKey unit")
+struct ApiKeyUnitTests {
+    @Test("generated keys are mh_ + 64 hex digits, distinct, hashed with SHA-256")
+    func generation() {
+        let a = ApiKeyGenerator.generate(), b = ApiKeyGenerator.generate()
+        #expect(a != b)
+        #expect(a.hasPrefix("mh_") && a.count == 67)
+        #expect(a.dropFirst(3).allSatisfy { "0123456789abcdef".contains($0) })
+        #expect(ApiKeyGenerator.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(ApiKeyGenerator.listedPrefix(a).count == 8)
+    }
+
+    @Test("role and field combinations; channel and department scopes")
+    func combinations() throws {
+        #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .integrator, channel: nil, department: nil) }
+        #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .department, channel: nil, department: nil) }
+        #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .agent, channel: "wechat", department: nil) }
+        #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .integrator, channel: "wechat", department: "water") }
+        try ApiKeyAdmin.validate(role: .integrator, channel: "wechat", department: nil)
+        try ApiKeyAdmin.validate(role: .department, channel: nil, department: "water")
+        try ApiKeyAdmin.validate(role: .hotlineCentre, channel: nil, department: nil)
+        let integrator = Principal(keyId: UUID(), name: "wx", role: .integrator, channel: "wechat")
+        #expect(integrator.mayActForChannel("wechat") && !integrator.mayActForChannel("app"))
+        let department = Principal(keyId: UUID(), name: "d", role: .department, department: "water")
+        #expect(department.mayActForDepartment("water") && !department.mayActForDepartment("power"))
+        #expect(Role(rawValue: "hotline-centre") == .hotlineCentre && Role.hotlineCentre.chineseName == "热线中心")
+    }
+}
+
+@Suite("ApiKey store and middleware", .enabled(if: TestDatabase.isConfigured))
+struct ApiKeyTests {
+    let logger = TestDatabase.logger
+
+    @Test("a created key is stored only hashed, found by lookup, and refused once revoked")
+    func storeAndRevoke() async throws {
+        try await TestDatabase.withDatabase { database in
+            let logger = TestDatabase.logger
+            let created = try await ApiKeyAdmin.create(name: "wx adapter", role: .integrator, channel: "wechat",
+                                                       database: database, logger: logger)
+            let key = created.key
+            // No column holds the key in clear.
+            let clear = try await database.withConnection { connection -> Int in
+                let rows = try await connection.query("""
+                    SELECT count(*)::int FROM api_keys WHERE key_hash = \(key) OR key_prefix = \(key)
+                        OR name = \(key) OR row_to_json(api_keys)::text LIKE '%' || \(key) || '%'
+                    """, logger: logger)
+                for try await (count) in rows.decode(Int.self) { return count }
+                return -1
+            }
+            #expect(clear == 0)
+            let stored = try await database.withConnection { connection -> (String, String) in
+                let rows = try await connection.query("SELECT key_hash, key_prefix FROM api_keys", logger: logger)
+                for try await (hash, prefix) in rows.decode((String, String).self) { return (hash, prefix) }
+                return ("", "")
+            }
+            #expect(stored.0 == ApiKeyGenerator.hash(key) && stored.1 == String(key.prefix(8)))
+
+            let store = ApiKeyStore(database: database, ttl: .seconds(30), logger: logger)
+            let found = try await store.principal(forKey: key)
+            #expect(found == created.principal)
+            #expect(found?.channel == "wechat" && found?.role == .integrator)
+            #expect(try await store.principal(forKey: key + "x") == nil)
+
+            let listed = try await ApiKeyAdmin.list(database: database, logger: logger)
+            #expect(listed.count == 1 && listed.first?.revokedAt == nil)
+            let revoked = try await ApiKeyAdmin.revoke(stored.1, database: database, logger: logger)
+            #expect(revoked == created.principal.keyId)
+            // The cache keeps it for its TTL; a fresh lookup (or one after the TTL) refuses it.
+            #expect(try await store.principal(forKey: key) != nil)
+            let fresh = ApiKeyStore(database: database, ttl: .zero, logger: logger)
+            #expect(try await fresh.principal(forKey: key) == nil)
+            await store.clearCache()
+            #expect(try await store.principal(forKey: key) == nil)
+            await #expect(throws: ApiKeyAdmin.Refusal.self) {
+                try await ApiKeyAdmin.revoke(stored.1, database: database, logger: logger)
+            }
+            #expect(try await ApiKeyAdmin.list(database: database, logger: logger).first?.revokedAt != nil)
+        }
+    }
+
+    @Test("the middleware answers 401 without or with a bad key, 403 for a wrong role, 200 for the right one")
+    func middleware() async throws {
+        try await TestDatabase.withDatabase { database in
+            let logger = TestDatabase.logger
+            let centre = try await ApiKeyAdmin.create(name: "centre lead", role: .hotlineCentre,
+                                                      database: database, logger: logger)
+            let agent = try await ApiKeyAdmin.create(name: "agent 7", role: .agent, database: database, logger: logger)
+            let revoked = try await ApiKeyAdmin.create(name: "old", role: .hotlineCentre, database: database,
+                                                       logger: logger)
+            try await ApiKeyAdmin.revoke(revoked.principal.keyId.uuidString, database: database, logger: logger)
+
+            let store = ApiKeyStore(database: database, logger: logger)
+            let router = Router()
+            router.get("/open") { _, _ in "open" }
+            router.group().add(middleware: AuthMiddleware(store: store, logger: logger))
+                .get("/v1/secret") { _, _ -> String in
+                    let principal = try requireRole([.hotlineCentre])
+                    return "hello \(principal.name)"
+                }
+            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            let app = Application(router: router,
+                                  configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                                  logger: logger)
+            let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let port = await iterator.next() ?? 0
+                #expect(port != 0)
+
+                func get(_ path: String, _ headers: [String: String] = [:]) async throws -> (Int, String, String) {
+                    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+                    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+                    let (data, response) = try await URLSession.shared.data(for: request)
+                    let http = response as? HTTPURLResponse
+                    return (http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "Content-Type") ?? "",
+                            String(decoding: data, as: UTF8.self))
+                }
+
+                #expect(try await get("/open").0 == 200)
+                let none = try await get("/v1/secret")
+                #expect(none.0 == 401 && none.1.hasPrefix("application/problem+json"))
+                #expect(none.2.contains("\"status\":401") && none.2.contains("\"title\"") && none.2.contains("\"type\""))
+                #expect(try await get("/v1/secret", ["Authorization": "Bearer mh_nonsense"]).0 == 401)
+                #expect(try await get("/v1/secret", ["Authorization": "Bearer " + revoked.key]).0 == 401)
+                let forbidden = try await get("/v1/secret", ["Authorization": "Bearer " + agent.key])
+                #expect(forbidden.0 == 403 && forbidden.1.hasPrefix("application/problem+json"))
+                #expect(forbidden.2.contains("\"status\":403"))
+                let ok = try await get("/v1/secret", ["Authorization": "Bearer " + centre.key])
+                #expect(ok.0 == 200 && ok.2 == "hello centre lead")
+                let viaHeader = try await get("/v1/secret", ["X-Api-Key": centre.key])
+                #expect(viaHeader.0 == 200)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+}
