@@ -54,67 +54,59 @@ struct DeadlineProcessTests {
                     try MessageEnvelope.event(request, producer: "minhu-dispatcher", at: request.occurredAt)])
                 await publisher.shutdown()
                 #expect(allConfirmed(outcomes))
-                let process = Process()
-                process.executableURL = PrivateServers.binDirectory.appendingPathComponent("minhu-deadlines")
-                process.environment = [
+                let environment = [
                     "MINHU_DATABASE_URL": configuration.testURL, "MINHU_AMQP_URL": url.testURL,
                     "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0", "MINHU_LOG_LEVEL": "info",
                     "MINHU_DEADLINES_TICK_MS": "100", "MINHU_CLOCK": "compressed", "MINHU_DATABASE_MAX_CONNECTIONS": "4",
                     // Tuesday 12 March 2024 09:00 Shanghai: after the reply-by due time (Monday 11th 17:00).
                     "MINHU_CLOCK_START": "2024-03-12T01:00:00Z", "MINHU_CLOCK_SPEED": "1",
                 ]
-                let logURL = FileManager.default.temporaryDirectory
-                    .appendingPathComponent("minhu-deadlines-test-\(UUID().uuidString).log")
-                _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-                let log = try FileHandle(forWritingTo: logURL)
-                process.standardOutput = log
-                process.standardError = log
-                try process.run()
-                defer { try? FileManager.default.removeItem(at: logURL) }
-                defer { if process.isRunning { process.terminate() } }
-                try await TestDatabase.withRunningDatabase(configuration) { database in
-                    try await expectEventually(timeout: .seconds(60)) {
-                        let types = try await DeadlineFixtures.emitted(database, appeal: appeal).map(\.type)
-                        return types.filter { $0 == "deadline.overdue" }.count == 2
+                try await ChildProcess.with("minhu-deadlines", environment: environment) { process in
+                    let logURL = process.logURL
+                    try await TestDatabase.withRunningDatabase(configuration) { database in
+                        try await expectEventually(timeout: .seconds(60)) {
+                            let types = try await DeadlineFixtures.emitted(database, appeal: appeal).map(\.type)
+                            return types.filter { $0 == "deadline.overdue" }.count == 2
+                        }
+                        guard process.isRunning else {
+                            Issue.record("minhu-deadlines exited: \(process.log.suffix(4000))")
+                            return
+                        }
+                        // The port the service bound (MINHU_HTTP_PORT=0), from its "HTTP server listening" log line.
+                        var port = 0
+                        try await expectEventually(timeout: .seconds(30)) {
+                            port = Self.boundPort(inLog: logURL) ?? 0
+                            return port != 0
+                        }
+                        let emitted = try await DeadlineFixtures.emitted(database, appeal: appeal)
+                        #expect(emitted.filter { $0.type == "deadline.warning" }.count == 4)
+                        let centre = try await ApiKeyAdmin.create(name: "centre-lead", role: .hotlineCentre,
+                                                                  database: database, logger: logger).key
+                        let agent = try await ApiKeyAdmin.create(name: "agent 7", role: .agent, database: database,
+                                                                 logger: logger).key
+                        try await expectEventually(timeout: .seconds(30)) {
+                            (try? await post(port, "P-0001", key: nil, body: "{}"))?.0 == 401
+                        }
+                        let forbidden = try await post(port, "P-0001", key: agent, body: "{}")
+                        #expect(forbidden.0 == 403 && forbidden.1.hasPrefix("application/problem+json"))
+                        let missing = try await post(port, "P-0001", key: centre, body: #"{"decided_by": "x"}"#)
+                        #expect(missing.0 == 400 && missing.1.hasPrefix("application/problem+json"))
+                        #expect(missing.2.contains("\"field\":\"approve\""))
+                        let approved = try await post(port, "P-0001", key: centre,
+                                                      body: #"{"approve": true, "days": 2, "decided_by": "centre-lead"}"#)
+                        #expect(approved.0 == 200, "\(approved.2)")
+                        #expect(approved.2.contains("\"granted_working_days\":2"))
+                        let again = try await post(port, "P-0001", key: centre,
+                                                   body: #"{"approve": false, "reason": "x"}"#)
+                        #expect(again.0 == 409)
+                        let reply = try await DeadlineFixtures.clock(appeal, .reply, database)
+                        #expect(reply?.dueAt == DeadlineFixtures.at(2024, 3, 13, 17))
+                        #expect(reply?.extensionsUsed == 1)
                     }
-                    guard process.isRunning else {
-                        Issue.record("minhu-deadlines exited: \(String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self))")
-                        return
-                    }
-                    // The port the service bound (MINHU_HTTP_PORT=0), from its "HTTP server listening" log line.
-                    var port = 0
-                    try await expectEventually(timeout: .seconds(30)) {
-                        port = Self.boundPort(inLog: logURL) ?? 0
-                        return port != 0
-                    }
-                    let emitted = try await DeadlineFixtures.emitted(database, appeal: appeal)
-                    #expect(emitted.filter { $0.type == "deadline.warning" }.count == 4)
-                    let centre = try await ApiKeyAdmin.create(name: "centre-lead", role: .hotlineCentre,
-                                                              database: database, logger: logger).key
-                    let agent = try await ApiKeyAdmin.create(name: "agent 7", role: .agent, database: database,
-                                                             logger: logger).key
-                    try await expectEventually(timeout: .seconds(30)) {
-                        (try? await post(port, "P-0001", key: nil, body: "{}"))?.0 == 401
-                    }
-                    let forbidden = try await post(port, "P-0001", key: agent, body: "{}")
-                    #expect(forbidden.0 == 403 && forbidden.1.hasPrefix("application/problem+json"))
-                    let missing = try await post(port, "P-0001", key: centre, body: #"{"decided_by": "x"}"#)
-                    #expect(missing.0 == 400 && missing.1.hasPrefix("application/problem+json"))
-                    #expect(missing.2.contains("\"field\":\"approve\""))
-                    let approved = try await post(port, "P-0001", key: centre,
-                                                  body: #"{"approve": true, "days": 2, "decided_by": "centre-lead"}"#)
-                    #expect(approved.0 == 200, "\(approved.2)")
-                    #expect(approved.2.contains("\"granted_working_days\":2"))
-                    let again = try await post(port, "P-0001", key: centre,
-                                               body: #"{"approve": false, "reason": "x"}"#)
-                    #expect(again.0 == 409)
-                    let reply = try await DeadlineFixtures.clock(appeal, .reply, database)
-                    #expect(reply?.dueAt == DeadlineFixtures.at(2024, 3, 13, 17))
-                    #expect(reply?.extensionsUsed == 1)
+                    process.signal(SIGTERM)
+                    let status = await process.waitForExit(timeout: .seconds(60))
+                    #expect(status == 0, "exit status; log tail: \(process.log.suffix(2000))")
                 }
-                kill(process.processIdentifier, SIGTERM)
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0)
             }
         }
     }

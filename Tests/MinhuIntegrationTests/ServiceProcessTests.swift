@@ -12,11 +12,13 @@ struct ServiceProcessTests {
 
     @Test("a service started with a missing or malformed MINHU_DATABASE_URL exits non-zero naming the key",
           arguments: [nil, "mysql://nope", "not a url at all"])
-    func badDatabaseURL(value: String?) throws {
+    func badDatabaseURL(value: String?) async throws {
         var environment = ["MINHU_AMQP_URL": "amqp://u:p@127.0.0.1:1/x", "PATH": "/usr/bin:/bin"]
         if let value { environment["MINHU_DATABASE_URL"] = value }
-        let (status, output) = try runToEnd("minhu-dispatcher", environment: environment)
-        #expect(status != 0)
+        let (status, output) = try await ChildProcess.with("minhu-dispatcher", environment: environment) { process in
+            (await process.waitForExit(timeout: .seconds(60)), process.log)
+        }
+        #expect(status != nil && status != 0)
         #expect(output.contains("MINHU_DATABASE_URL"))
         #expect(!output.contains("p@127"), "no secret in the message")
     }
@@ -39,54 +41,32 @@ struct ServiceProcessTests {
                 ]
                 try await TestDatabase.withRunningDatabase(configuration) { database in
                     // First run: stopped by SIGTERM in the middle of the stream.
-                    let first = try start("minhu-reporting", environment: environment)
-                    try await expectEventually(timeout: .seconds(60)) {
-                        try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database, logger: logger) > 0
+                    try await ChildProcess.with("minhu-reporting", environment: environment) { first in
+                        try await expectEventually(timeout: .seconds(60)) {
+                            try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database, logger: logger) > 0
                     }
-                    kill(first.processIdentifier, SIGTERM)
-                    first.waitUntilExit()
-                    #expect(first.terminationStatus == 0)
-                    #expect(first.terminationReason == .exit)
+                    first.signal(SIGTERM)
+                    let firstStatus = await first.waitForExit(timeout: .seconds(60))
+                    #expect(firstStatus == 0, "exit status; log tail: \(first.log.suffix(2000))")
+                    }
                     let processed = try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database,
                                                                         logger: logger)
                     let left = try await TopologyDeclarer.status(of: ["reporting.events"], url: url)["reporting.events"]?.messages
                     #expect(processed + (left ?? -1) == total, "processed \(processed) + left \(left ?? -1)")
 
                     // Second run finishes the stream.
-                    let second = try start("minhu-reporting", environment: environment)
-                    try await expectEventually(timeout: .seconds(90)) {
-                        try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database, logger: logger) == total
+                    try await ChildProcess.with("minhu-reporting", environment: environment) { second in
+                        try await expectEventually(timeout: .seconds(90)) {
+                            try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database, logger: logger) == total
                     }
-                    kill(second.processIdentifier, SIGTERM)
-                    second.waitUntilExit()
-                    #expect(second.terminationStatus == 0)
+                    second.signal(SIGTERM)
+                    let secondStatus = await second.waitForExit(timeout: .seconds(60))
+                    #expect(secondStatus == 0, "exit status; log tail: \(second.log.suffix(2000))")
+                    }
                     let rest = try await TopologyDeclarer.status(of: ["reporting.events"], url: url)["reporting.events"]?.messages
                     #expect(rest == 0)
                 }
             }
         }
-    }
-
-    private func start(_ executable: String, environment: [String: String]) throws -> Process {
-        let process = Process()
-        process.executableURL = PrivateServers.binDirectory.appendingPathComponent(executable)
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    private func runToEnd(_ executable: String, environment: [String: String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = PrivateServers.binDirectory.appendingPathComponent(executable)
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
