@@ -14,6 +14,8 @@ struct MinhuCommand: AsyncParsableCommand {
             CalendarCommand.self,
             DeadlinesCommand.self,
             KeysCommand.self,
+            DeputiesCommand.self,
+            ChannelCommand.self,
             ClassifierCommand.self,
             HotspotsCommand.self,
             DemoCommand.self,

@@ -1,0 +1,107 @@
+import Foundation
+import MinhuModels
+
+/// An appeal as a channel submitted it, before intake commits it: what every intake path (native HTTP, Open311,
+/// AMQP) produces and `AppealRecorder` records. `validated(now:)` checks it and normalises the phone.
+public struct AppealDraft: Sendable, Hashable {
+    /// The channel it arrived on (the integrator's, for AMQP and Open311).
+    public var channel: Channel
+    /// The channel's own id for the submission: with `channel`, a resend is the same appeal.
+    public var externalId: String?
+    public var kind: AppealKind?
+    public var title: String
+    public var body: String
+    public var submittedAt: Date
+    public var location: Location?
+    public var citizen: Citizen
+    public var attachments: [URL]
+    /// Open311's service_code (a categories id), when given.
+    public var serviceCode: String?
+
+    public init(channel: Channel, externalId: String? = nil, kind: AppealKind? = nil, title: String, body: String,
+                submittedAt: Date, location: Location? = nil, citizen: Citizen, attachments: [URL] = [],
+                serviceCode: String? = nil) {
+        self.channel = channel
+        self.externalId = externalId
+        self.kind = kind
+        self.title = title
+        self.body = body
+        self.submittedAt = submittedAt
+        self.location = location
+        self.citizen = citizen
+        self.attachments = attachments
+        self.serviceCode = serviceCode
+    }
+
+    /// An integrator's `<channel>.appeal` message.
+    public init(_ message: IntakeAppeal, channel: Channel) {
+        self.init(channel: channel, externalId: message.externalId, kind: message.kind, title: message.title,
+                  body: message.body, submittedAt: message.submittedAt, location: message.location,
+                  citizen: message.citizen, attachments: message.attachments)
+    }
+
+    public static let maxTitleLength = 200
+    public static let maxBodyLength = 20_000
+    public static let maxAttachments = 20
+    public static let maxExternalIdLength = 128
+
+    /// The draft checked and normalised (trimmed title, canonical phone), or the first refusal naming its field.
+    /// `now` bounds `submitted_at` (at most a day ahead, for clocks that drift).
+    public func validated(now: Date) -> Result<AppealDraft, IntakeRefusal> {
+        func refuse(_ field: String, _ reason: String) -> Result<AppealDraft, IntakeRefusal> {
+            .failure(IntakeRefusal(field: field, reason: reason))
+        }
+        var draft = self
+        if let externalId {
+            if externalId.isEmpty { return refuse("external_id", "must not be empty when given") }
+            if externalId.count > Self.maxExternalIdLength {
+                return refuse("external_id", "longer than \(Self.maxExternalIdLength) characters")
+            }
+            if externalId.contains("\u{0}") { return refuse("external_id", "contains a NUL character") }
+        }
+        draft.title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if draft.title.isEmpty { return refuse("title", "must not be empty") }
+        if draft.title.count > Self.maxTitleLength { return refuse("title", "longer than \(Self.maxTitleLength) characters") }
+        if title.contains("\u{0}") { return refuse("title", "contains a NUL character") }
+        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return refuse("body", "must not be empty") }
+        if body.count > Self.maxBodyLength { return refuse("body", "longer than \(Self.maxBodyLength) characters") }
+        if body.contains("\u{0}") { return refuse("body", "contains a NUL character") }
+        if submittedAt > now.addingTimeInterval(86_400) { return refuse("submitted_at", "is in the future") }
+        if submittedAt < Date(timeIntervalSince1970: 946_684_800) { return refuse("submitted_at", "is before 2000") }
+        guard let phone = Citizen.normalizePhone(citizen.phone) else {
+            return refuse("citizen.phone", "not a Chinese phone number (mobile, or landline with area code)")
+        }
+        draft.citizen.phone = phone
+        if let name = citizen.name {
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.count > 50 { return refuse("citizen.name", "longer than 50 characters") }
+            if trimmed.contains("\u{0}") { return refuse("citizen.name", "contains a NUL character") }
+            draft.citizen.name = trimmed.isEmpty || citizen.anonymous ? nil : trimmed
+        }
+        if let location {
+            if location.address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                return refuse("location.address", "must not be empty")
+            }
+            if location.address.count > 500 { return refuse("location.address", "longer than 500 characters") }
+            let texts = [location.address, location.district, location.street, location.community].compactMap { $0 }
+            if texts.contains(where: { $0.contains("\u{0}") }) { return refuse("location", "contains a NUL character") }
+            if (location.latitude == nil) != (location.longitude == nil) {
+                return refuse(location.latitude == nil ? "location.latitude" : "location.longitude",
+                              "latitude and longitude go together")
+            }
+            if let latitude = location.latitude, !(-90...90).contains(latitude) {
+                return refuse("location.latitude", "must be between -90 and 90")
+            }
+            if let longitude = location.longitude, !(-180...180).contains(longitude) {
+                return refuse("location.longitude", "must be between -180 and 180")
+            }
+        }
+        if attachments.count > Self.maxAttachments {
+            return refuse("attachments", "more than \(Self.maxAttachments) attachments")
+        }
+        for (index, url) in attachments.enumerated() where !["http", "https"].contains(url.scheme?.lowercased() ?? "") {
+            return refuse("attachments[\(index)]", "must be an http or https URL")
+        }
+        return .success(draft)
+    }
+}

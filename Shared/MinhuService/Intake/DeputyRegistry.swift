@@ -1,0 +1,356 @@
+import Foundation
+import Logging
+import MinhuModels
+import MinhuStorage
+import PostgresNIO
+
+/// The registry of people's-congress deputies (人大代表) in `deputies` (migrations 0003 and 0006): the CSV import
+/// behind `minhu deputies import`, the listing, and the lookup intake uses to recognise a deputy's call.
+///
+/// A deputy is identified across imports by (name, level, constituency): a re-import updates the row
+/// (`deputies_identity_idx`), never duplicates it. Phones are stored normalised (`Citizen.normalizePhone`), so a
+/// lookup is one exact match on the GIN index.
+///
+/// ```swift
+/// let parsed = try DeputyRegistry.parse(csv: text)          // rows + rejections, no database
+/// let report = try await DeputyRegistry.importRows(parsed.rows, database: database, logger: logger)
+/// let deputy = try await DeputyRegistry.lookup(phone: "+86 138-0013-8000", on: connection, logger: logger)
+/// ```
+public enum DeputyRegistry {
+    /// A valid row of the file, ready to import.
+    public struct Row: Sendable, Hashable {
+        /// The file's line the row starts on (the header is line 1).
+        public var line: Int
+        public var name: String
+        /// Normalised phones, without duplicates, in the file's order.
+        public var phones: [String]
+        public var level: DeputyLevel
+        /// Nil when the file leaves it empty.
+        public var constituency: String?
+        public var active: Bool
+
+        public init(line: Int, name: String, phones: [String], level: DeputyLevel, constituency: String? = nil,
+                    active: Bool = true) {
+            self.line = line
+            self.name = name
+            self.phones = phones
+            self.level = level
+            self.constituency = constituency
+            self.active = active
+        }
+    }
+
+    /// A rejected row or a warning about one: the line and why. Phones in reasons are masked.
+    public struct Issue: Sendable, Hashable, CustomStringConvertible {
+        public var line: Int
+        public var reason: String
+
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
+
+        public var description: String { "line \(line): \(reason)" }
+    }
+
+    /// What `parse(csv:)` found.
+    public struct Parsed: Sendable, Hashable {
+        public var rows: [Row] = []
+        /// Rows left out, with their reasons.
+        public var rejections: [Issue] = []
+        /// Rows imported all the same, e.g. with one unreadable phone among valid ones (that phone is dropped).
+        public var warnings: [Issue] = []
+
+        public init() {}
+    }
+
+    /// What `importRows` did.
+    public struct ImportReport: Sendable, Hashable, CustomStringConvertible {
+        public var inserted = 0
+        public var updated = 0
+        /// Rows refused by the database check: a phone already registered to another deputy.
+        public var rejections: [Issue] = []
+
+        public init() {}
+
+        public var description: String {
+            "inserted \(inserted), updated \(updated), rejected \(rejections.count)"
+        }
+    }
+
+    /// The file cannot be read as a deputies file at all (no rows are imported).
+    public struct FileError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// The required columns; `constituency` and `active` may be omitted.
+    public static let requiredColumns = ["name", "phones", "level"]
+    /// Every column the file may have.
+    public static let knownColumns = ["name", "phones", "level", "constituency", "active"]
+
+    // MARK: Parsing (pure)
+
+    /// Parses a deputies CSV (`name,phones,level,constituency[,active]`, UTF-8, optional BOM, fields may be quoted).
+    ///
+    /// Rows are rejected, with their line, for: an empty name, an unknown level (English code or Chinese name),
+    /// no valid phone, a bad `active` value, a phone an earlier row of the file already has, or the same deputy
+    /// (name, level, constituency) twice. Blank lines are skipped.
+    ///
+    /// - Throws: `FileError` when the header lacks a required column or names an unknown one.
+    public static func parse(csv text: String) throws -> Parsed {
+        var records = CSVLines.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        records.removeAll { $0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        guard let header = records.first else { throw FileError("the file is empty (expected a header line)") }
+        records.removeFirst()
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let unknown = columns.first(where: { !knownColumns.contains($0) }) {
+            throw FileError("unknown column '\(unknown)' in the header; columns: \(knownColumns.joined(separator: ","))")
+        }
+        for required in requiredColumns where !columns.contains(required) {
+            throw FileError("the header lacks the column '\(required)'; expected name,phones,level,constituency")
+        }
+        func index(_ name: String) -> Int? { columns.firstIndex(of: name) }
+
+        var parsed = Parsed()
+        var phoneOwners: [String: (line: Int, name: String)] = [:]
+        var identities: [String: Int] = [:]
+        for record in records {
+            let line = record.line
+            func field(_ name: String) -> String {
+                guard let position = index(name), position < record.fields.count else { return "" }
+                return record.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            func reject(_ reason: String) { parsed.rejections.append(Issue(line: line, reason: reason)) }
+            if record.fields.count > columns.count {
+                reject("\(record.fields.count) fields, the header has \(columns.count)")
+                continue
+            }
+            let name = field("name")
+            guard !name.isEmpty else { reject("empty name"); continue }
+            let levelText = field("level")
+            guard let level = parseLevel(levelText) else {
+                reject(levelText.isEmpty ? "empty level"
+                       : "unknown level '\(levelText)' (national|provincial|city|county|township or 全国/省/市/县/乡镇)")
+                continue
+            }
+            let activeText = field("active")
+            guard let active = parseActive(activeText) else {
+                reject("bad active value '\(activeText)' (true/false, yes/no, 1/0, 是/否)")
+                continue
+            }
+            var phones: [String] = []
+            var unreadable: [String] = []
+            for piece in splitPhones(field("phones")) {
+                if let phone = Citizen.normalizePhone(piece) {
+                    if !phones.contains(phone) { phones.append(phone) }
+                } else {
+                    unreadable.append(Citizen.maskPhone(piece))
+                }
+            }
+            guard !phones.isEmpty else {
+                reject(unreadable.isEmpty ? "no phone" : "no valid phone (\(unreadable.joined(separator: ", ")))")
+                continue
+            }
+            if let taken = phones.first(where: { phoneOwners[$0] != nil }), let owner = phoneOwners[taken] {
+                reject("phone \(Citizen.maskPhone(taken)) already belongs to \(owner.name) on line \(owner.line)")
+                continue
+            }
+            let constituency = field("constituency")
+            let identity = [name, level.rawValue, constituency].joined(separator: "\u{1F}")
+            if let earlier = identities[identity] {
+                reject("the same deputy (name, level, constituency) is already on line \(earlier)")
+                continue
+            }
+            identities[identity] = line
+            for phone in phones { phoneOwners[phone] = (line, name) }
+            if !unreadable.isEmpty {
+                parsed.warnings.append(Issue(line: line, reason: "ignored unreadable phone(s) "
+                                             + unreadable.joined(separator: ", ")))
+            }
+            parsed.rows.append(Row(line: line, name: name, phones: phones, level: level,
+                                   constituency: constituency.isEmpty ? nil : constituency, active: active))
+        }
+        return parsed
+    }
+
+    /// The English code (any case), the Chinese level name (全国, 省级, 市级…), the short form (省, 市, 县, 区, 乡镇,
+    /// 乡, 镇) or the deputy title (市人大代表…).
+    public static func parseLevel(_ text: String) -> DeputyLevel? {
+        let value = text.trimmingCharacters(in: .whitespaces)
+        if let level = DeputyLevel(codeOrChineseName: value.lowercased()) ?? DeputyLevel(codeOrChineseName: value) {
+            return level
+        }
+        switch value {
+        case "国家", "全国级": return .national
+        case "省": return .provincial
+        case "市": return .city
+        case "县", "区", "县区", "县（区）", "区级": return .county
+        case "乡镇", "乡", "镇", "街道": return .township
+        default: return nil
+        }
+    }
+
+    /// Empty means active; nil for a value that is not a yes or no.
+    static func parseActive(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "", "true", "yes", "y", "1", "是", "在任": return true
+        case "false", "no", "n", "0", "否", "离任": return false
+        default: return nil
+        }
+    }
+
+    /// Splits a phones field on `;` `；` `/` `、` `,` `，` and line breaks.
+    static func splitPhones(_ text: String) -> [String] {
+        let separators: Set<Character> = [";", "；", "/", "、", ",", "，", "\n", "|"]
+        return text.split(whereSeparator: { separators.contains($0) })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+    }
+
+    // MARK: Database
+
+    /// Imports `rows` in one transaction: each row is inserted, or updates the deputy with the same (name, level,
+    /// constituency). A row one of whose phones is registered to another deputy (active or not) in the database is
+    /// rejected, so that a phone never names two deputies.
+    public static func importRows(_ rows: [Row], database: MinhuDatabase, logger: Logger) async throws -> ImportReport {
+        try await database.withTransaction { connection -> ImportReport in
+            var report = ImportReport()
+            for row in rows {
+                let constituency = row.constituency ?? ""
+                let clash = try await connection.query("""
+                    SELECT name, phones FROM deputies
+                    WHERE phones && \(row.phones)::text[]
+                      AND NOT (name = \(row.name) AND level = \(row.level.rawValue)
+                               AND coalesce(constituency, '') = \(constituency))
+                    LIMIT 1
+                    """, logger: logger)
+                var clashing: (name: String, phone: String)?
+                for try await (name, phones) in clash.decode((String, [String]).self) {
+                    clashing = (name, phones.first(where: row.phones.contains) ?? "")
+                }
+                if let clashing {
+                    report.rejections.append(Issue(line: row.line, reason: "phone \(Citizen.maskPhone(clashing.phone)) "
+                                                   + "is already registered to \(clashing.name)"))
+                    continue
+                }
+                let result = try await connection.query("""
+                    INSERT INTO deputies (id, name, phones, level, constituency, active, updated_at)
+                    VALUES (\(UUID()), \(row.name), \(row.phones)::text[], \(row.level.rawValue), \(row.constituency),
+                            \(row.active), now())
+                    ON CONFLICT (name, level, (coalesce(constituency, ''))) DO UPDATE
+                        SET phones = EXCLUDED.phones, active = EXCLUDED.active, updated_at = now()
+                    RETURNING (xmax = 0) AS inserted
+                    """, logger: logger)
+                for try await inserted in result.decode(Bool.self) {
+                    if inserted { report.inserted += 1 } else { report.updated += 1 }
+                }
+            }
+            logger.info("deputies imported", metadata: ["inserted": "\(report.inserted)",
+                                                         "updated": "\(report.updated)",
+                                                         "rejected": "\(report.rejections.count)"])
+            return report
+        }
+    }
+
+    /// The active deputy one of whose phones is `phone` (any format `Citizen.normalizePhone` reads), or nil; the
+    /// returned deputy's `phone` is that number, normalised. Runs on `connection` (e.g. inside the caller's
+    /// transaction) and uses the GIN index on `phones`.
+    public static func lookup(phone: String, on connection: PostgresConnection, logger: Logger) async throws -> Deputy? {
+        guard let normalised = Citizen.normalizePhone(phone) else { return nil }
+        let rows = try await connection.query("""
+            SELECT id, name, level, constituency FROM deputies
+            WHERE phones @> ARRAY[\(normalised)]::text[] AND active
+            ORDER BY updated_at DESC, id
+            LIMIT 1
+            """, logger: logger)
+        for try await (id, name, level, constituency) in rows.decode((UUID, String, String, String?).self) {
+            guard let level = DeputyLevel(rawValue: level) else {
+                logger.warning("deputy with an unknown level ignored", metadata: ["deputy.id": "\(id)"])
+                return nil
+            }
+            return Deputy(id: id, name: name, level: level, phone: normalised, constituency: constituency,
+                          active: true)
+        }
+        return nil
+    }
+
+    /// A registered deputy with all their phones (for listings).
+    public struct Listed: Sendable, Hashable {
+        public var id: UUID
+        public var name: String
+        public var level: DeputyLevel
+        public var constituency: String?
+        public var phones: [String]
+        public var active: Bool
+        public var updatedAt: Date
+    }
+
+    /// Every registered deputy, by level (national first), constituency and name.
+    public static func list(database: MinhuDatabase, logger: Logger) async throws -> [Listed] {
+        try await database.withConnection { connection -> [Listed] in
+            let rows = try await connection.query("""
+                SELECT id, name, level, constituency, phones, active, updated_at FROM deputies
+                ORDER BY array_position(ARRAY['national', 'provincial', 'city', 'county', 'township'], level),
+                         coalesce(constituency, ''), name
+                """, logger: logger)
+            var listed: [Listed] = []
+            for try await (id, name, level, constituency, phones, active, updatedAt) in rows.decode(
+                (UUID, String, String, String?, [String], Bool, Date).self) {
+                guard let level = DeputyLevel(rawValue: level) else { continue }
+                listed.append(Listed(id: id, name: name, level: level, constituency: constituency, phones: phones,
+                                     active: active, updatedAt: updatedAt))
+            }
+            return listed
+        }
+    }
+}
+
+/// A minimal RFC 4180 reader that remembers the line each record starts on (fields separated by commas, optionally
+/// in double quotes, `""` for a quote; a quoted field may span lines).
+enum CSVLines {
+    static func parse(_ text: String) -> [(line: Int, fields: [String])] {
+        var records: [(line: Int, fields: [String])] = []
+        var record: [String] = []
+        var field = ""
+        var inQuotes = false
+        var line = 1
+        var recordLine = 1
+        var quotedField = false
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar?
+        while let scalar = pending ?? iterator.next() {
+            pending = nil
+            if inQuotes {
+                if scalar == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if scalar == "\n" { line += 1 }
+                    field.unicodeScalars.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"" where field.isEmpty && !quotedField: inQuotes = true; quotedField = true
+            case ",": record.append(field); field = ""; quotedField = false
+            case "\r": continue
+            case "\n":
+                record.append(field)
+                records.append((recordLine, record))
+                record = []; field = ""; quotedField = false
+                line += 1
+                recordLine = line
+            default: field.unicodeScalars.append(scalar)
+            }
+        }
+        if !field.isEmpty || !record.isEmpty || quotedField {
+            record.append(field)
+            records.append((recordLine, record))
+        }
+        return records
+    }
+}

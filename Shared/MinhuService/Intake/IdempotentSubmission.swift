@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import MinhuModels
+import MinhuStorage
+import PostgresNIO
+
+/// `POST /v1/appeals` under an `Idempotency-Key`: the same key with the same body gets the first answer again,
+/// with another body 422, and while the first request is still in flight 409.
+///
+/// One transaction per request: a transaction-scoped advisory lock on (key holder, key) tells a request in flight
+/// (`pg_try_advisory_xact_lock` fails: 409); the key's row, written in the transaction that records the appeal,
+/// holds the body's hash and the answer to replay.
+public struct IdempotentSubmission: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// A new appeal (201) or a resend of one recorded under the same channel id (200); `body` is the answer.
+        case answered(status: Int, body: Data, replayed: Bool)
+        /// The key is being used by a request still in flight.
+        case inFlight
+        /// The key was used with another body.
+        case keyReused
+    }
+
+    /// The JSON answer of a recorded appeal.
+    public struct Answer: Codable, Sendable, Equatable {
+        public var appealId: UUID
+        public var caseNumber: String
+        public var trackingUrl: URL
+        public var receivedAt: Date
+        public var channel: String
+        public var fromDeputy: Bool
+    }
+
+    public let recorder: AppealRecorder
+
+    public init(recorder: AppealRecorder) {
+        self.recorder = recorder
+    }
+
+    /// Submits `draft` (already validated) under `key` of `scope` (the API key's id); `requestHash` is the hash of
+    /// the raw body.
+    public func submit(_ draft: AppealDraft, scope: String, key: String, requestHash: String,
+                       database: MinhuDatabase, logger: Logger) async throws -> Outcome {
+        try await database.withTransaction { connection in
+            let lockName = scope + "\u{1f}" + key
+            var acquired = false
+            for try await (value) in try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 7))", logger: logger
+            ).decode(Bool.self) { acquired = value }
+            guard acquired else { return Outcome.inFlight }
+            let previous = try await connection.query("""
+                SELECT request_hash, response_status, response_body FROM idempotency_keys
+                WHERE scope = \(scope) AND key = \(key)
+                """, logger: logger)
+            for try await (hash, status, body) in previous.decode((String, Int, String).self) {
+                guard hash == requestHash else { return Outcome.keyReused }
+                return Outcome.answered(status: status, body: Data(body.utf8), replayed: true)
+            }
+            let recorded = try await recorder.record(draft, acknowledge: false, on: connection, logger: logger)
+            let answer = Answer(appealId: recorded.appealId, caseNumber: recorded.caseNumber,
+                                trackingUrl: recorder.trackingURL(caseNumber: recorded.caseNumber,
+                                                                  token: recorded.trackingToken),
+                                receivedAt: recorded.receivedAt, channel: recorded.channel.rawValue,
+                                fromDeputy: recorded.fromDeputy)
+            let body = try MinhuJSON.encode(answer)
+            let status = recorded.isNew ? 201 : 200
+            try await connection.query("""
+                INSERT INTO idempotency_keys (scope, key, request_hash, appeal_id, response_status, response_body)
+                VALUES (\(scope), \(key), \(requestHash), \(recorded.appealId), \(status),
+                        \(String(decoding: body, as: UTF8.self)))
+                """, logger: logger)
+            return Outcome.answered(status: status, body: body, replayed: false)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// minhu-intake's own settings, from the environment (docs/operations.md, "Configuration").
+public struct IntakeSettings: Sendable {
+    /// `MINHU_PUBLIC_BASE_URL`: where citizens reach the tracking view (default `http://127.0.0.1:<http port>`).
+    public var publicBaseURL: URL
+    /// `MINHU_INTAKE_MAX_BODY_BYTES`: larger request bodies get 413 (default 64 KiB).
+    public var maxBodyBytes: Int
+
+    public init(publicBaseURL: URL, maxBodyBytes: Int = 64 * 1024) {
+        self.publicBaseURL = publicBaseURL
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public static func fromEnvironment(_ environment: [String: String], httpPort: Int) throws -> IntakeSettings {
+        let reader = EnvironmentReader(environment)
+        let base = reader.optional("MINHU_PUBLIC_BASE_URL") ?? "http://127.0.0.1:\(httpPort)"
+        guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ConfigurationError(key: "MINHU_PUBLIC_BASE_URL", reason: "expected an http or https URL")
+        }
+        let maxBody = try reader.integer("MINHU_INTAKE_MAX_BODY_BYTES", default: 64 * 1024, range: 1024...16 * 1024 * 1024)
+        return IntakeSettings(publicBaseURL: url, maxBodyBytes: maxBody)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import MinhuModels
+import PostgresNIO
+
+/// One appeal as Open311's public `requests` show it: masked (no citizen data; long digit runs in the text, such
+/// as phone numbers, masked), with the status mapped by `Open311Status`.
+public struct Open311ServiceRequest: Sendable, Hashable {
+    public var caseNumber: String
+    public var status: AppealStatus
+    public var closed: Bool
+    public var closureReason: String?
+    public var statusNotes: String?
+    public var serviceCode: String?
+    public var serviceName: String?
+    public var body: String
+    public var agency: String?
+    public var requestedAt: Date
+    public var updatedAt: Date
+    public var expectedAt: Date?
+    public var location: Location?
+    public var mediaURL: String?
+
+    public var open311Status: Open311Status {
+        Open311Status.map(status, closed: closed, closureReason: closureReason)
+    }
+
+    /// Reads a row of the columns `Open311RequestStore` selects.
+    init(row: PostgresRow) throws {
+        let columns = row.makeRandomAccess()
+        caseNumber = try columns["case_number"].decode(String.self)
+        status = AppealStatus(rawValue: try columns["status"].decode(String.self)) ?? .received
+        closed = try columns["closed"].decode(Bool.self)
+        closureReason = try columns["closure_reason"].decode(String?.self)
+        statusNotes = try columns["status_notes"].decode(String?.self)
+        serviceCode = try columns["service_code"].decode(String?.self)
+        let levels = [try columns["level1"].decode(String?.self), try columns["level2"].decode(String?.self),
+                      try columns["level3"].decode(String?.self)].compactMap { $0 }
+        let category = try columns["category"].decode(String?.self)
+        serviceName = levels.last ?? category?.split(separator: "/").last.map(String.init)
+        body = try columns["body"].decode(String.self)
+        agency = try columns["agency"].decode(String?.self)
+        requestedAt = try columns["received_at"].decode(Date.self)
+        updatedAt = try columns["updated_at"].decode(Date.self)
+        expectedAt = try columns["due_at"].decode(Date?.self)
+        location = try columns["location"].decode(String?.self)
+            .flatMap { try? MinhuJSON.decode(Location.self, from: Data($0.utf8)) }
+        mediaURL = try columns["media_url"].decode(String?.self)
+    }
+
+    /// The full public entry of `requests.(json|xml)`.
+    public func node(dates: Open311Dates) -> Open311Node {
+        let mapped = open311Status
+        return .object([
+            .init("service_request_id", .string(caseNumber)),
+            .init("status", .string(mapped.status.rawValue)),
+            .init("minhu_status", .string(mapped.minhuStatus)),
+            .init("status_notes", .optional(statusNotes.map(Self.maskDigits))),
+            .init("service_name", .optional(serviceName)),
+            .init("service_code", .optional(serviceCode)),
+            .init("description", .string(Self.maskDigits(body))),
+            .init("agency_responsible", .optional(agency)),
+            .init("service_notice", .string("受理编号：\(caseNumber)，当前状态：\(status.chineseName)")),
+            .init("requested_datetime", .string(dates.format(requestedAt))),
+            .init("updated_datetime", .string(dates.format(updatedAt))),
+            .init("expected_datetime", .optional(expectedAt.map(dates.format))),
+            .init("address", .optional(location.map { Self.maskDigits($0.address) })),
+            .init("address_id", .null),
+            .init("zipcode", .null),
+            .init("lat", .optional(location?.latitude)),
+            .init("long", .optional(location?.longitude)),
+            .init("media_url", .optional(mediaURL)),
+        ])
+    }
+
+    /// The entry of `servicerequestupdates.(json|xml)`.
+    public func updateNode(dates: Open311Dates) -> Open311Node {
+        let mapped = open311Status
+        return .object([
+            .init("service_request_id", .string(caseNumber)),
+            .init("status", .string(mapped.status.rawValue)),
+            .init("minhu_status", .string(mapped.minhuStatus)),
+            .init("status_notes", .optional(statusNotes.map(Self.maskDigits))),
+            .init("updated_datetime", .string(dates.format(updatedAt))),
+            .init("agency_responsible", .optional(agency)),
+            .init("expected_datetime", .optional(expectedAt.map(dates.format))),
+        ])
+    }
+
+    /// `text` with every run of 7 or more digits (ASCII or full-width; phone, id card and account numbers)
+    /// masked by `Citizen.maskPhone`, so public answers never carry a full number.
+    public static func maskDigits(_ text: String) -> String {
+        var output = ""
+        var run = ""
+        func flush() {
+            if run.count >= 7 { output += Citizen.maskPhone(run) } else { output += run }
+            run = ""
+        }
+        for character in text {
+            if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
+               (0x30...0x39).contains(scalar.value) || (0xFF10...0xFF19).contains(scalar.value) {
+                run.append(character)
+            } else {
+                flush()
+                output.append(character)
+            }
+        }
+        flush()
+        return output
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import MinhuModels
+import MinhuService
+import Testing
+
+/// The status summary's ordering rules (DESIGN §2), without I/O.
+@Suite("Intake: status summary ordering")
+struct AppealStatusSummaryTests {
+    let appeal = UUID()
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    func at(_ minutes: Double) -> Date { start.addingTimeInterval(minutes * 60) }
+
+    var received: AppealStatusSummary {
+        AppealStatusSummary(status: .received, position: LifecyclePosition(round: 1, attempt: 0, rank: 10, occurredAt: start),
+                            lastEvent: "appeal.received")
+    }
+
+    func classified(round: Int = 1, _ minute: Double) -> AppealClassified {
+        AppealClassified(appealId: appeal, caseNumber: "C", round: round, attempt: 0, occurredAt: at(minute),
+                         category: CategoryPath(level1: "城乡建设", level2: "噪音"), confidence: 0.9, kind: .complaint,
+                         urgency: .normal, tier: .deadline, place: Place(), manual: false, departmentCode: "housing")
+    }
+
+    func dispatched(round: Int = 1, attempt: Int, to department: String, _ minute: Double) -> AppealDispatched {
+        AppealDispatched(appealId: appeal, caseNumber: "C", round: round, attempt: attempt, occurredAt: at(minute),
+                         departmentCode: department, signBy: at(minute + 60), replyBy: at(minute + 1000 * Double(attempt)),
+                         policy: "default", tier: .deadline, urgency: .normal)
+    }
+
+    func apply(_ events: [any LifecycleEventPayload], to summary: AppealStatusSummary) -> AppealStatusSummary {
+        events.reduce(summary) { $0.applying($1) ?? $0 }
+    }
+
+    @Test("in order: classified, dispatched, signed")
+    func inOrder() {
+        let result = apply([classified(1), dispatched(attempt: 1, to: "water", 2),
+                            AppealSigned(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(3), departmentCode: "water")],
+                           to: received)
+        #expect(result.status == .signed)
+        #expect(result.category == "城乡建设/噪音")
+        #expect(result.leadDepartment == "water")
+        #expect(result.dueAt == at(1002))
+    }
+
+    @Test("out of order: dispatched before classified keeps the status and still takes the category")
+    func outOfOrder() {
+        let result = apply([dispatched(attempt: 1, to: "water", 2), classified(1)], to: received)
+        #expect(result.status == .dispatched)
+        #expect(result.category == "城乡建设/噪音")
+        #expect(result.leadDepartment == "water")
+    }
+
+    @Test("a return and a redispatch: the second attempt's department and due time win, a late event of attempt 1 is ignored")
+    func redispatch() {
+        let returned = AppealReturned(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(5),
+                                      departmentCode: "water", reason: "不属于本单位职责")
+        let lateSigned = AppealSigned(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(4),
+                                      departmentCode: "water")
+        let result = apply([dispatched(attempt: 1, to: "water", 2), returned, dispatched(attempt: 2, to: "housing", 6), lateSigned],
+                           to: received)
+        #expect(result.status == .dispatched)
+        #expect(result.leadDepartment == "housing")
+        #expect(result.dueAt == at(2006))
+        #expect(result.position.attempt == 2)
+    }
+
+    @Test("a reopening starts round 2; a stale round-1 event after it is ignored")
+    func reopening() {
+        let closed = AppealClosed(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(50),
+                                  reason: .evaluated, satisfaction: nil, closedBy: "evaluation")
+        let reopened = AppealReopened(appealId: appeal, caseNumber: "C", round: 2, attempt: 0, occurredAt: at(60),
+                                      previousRound: 1, reason: "群众不满意", decidedBy: "centre")
+        let stale = AppealReplied(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(40),
+                                  departmentCode: "water", reply: "已处理", resolved: true)
+        let afterClose = apply([dispatched(attempt: 1, to: "water", 2), closed], to: received)
+        #expect(afterClose.closed && afterClose.status == .closed)
+        let result = apply([reopened, stale], to: afterClose)
+        #expect(result.status == .reopened)
+        #expect(result.position.round == 2)
+        #expect(!result.closed)
+        #expect(result.applying(stale) == nil)
+        let round2 = apply([dispatched(round: 2, attempt: 1, to: "housing", 70)], to: result)
+        #expect(round2.status == .dispatched && round2.leadDepartment == "housing" && round2.position.round == 2)
+    }
+}

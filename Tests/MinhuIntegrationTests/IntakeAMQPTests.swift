@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import Testing
+
+/// Integrators' appeals and supplements over AMQP (`minhu.intake` → intake.channels), with real broker users.
+@Suite("Intake: AMQP channels", .enabled(if: TestDatabase.isConfigured))
+struct IntakeAMQPTests {
+    let logger = TestDatabase.logger
+
+    func appeal(_ externalId: String, phone: String = "13900139000", title: String = "路灯不亮") -> IntakeAppeal {
+        IntakeAppeal(externalId: externalId, kind: .help, title: title, body: "樊城区人民路路灯连续三晚不亮，夜间出行不安全。",
+                     submittedAt: Date(timeIntervalSince1970: 1_790_000_000),
+                     location: Location(district: "樊城区", address: "人民路"),
+                     citizen: Citizen(name: "李四", phone: phone))
+    }
+
+    func publish(_ messages: [OutgoingMessage], as url: AMQPURL) async throws -> [PublishOutcome] {
+        let publisher = AMQPPublisher(url: url, logger: logger)
+        let outcomes = try await publisher.publish(messages)
+        await publisher.shutdown()
+        return outcomes
+    }
+
+    func message(_ body: IntakeAppeal, channel: MinhuModels.Channel, user: String) throws -> OutgoingMessage {
+        try MessageEnvelope.message(body, route: .intake(channel: channel, kind: .appeal), producer: "adapter",
+                                    at: Date(), userID: user)
+    }
+
+    @Test("the same channel id sent twice is one appeal; each submission is acknowledged on outbound.<channel>")
+    func dedupAndAcknowledge() async throws {
+        try await TestBroker.withVhost { url in
+            let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url, topicPermissions: true)
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let first = try message(appeal("wx-001"), channel: .wechat, user: "integrator.wechat")
+                let resend = try message(appeal("wx-001"), channel: .wechat, user: "integrator.wechat")
+                let other = try message(appeal("wx-002", phone: "+86 139-0013-9001"), channel: .wechat, user: "integrator.wechat")
+                #expect(allConfirmed(try await publish([first, resend, other], as: wechat)))
+                try await expectEventually(timeout: .seconds(30)) {
+                    try await intake.count("SELECT count(*) FROM inbox WHERE consumer = 'intake.channels'") == 3
+                }
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 2)
+                #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received'") == 2)
+                let acknowledgements = try await DeadLetterReader.read(queue: "outbound.wechat", count: 3, url: url,
+                                                                        timeout: .seconds(30))
+                #expect(acknowledgements.count == 3)
+                let decoded = try acknowledgements.map { try MinhuJSON.decode(OutboundAcknowledgement.self, from: $0.body) }
+                #expect(Set(decoded.map(\.caseNumber)).count == 2, "the resend is acknowledged with the first case number")
+                #expect(decoded.allSatisfy { $0.text.contains($0.caseNumber) && $0.phone == nil })
+            }
+        }
+    }
+
+    @Test("an integrator publishing as another channel, and malformed messages, become dead letters with reasons")
+    func refusals() async throws {
+        try await TestBroker.withVhost { url in
+            let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url)
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                var bad = try message(appeal("wx-9"), channel: .mailbox, user: "integrator.wechat")
+                var noUser = try message(appeal("wx-10"), channel: .wechat, user: "integrator.wechat")
+                noUser.userID = nil
+                var notJSON = try message(appeal("wx-11"), channel: .wechat, user: "integrator.wechat")
+                notJSON.body = Data("{\"external_id\": ".utf8)
+                var wrongType = try message(appeal("wx-12"), channel: .wechat, user: "integrator.wechat")
+                wrongType.body = Data(String(decoding: wrongType.body, as: UTF8.self)
+                    .replacingOccurrences(of: "\"title\":\"路灯不亮\"", with: "\"title\":7").utf8)
+                let badPhone = try message(appeal("wx-13", phone: "call me"), channel: .wechat, user: "integrator.wechat")
+                var notUTF8 = try message(appeal("wx-14"), channel: .wechat, user: "integrator.wechat")
+                notUTF8.body = Data([0x7b, 0xff, 0x7d])
+                bad.messageID = UUID()
+                #expect(allConfirmed(try await publish([bad, noUser, notJSON, wrongType, badPhone, notUTF8], as: wechat)))
+                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 6, url: url, timeout: .seconds(30))
+                let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
+                #expect(reasons.count == 6, "\(reasons)")
+                #expect(reasons.contains { $0.contains("may not submit for channel 'mailbox'") })
+                #expect(reasons.contains { $0.contains("missing user_id") })
+                #expect(reasons.contains { $0.contains("not valid JSON") })
+                #expect(reasons.contains { $0.contains("'title'") })
+                #expect(reasons.contains { $0.contains("citizen.phone") })
+                #expect(reasons.contains { $0.contains("UTF-8") })
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 0)
+            }
+        }
+    }
+
+    @Test("a supplement to an open appeal emits appeal.supplemented; one to an unknown appeal is a dead letter")
+    func supplements() async throws {
+        try await TestBroker.withVhost { url in
+            let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url)
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                #expect(allConfirmed(try await publish([try message(appeal("wx-s1"), channel: .wechat, user: "integrator.wechat")], as: wechat)))
+                try await expectEventually(timeout: .seconds(30)) { try await intake.count("SELECT count(*) FROM appeals") == 1 }
+                let known = try MessageEnvelope.message(IntakeSupplement(externalId: "wx-s1", text: "补充：附近还有两盏也不亮", submittedAt: Date()),
+                                                        route: .intake(channel: .wechat, kind: .supplement),
+                                                        producer: "adapter", at: Date(), userID: "integrator.wechat")
+                let unknown = try MessageEnvelope.message(IntakeSupplement(caseNumber: "20000101-000001", text: "补充", submittedAt: Date()),
+                                                          route: .intake(channel: .wechat, kind: .supplement),
+                                                          producer: "adapter", at: Date(), userID: "integrator.wechat")
+                #expect(allConfirmed(try await publish([known, unknown], as: wechat)))
+                try await expectEventually(timeout: .seconds(30)) {
+                    try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.supplemented'") == 1
+                }
+                #expect(try await intake.count("SELECT count(*) FROM appeal_supplements") == 1)
+                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 1, url: url, timeout: .seconds(30))
+                #expect(dead.first?.properties.headers["x-minhu-error"]?.contains("no appeal with case_number '20000101-000001'") == true)
+            }
+        }
+    }
+}

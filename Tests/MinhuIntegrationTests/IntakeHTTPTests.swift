@@ -1,0 +1,146 @@
+import Foundation
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import Testing
+
+/// minhu-intake's native HTTP API on the real database and broker (docs/intake.md).
+@Suite("Intake: native HTTP API", .enabled(if: TestDatabase.isConfigured))
+struct IntakeHTTPTests {
+    func decodeAnswer(_ data: Data) throws -> IdempotentSubmission.Answer {
+        try MinhuJSON.decode(IdempotentSubmission.Answer.self, from: data)
+    }
+
+    @Test("a POST is one case file and one appeal.received, published; the citizen and staff views follow the role")
+    func submitAndView() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let agent = try await intake.key(.agent)
+                let observer = try await intake.key(.observer)
+                let created = try await intake.post(IntakeHarness.appealJSON(), key: agent)
+                #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
+                let answer = try decodeAnswer(created.body)
+                #expect(answer.caseNumber.range(of: #"^\d{8}-\d{6}$"#, options: .regularExpression) != nil)
+                #expect(answer.trackingUrl.absoluteString.hasPrefix("https://12345.example.gov.cn/v1/appeals/\(answer.caseNumber)?token="))
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 1)
+                #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received'") == 1)
+                let fullPhoneInOutbox = try await intake.count("SELECT count(*) FROM outbox WHERE body LIKE '%13800138000%'")
+                #expect(fullPhoneInOutbox == 0, "events carry the masked phone only")
+                // The relay publishes it: dispatcher.events holds it.
+                try await expectEventually(timeout: .seconds(20)) {
+                    try await TopologyDeclarer.status(of: ["dispatcher.events"], url: url)["dispatcher.events"]?.messages == 1
+                }
+                // Citizen view by tracking token: masked.
+                let path = answer.trackingUrl.absoluteString.replacingOccurrences(of: "https://12345.example.gov.cn", with: "")
+                let citizen = try await intake.request("GET", path)
+                #expect(citizen.status == 200)
+                let citizenText = String(decoding: citizen.body, as: UTF8.self)
+                #expect(citizenText.contains("138****8000") && !citizenText.contains("13800138000"))
+                #expect(citizenText.contains("\"status_name\":\"已受理\""))
+                #expect(!citizenText.contains("\"body\""), "the citizen view has no staff fields")
+                let wrongToken = try await intake.request("GET", "/v1/appeals/\(answer.caseNumber)?token=00")
+                #expect(wrongToken.status == 404)
+                #expect(try await intake.request("GET", "/v1/appeals/\(answer.caseNumber)").status == 401)
+                // Staff views: the agent sees the full contact, the observer does not.
+                let agentView = String(decoding: try await intake.request("GET", "/v1/appeals/\(answer.caseNumber)", key: agent).body, as: UTF8.self)
+                #expect(agentView.contains("13800138000") && agentView.contains("檀溪路128号"))
+                let observerView = try await intake.request("GET", "/v1/appeals/\(answer.caseNumber)", key: observer)
+                #expect(observerView.status == 200)
+                #expect(!String(decoding: observerView.body, as: UTF8.self).contains("13800138000"))
+                #expect(try await intake.request("GET", "/v1/appeals/20000101-999999", key: agent).status == 404)
+            }
+        }
+    }
+
+    @Test("100 concurrent POSTs with one Idempotency-Key make one appeal; another body with the key is 422")
+    func idempotency() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let agent = try await intake.key(.agent)
+                let body = IntakeHarness.appealJSON()
+                let results = try await withThrowingTaskGroup(of: (Int, Data).self) { group in
+                    for _ in 0..<100 {
+                        group.addTask { let r = try await intake.post(body, key: agent, idempotencyKey: "same-key"); return (r.status, r.body) }
+                    }
+                    return try await group.reduce(into: [(Int, Data)]()) { $0.append($1) }
+                }
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 1)
+                #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received'") == 1)
+                #expect(results.allSatisfy { $0.0 == 201 || $0.0 == 409 }, "\(Set(results.map(\.0)))")
+                let cases = Set(try results.filter { $0.0 == 201 }.map { try decodeAnswer($0.1).caseNumber })
+                #expect(cases.count == 1)
+                let again = try await intake.post(body, key: agent, idempotencyKey: "same-key")
+                #expect(again.status == 201)
+                #expect(try decodeAnswer(again.body).caseNumber == cases.first)
+                let other = try await intake.post(IntakeHarness.appealJSON(title: "另一件事"), key: agent, idempotencyKey: "same-key")
+                #expect(other.status == 422 && other.contentType.hasPrefix("application/problem+json"))
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 1)
+            }
+        }
+    }
+
+    @Test("malformed input gets a specific 4xx naming the field, and stores nothing")
+    func malformed() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url, environment: ["MINHU_INTAKE_MAX_BODY_BYTES": "4096"]) { intake in
+                let agent = try await intake.key(.agent)
+                let wechat = try await intake.key(.integrator, channel: "wechat")
+                let observer = try await intake.key(.observer)
+                func problem(_ response: (status: Int, contentType: String, body: Data)) -> (Int, String?, String) {
+                    let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+                    return (response.status, object?["field"] as? String, object?["detail"] as? String ?? "")
+                }
+                let cases: [(Data, Int, String?)] = [
+                    (Data("{not json".utf8), 400, nil),
+                    (Data([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 400, nil),
+                    (IntakeHarness.appealJSON(extra: ["title": 42]), 400, "title"),
+                    (IntakeHarness.appealJSON(extra: ["kind": "rant"]), 400, "kind"),
+                    (IntakeHarness.appealJSON(extra: ["submitted_at": "yesterday"]), 400, "submitted_at"),
+                    (IntakeHarness.appealJSON(phone: "12345"), 400, "citizen.phone"),
+                    (IntakeHarness.appealJSON(title: "   "), 400, "title"),
+                    (IntakeHarness.appealJSON(body: "a\u{0}b"), 400, "body"),
+                    (IntakeHarness.appealJSON(extra: ["location": ["address": "x", "latitude": 91, "longitude": 1]]), 400, "location.latitude"),
+                    (IntakeHarness.appealJSON(extra: ["channel": "Hot Line"]), 400, "channel"),
+                    (IntakeHarness.appealJSON(extra: ["attachments": ["ftp://x/y"]]), 400, "attachments[0]"),
+                    (Data(#"{"channel": "hotline"}"#.utf8), 400, "title"),
+                    (IntakeHarness.appealJSON(body: String(repeating: "很", count: 3000)), 413, nil),
+                ]
+                for (body, status, field) in cases {
+                    let (got, gotField, detail) = problem(try await intake.post(body, key: agent))
+                    #expect(got == status, "\(String(decoding: body.prefix(80), as: UTF8.self)): \(detail)")
+                    #expect(gotField == field, "\(detail)")
+                    #expect(!detail.isEmpty)
+                }
+                #expect(try await intake.post(IntakeHarness.appealJSON(), key: agent, idempotencyKey: nil).status == 400)
+                #expect(try await intake.post(IntakeHarness.appealJSON(), key: "mh_nope").status == 401)
+                #expect(try await intake.post(IntakeHarness.appealJSON(), key: observer).status == 403)
+                let crossChannel = try await intake.post(IntakeHarness.appealJSON(channel: "mailbox"), key: wechat)
+                #expect(crossChannel.status == 403, "an integrator may submit only as its channel")
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 0)
+                #expect(try await intake.count("SELECT count(*) FROM outbox") == 0)
+                #expect(try await intake.post(IntakeHarness.appealJSON(channel: "wechat"), key: wechat).status == 201)
+            }
+        }
+    }
+
+    @Test("text full of SQL and HTML metacharacters is stored and returned verbatim, as one appeal")
+    func metacharacters() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let agent = try await intake.key(.agent)
+                let nasty = #"'); DROP TABLE appeals; -- <script>alert("x")</script> & %s \u0000 \" ' ` ; $$ 诉求"#
+                let title = #"<b>"标题"</b> ' OR 1=1 --"#
+                let created = try await intake.post(IntakeHarness.appealJSON(title: title, body: nasty, name: "O'Brien <i>"), key: agent)
+                #expect(created.status == 201)
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 1)
+                let caseNumber = try decodeAnswer(created.body).caseNumber
+                let view = try await intake.request("GET", "/v1/appeals/\(caseNumber)", key: agent)
+                let object = try JSONSerialization.jsonObject(with: view.body) as? [String: Any]
+                #expect(object?["body"] as? String == nasty)
+                #expect(object?["title"] as? String == title)
+                #expect((object?["contact"] as? [String: Any])?["name"] as? String == "O'Brien <i>")
+            }
+        }
+    }
+}

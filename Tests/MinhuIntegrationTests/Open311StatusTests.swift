@@ -1,0 +1,106 @@
+import Foundation
+import MinhuModels
+import MinhuService
+import Testing
+
+@Suite("Open311 status mapping")
+struct Open311StatusTests {
+    func map(_ status: AppealStatus, closed: Bool = false, reason: String? = nil) -> (String, String) {
+        let mapped = Open311Status.map(status, closed: closed, closureReason: reason)
+        return (mapped.status.rawValue, mapped.minhuStatus)
+    }
+
+    @Test("every open status maps to open with its extended status")
+    func openStatuses() {
+        #expect(map(.received) == ("open", "open"))
+        #expect(map(.classified) == ("open", "open"))
+        #expect(map(.dispatched) == ("open", "acknowledged"))
+        #expect(map(.signed) == ("open", "in_progress"))
+        #expect(map(.inProgress) == ("open", "in_progress"))
+        #expect(map(.extensionRequested) == ("open", "in_progress"))
+        #expect(map(.awaitingCitizen) == ("open", "awaiting_information"))
+        #expect(map(.returned) == ("open", "reassigned"))
+        #expect(map(.replied) == ("open", "action_scheduled"))
+        #expect(map(.evaluated) == ("open", "action_scheduled"))
+        #expect(map(.dissatisfied) == ("open", "under_review"))
+        #expect(map(.reopened) == ("open", "reopened"))
+    }
+
+    @Test("closed appeals: closure reasons, rejection, duplicates")
+    func closedStatuses() {
+        #expect(map(.closed, closed: true, reason: "evaluated") == ("closed", "closed"))
+        #expect(map(.closed, closed: true, reason: "no_response") == ("closed", "closed"))
+        #expect(map(.closed, closed: true, reason: "reviewed") == ("closed", "closed"))
+        #expect(map(.closed, closed: true, reason: "withdrawn") == ("closed", "withdrawn"))
+        #expect(map(.closed, closed: true, reason: "duplicate") == ("closed", "duplicate"))
+        #expect(map(.rejected, closed: true, reason: "rejected") == ("closed", "not_councils_responsibility"))
+        #expect(map(.rejected) == ("closed", "not_councils_responsibility"))
+        #expect(map(.closed) == ("closed", "closed"))
+        // The closed flag wins over a status that lags behind it.
+        #expect(map(.replied, closed: true, reason: "evaluated") == ("closed", "closed"))
+    }
+
+    @Test("every status maps into the documented set; unknown names read as received")
+    func totality() {
+        for status in AppealStatus.allCases {
+            for closed in [false, true] {
+                let mapped = Open311Status.map(status, closed: closed, closureReason: nil)
+                #expect(Open311Status.extendedStatuses.contains(mapped.minhuStatus))
+                #expect(closed ? mapped.status == .closed : true)
+            }
+        }
+        #expect(Open311Status.map(statusName: "teleported", closed: false, closureReason: nil).minhuStatus == "open")
+    }
+}
+
+@Suite("Open311 formats")
+struct Open311FormatTests {
+    @Test("form decoding: + is a space, %XX bytes are UTF-8, first value wins, bad sequences refused")
+    func form() throws {
+        let form = try Open311Form(parsing: "description=%E8%B7%AF%E7%81%AF+%E5%9D%8F%E4%BA%86%2B1&a=1&a=2&empty=&flag")
+        #expect(form["description"] == "路灯 坏了+1")
+        #expect(form["a"] == "1")
+        #expect(form["empty"] == "" && form.value("empty") == nil && form["flag"] == "")
+        #expect(throws: Open311Error.self) { try Open311Form(parsing: "x=%E8%B7") }
+        #expect(throws: Open311Error.self) { try Open311Form(parsing: "x=%zz") }
+        #expect(Open311Format.split("services.json")?.format == .json)
+        #expect(Open311Format.split("20261122-000001.XML")?.name == "20261122-000001")
+        #expect(Open311Format.split("services.csv") == nil && Open311Format.split("services") == nil)
+    }
+
+    @Test("dates: written with the zone's offset, read in the common ISO 8601 shapes")
+    func dates() throws {
+        let dates = Open311Dates(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+        let instant = Date(timeIntervalSince1970: 1_794_999_200)
+        #expect(dates.format(instant) == "2026-11-18T18:53:20+08:00")
+        #expect(dates.parse("2026-11-18T18:53:20+08:00") == instant)
+        #expect(dates.parse("2026-11-18T10:53:20Z") == instant)
+        #expect(dates.parse("2026-11-18T10:53:20.000Z") == instant)
+        #expect(dates.parse("2026-11-18T18:53:20") == instant)
+        #expect(dates.parse("2026-11-18T18:53:20 08:00") == instant)
+        #expect(dates.parse("2026-11-18T05:53:20-0500") == instant)
+        #expect(dates.parse("2026-11-18") == Date(timeIntervalSince1970: 1_794_999_200 - 68_000))
+        for bad in ["", "yesterday", "2026-13-01", "2026-02-30", "2026-11-18T25:00:00Z", "2026-11-18T10:53:20+8"] {
+            #expect(dates.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("JSON and XML rendering escape text and keep Chinese as UTF-8")
+    func rendering() {
+        let node = Open311Node.list(element: "request", [.object([
+            .init("description", .string("水管<爆裂> & \"漏水\"\n\u{1}")),
+            .init("lat", .number(30.5)), .init("zipcode", .null), .init("n", .integer(3)), .init("b", .bool(true)),
+        ])])
+        #expect(node.json == #"[{"description":"水管<爆裂> & \"漏水\"\n\u0001","lat":30.5,"zipcode":null,"n":3,"b":true}]"#)
+        #expect(node.xml(root: "service_requests") == #"<?xml version="1.0" encoding="utf-8"?>"#
+            + "<service_requests><request><description>水管&lt;爆裂&gt; &amp; &quot;漏水&quot;\n</description>"
+            + "<lat>30.5</lat><zipcode/><n>3</n><b>true</b></request></service_requests>")
+        #expect(Open311Error.notFound("x").node.json == #"[{"code":404,"description":"x"}]"#)
+    }
+
+    @Test("public text masks long digit runs such as phone numbers")
+    func masking() {
+        #expect(Open311ServiceRequest.maskDigits("请回电13800138000，门牌12号") == "请回电138****8000，门牌12号")
+        #expect(Open311ServiceRequest.maskDigits("座机 07105551234") == "座机 071****1234")
+    }
+}
