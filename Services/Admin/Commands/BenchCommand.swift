@@ -4,6 +4,6 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks (release build recommended; see scripts/bench).",
-        subcommands: [BenchAMQPCommand.self, BenchRelayCommand.self, BenchCalendarCommand.self, BenchTextCommand.self,
+        subcommands: [BenchAMQPCommand.self, BenchRelayCommand.self, BenchIntakeAMQPCommand.self, BenchCalendarCommand.self, BenchTextCommand.self,
                       BenchDeadlinesCommand.self])
 }

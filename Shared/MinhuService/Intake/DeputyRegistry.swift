@@ -99,7 +99,7 @@ public enum DeputyRegistry {
     ///
     /// - Throws: `FileError` when the header lacks a required column or names an unknown one.
     public static func parse(csv text: String) throws -> Parsed {
-        var records = CSVLines.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        var records = DeputyRegistryCSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         records.removeAll { $0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
         guard let header = records.first else { throw FileError("the file is empty (expected a header line)") }
         records.removeFirst()
@@ -308,7 +308,7 @@ public enum DeputyRegistry {
 
 /// A minimal RFC 4180 reader that remembers the line each record starts on (fields separated by commas, optionally
 /// in double quotes, `""` for a quote; a quoted field may span lines).
-enum CSVLines {
+enum DeputyRegistryCSV {
     static func parse(_ text: String) -> [(line: Int, fields: [String])] {
         var records: [(line: Int, fields: [String])] = []
         var record: [String] = []
