@@ -44,7 +44,7 @@ let package = Package(
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 path: "Shared/MinhuStorage", resources: [.copy("Migrations")], swiftSettings: strict),
         .target(name: "MinhuService",
-                dependencies: ["MinhuModels", "MinhuMessaging", "MinhuStorage",
+                dependencies: ["MinhuModels", "MinhuMessaging", "MinhuStorage", "MinhuText",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Metrics", package: "swift-metrics"),

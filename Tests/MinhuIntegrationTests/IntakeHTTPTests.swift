@@ -124,6 +124,29 @@ struct IntakeHTTPTests {
         }
     }
 
+    @Test("a registered deputy's phone in three writings is recognised: the deputy channel, flagged with the level; Open311 is served")
+    func deputyCaller() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let parsed = try DeputyRegistry.parse(csv: "name,phones,level,constituency\n王代表,13912345678;0710-3456789,city,襄城区\n")
+                _ = try await DeputyRegistry.importRows(parsed.rows, database: intake.database, logger: intake.logger)
+                let agent = try await intake.key(.agent)
+                for phone in ["+86 139-1234-5678", "139 1234 5678", "013912345678"] {
+                    let created = try await intake.post(IntakeHarness.appealJSON(phone: phone), key: agent)
+                    #expect(created.status == 201)
+                    let answer = try decodeAnswer(created.body)
+                    #expect(answer.channel == "deputy" && answer.fromDeputy, "\(phone)")
+                }
+                let ordinary = try decodeAnswer(try await intake.post(IntakeHarness.appealJSON(phone: "13700000001"), key: agent).body)
+                #expect(ordinary.channel == "hotline" && !ordinary.fromDeputy)
+                #expect(try await intake.count("SELECT count(*) FROM appeals WHERE channel = 'deputy' AND deputy_level = 'city' AND arrival_channel = 'hotline'") == 3)
+                #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received' AND body LIKE '%\"from_deputy\":true%' AND body LIKE '%\"deputy_level\":\"city\"%'") == 3)
+                let services = try await intake.request("GET", "/open311/v2/services.json")
+                #expect(services.status == 200 && String(decoding: services.body, as: UTF8.self).contains("service_code"))
+            }
+        }
+    }
+
     @Test("text full of SQL and HTML metacharacters is stored and returned verbatim, as one appeal")
     func metacharacters() async throws {
         try await TestBroker.withVhost { url in

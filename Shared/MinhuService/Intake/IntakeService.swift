@@ -30,5 +30,7 @@ public enum IntakeService {
         AppealRoutes.register(on: router, submission: IdempotentSubmission(recorder: recorder), settings: settings,
                               database: database, keys: keys, logger: logger)
         CallerRoute.register(on: router, database: database, keys: keys, logger: logger)
+        Open311Routes.register(on: router, recorder: recorder, database: database, keys: keys,
+                               jurisdiction: settings.jurisdiction, logger: logger)
     }
 }

@@ -7,9 +7,13 @@ public struct IntakeSettings: Sendable {
     /// `MINHU_INTAKE_MAX_BODY_BYTES`: larger request bodies get 413 (default 64 KiB).
     public var maxBodyBytes: Int
 
-    public init(publicBaseURL: URL, maxBodyBytes: Int = 64 * 1024) {
+    /// `MINHU_JURISDICTION_ID`: Open311's jurisdiction_id (default `minhu`).
+    public var jurisdiction: String
+
+    public init(publicBaseURL: URL, maxBodyBytes: Int = 64 * 1024, jurisdiction: String = "minhu") {
         self.publicBaseURL = publicBaseURL
         self.maxBodyBytes = maxBodyBytes
+        self.jurisdiction = jurisdiction
     }
 
     public static func fromEnvironment(_ environment: [String: String], httpPort: Int) throws -> IntakeSettings {
@@ -19,6 +23,7 @@ public struct IntakeSettings: Sendable {
             throw ConfigurationError(key: "MINHU_PUBLIC_BASE_URL", reason: "expected an http or https URL")
         }
         let maxBody = try reader.integer("MINHU_INTAKE_MAX_BODY_BYTES", default: 64 * 1024, range: 1024...16 * 1024 * 1024)
-        return IntakeSettings(publicBaseURL: url, maxBodyBytes: maxBody)
+        let jurisdiction = reader.optional("MINHU_JURISDICTION_ID") ?? "minhu"
+        return IntakeSettings(publicBaseURL: url, maxBodyBytes: maxBody, jurisdiction: jurisdiction)
     }
 }

@@ -18,7 +18,8 @@ public struct Open311Discovery: Sendable {
         .object([
             .init("changeset", .string(Self.changeset)),
             .init("contact", .string("\(jurisdiction) 12345 政务服务便民热线")),
-            .init("key_service", .string("API 密钥由热线中心签发（minhu keys create --role integrator --channel 渠道代码）")),
+            .init("key_service",
+                  .string("API 密钥由热线中心签发（minhu keys create --role integrator --channel 渠道代码）")),
             .init("endpoints", .list(element: "endpoint", [.object([
                 .init("specification", .string(Self.specification)),
                 .init("url", .string(baseURL)),

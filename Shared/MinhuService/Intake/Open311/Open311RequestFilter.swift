@@ -53,13 +53,15 @@ public struct Open311RequestFilter: Sendable, Hashable {
                                     pageSize: pageSize)
     }
 
-    /// `GET servicerequestupdates`: `start_date` defaults to 24 hours ago, `end_date` to now.
+    /// `GET servicerequestupdates`: `start_date` defaults to 24 hours before `end_date`, `end_date` to now (a
+    /// `start_date` in the future then finds nothing).
     public static func updates(_ form: Open311Form, now: Date, dates: Open311Dates) throws(Open311Error)
         -> Open311RequestFilter {
         let (page, pageSize) = try paging(form)
-        let end = try date(form, "end_date", dates: dates) ?? now
+        let givenEnd = try date(form, "end_date", dates: dates)
+        let end = givenEnd ?? now
         let start = try date(form, "start_date", dates: dates) ?? end.addingTimeInterval(-86_400)
-        if end < start { throw .badRequest("end_date: before start_date") }
+        if givenEnd != nil, end < start { throw .badRequest("end_date: before start_date") }
         return Open311RequestFilter(ids: nil, serviceCodes: nil, start: start, end: end, closed: nil, page: page,
                                     pageSize: pageSize)
     }

@@ -20,7 +20,8 @@ public struct Open311Submission: Sendable {
 
     /// The draft the form describes on `channel`, or the 400 naming the first bad field. Does not look the
     /// service code up (see `submit`).
-    public static func draft(_ form: Open311Form, channel: MinhuModels.Channel, now: Date) throws(Open311Error) -> AppealDraft {
+    public static func draft(_ form: Open311Form, channel: MinhuModels.Channel,
+                             now: Date) throws(Open311Error) -> AppealDraft {
         guard let serviceCode = form.value("service_code") else { throw .badRequest("service_code: required") }
         guard let description = form.value("description") else { throw .badRequest("description: required") }
         guard let phone = form.value("phone") else {
@@ -88,7 +89,9 @@ public struct Open311Submission: Sendable {
         let latText = form.value("lat"), longText = form.value("long")
         var latitude: Double?, longitude: Double?
         if latText != nil || longText != nil {
-            guard let latText, let longText else { throw .badRequest("\(latText == nil ? "lat" : "long"): lat and long go together") }
+            guard let latText, let longText else {
+                throw .badRequest("\(latText == nil ? "lat" : "long"): lat and long go together")
+            }
             guard let lat = Double(latText), lat.isFinite else { throw .badRequest("lat: not a number") }
             guard let long = Double(longText), long.isFinite else { throw .badRequest("long: not a number") }
             latitude = lat
