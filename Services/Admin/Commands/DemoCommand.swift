@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
 import MinhuMessaging
 import MinhuModels
@@ -10,9 +13,10 @@ import PostgresNIO
 /// `minhu demo replay`: replays real citizen messages into the running suite and prints each appeal's state as it
 /// changes. Used by `scripts/demo`.
 ///
-/// For each message it builds the appeal and its `appeal.received` event (phone masked), appends the event to the
-/// outbox under the producer `minhu-demo` and publishes it through the outbox relay (confirmed by the broker),
-/// then follows the appeal through the services: each service's consumer records it in its inbox. Alongside, it
+/// With `--intake-url` and `--api-key` (what `scripts/demo` does), each message is submitted to minhu-intake's
+/// `POST /v1/appeals` like an agent's console would, and intake commits the case file and its `appeal.received`
+/// event. Without them, the command builds the event itself under the producer `minhu-demo`. Either way it then
+/// follows the appeal through the services: each service's consumer records it in its inbox. Alongside, it
 /// shows what the shared rules say about the appeal today: category (shipped classifier), kind, urgency, tier,
 /// place, and the reply deadline in working days.
 struct DemoCommand: AsyncParsableCommand {
@@ -28,6 +32,12 @@ struct DemoCommand: AsyncParsableCommand {
         var count = 6
         @Option(help: "Seconds to wait for every service to record an appeal.")
         var timeout = 30.0
+        @Option(help: "minhu-intake's base URL: submit through POST /v1/appeals.")
+        var intakeUrl: String?
+        @Option(help: "An agent's API key for --intake-url.")
+        var apiKey: String?
+        @Option(help: "Phones whose appeals come from these callers, in turn (e.g. a registered deputy's).")
+        var callerPhones: [String] = []
 
         func run() async throws {
             let logger = CommandSupport.logger("minhu-demo")
@@ -47,7 +57,8 @@ struct DemoCommand: AsyncParsableCommand {
             let consumers = MinhuTopology.eventBindings.filter { queue, keys in
                 keys.contains("#") || keys.contains(EventType.appealReceived.rawValue)
             }.keys.sorted()
-            let (count, timeout) = (self.count, self.timeout)
+            let (count, timeout, intakeUrl, apiKey, callerPhones) = (self.count, self.timeout, self.intakeUrl, self.apiKey, self.callerPhones)
+            if intakeUrl != nil && apiKey == nil { throw ValidationError("--intake-url needs --api-key") }
 
             try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(), logger: logger) { database in
                 let publisher = AMQPPublisher(url: url, options: .init(connectionName: "minhu-demo"), logger: logger)
@@ -56,28 +67,49 @@ struct DemoCommand: AsyncParsableCommand {
                 for (index, row) in rows.enumerated() {
                     let title = row[titleColumn], detail = row[detailColumn]
                     let now = Date()
-                    let caseNumber = Self.caseNumber(now, index + 1)
-                    let appeal = Appeal(caseNumber: caseNumber, channel: .web, externalId: "demo-\(row[idColumn])",
-                                        title: title, body: detail, submittedAt: now,
-                                        citizen: Citizen(phone: "1380013\(String(format: "%04d", index))"))
-                    let event = AppealReceived(appeal: appeal, occurredAt: now)
-                    let message = try MessageEnvelope.event(event, producer: "minhu-demo", at: now)
-                    print("[\(index + 1)/\(rows.count)] \(caseNumber) 「\(title)」")
-                    try await database.withTransaction { connection in
-                        try await OutboxWriter.append([message], producer: "minhu-demo", on: connection, logger: logger)
+                    let phone = index < callerPhones.count ? callerPhones[index] : "1380013\(String(format: "%04d", index))"
+                    let messageID: UUID
+                    let channel: MinhuModels.Channel
+                    if let intakeUrl, let apiKey {
+                        let submitted = try await Self.submit(title: title, detail: detail, phone: phone,
+                                                              externalId: "demo-\(row[idColumn])", intakeUrl: intakeUrl,
+                                                              apiKey: apiKey)
+                        print("[\(index + 1)/\(rows.count)] \(submitted.caseNumber) 「\(title)」")
+                        print("    \(Self.clock()) 已受理 received: POST /v1/appeals → \(submitted.status), case file committed"
+                              + (submitted.fromDeputy ? " · 人大代表来电 deputy caller, channel deputy" : ""))
+                        print("    查询链接 tracking: \(submitted.trackingURL)")
+                        guard let id = try await Self.receivedEventID(appealId: submitted.appealId, database: database,
+                                                                      logger: logger) else {
+                            print("    appeal.received not found in the outbox")
+                            continue
+                        }
+                        messageID = id
+                        channel = submitted.fromDeputy ? .deputy : .hotline
+                    } else {
+                        let caseNumber = Self.caseNumber(now, index + 1)
+                        let appeal = Appeal(caseNumber: caseNumber, channel: .web, externalId: "demo-\(row[idColumn])",
+                                            title: title, body: detail, submittedAt: now, citizen: Citizen(phone: phone))
+                        let event = AppealReceived(appeal: appeal, occurredAt: now)
+                        let message = try MessageEnvelope.event(event, producer: "minhu-demo", at: now)
+                        print("[\(index + 1)/\(rows.count)] \(caseNumber) 「\(title)」")
+                        try await database.withTransaction { connection in
+                            try await OutboxWriter.append([message], producer: "minhu-demo", on: connection, logger: logger)
+                        }
+                        print("    \(Self.clock()) 已受理 received: appeal.received in the outbox (citizen \(event.citizen.phone))")
+                        let round = try await relay.flush()
+                        print("    \(Self.clock()) 已发布 published: \(round.published) event(s) confirmed by the broker")
+                        messageID = message.messageID
+                        channel = appeal.channel
                     }
-                    print("    \(Self.clock()) 已受理 received: appeal.received in the outbox (citizen \(event.citizen.phone))")
-                    let round = try await relay.flush()
-                    print("    \(Self.clock()) 已发布 published: \(round.published) event(s) confirmed by the broker")
 
                     let classification = classifier.classify(title: title, detail: detail)
                     let assessment = rules.assess(title: title, detail: detail, category: classification.category,
-                                                  channel: appeal.channel.rawValue)
+                                                  channel: channel.rawValue)
                     let place = places.recognize(title + " " + detail)
                     let kind = AppealKind(rawValue: assessment.kind) ?? .complaint
                     let tier = HandlingTier(rawValue: assessment.tier) ?? .deadline
                     let urgency = Urgency(rawValue: assessment.urgency) ?? .normal
-                    let policy = policies.policy(channel: appeal.channel, kind: kind, tier: tier, urgency: urgency)
+                    let policy = policies.policy(channel: channel, kind: kind, tier: tier, urgency: urgency)
                     let due = DeadlineCalculator.due(policy: policy, receivedAt: now, calendar: calendar)
                     print(String(format: "    分类 category %@ (%.2f) · %@ · %@ · %@ · 地点 %@",
                                  classification.category, classification.confidence, kind.chineseName,
@@ -87,7 +119,7 @@ struct DemoCommand: AsyncParsableCommand {
                     var seen = Set<String>()
                     let deadline = Date().addingTimeInterval(timeout)
                     while seen.count < consumers.count && Date() < deadline {
-                        let recorded = try await Self.recorders(of: message.messageID, database: database, logger: logger)
+                        let recorded = try await Self.recorders(of: messageID, database: database, logger: logger)
                         for consumer in recorded.sorted() where !seen.contains(consumer) && consumers.contains(consumer) {
                             seen.insert(consumer)
                             print("    \(Self.clock()) 已送达 delivered: \(consumer)")
@@ -99,6 +131,55 @@ struct DemoCommand: AsyncParsableCommand {
                     print("")
                 }
                 await publisher.shutdown()
+            }
+        }
+
+        struct Submitted {
+            var status: Int
+            var appealId: UUID
+            var caseNumber: String
+            var trackingURL: String
+            var fromDeputy: Bool
+        }
+
+        /// POSTs one message to minhu-intake as an agent's console would.
+        static func submit(title: String, detail: String, phone: String, externalId: String, intakeUrl: String,
+                           apiKey: String) async throws -> Submitted {
+            guard let url = URL(string: intakeUrl.hasSuffix("/") ? intakeUrl + "v1/appeals" : intakeUrl + "/v1/appeals") else {
+                throw ValidationError("--intake-url: not a URL")
+            }
+            let body: [String: Any] = [
+                "channel": "hotline", "external_id": externalId, "title": title.isEmpty ? String(detail.prefix(20)) : title,
+                "body": detail.isEmpty ? title : detail, "submitted_at": MinhuJSON.formatDate(Date()),
+                "citizen": ["phone": phone],
+            ]
+            var request = URLRequest(url: url)
+            request.httpMethod = "POST"
+            request.setValue("Bearer " + apiKey, forHTTPHeaderField: "Authorization")
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue(externalId, forHTTPHeaderField: "Idempotency-Key")
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            guard status == 200 || status == 201,
+                  let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let id = (object["appeal_id"] as? String).flatMap(UUID.init(uuidString:)),
+                  let caseNumber = object["case_number"] as? String else {
+                throw ValidationError("POST /v1/appeals answered \(status): \(String(decoding: data, as: UTF8.self))")
+            }
+            return Submitted(status: status, appealId: id, caseNumber: caseNumber,
+                             trackingURL: object["tracking_url"] as? String ?? "",
+                             fromDeputy: object["from_deputy"] as? Bool ?? false)
+        }
+
+        /// The message id of intake's `appeal.received` for `appealId` (from the outbox, the system's event log).
+        static func receivedEventID(appealId: UUID, database: MinhuDatabase, logger: Logger) async throws -> UUID? {
+            try await database.withConnection { connection in
+                var found: UUID?
+                for try await id in try await connection.query("""
+                    SELECT message_id FROM outbox WHERE type = 'appeal.received' AND correlation_id = \(appealId.uuidString)
+                    """, logger: logger).decode(UUID.self) { found = id }
+                return found
             }
         }
 

@@ -25,21 +25,7 @@ public struct DeadlineEventHandler: MessageHandler {
     }
 
     public func decode(_ delivery: AMQPDelivery) throws -> Event {
-        let type = delivery.properties.type ?? delivery.routingKey
-        guard EventType(rawValue: type) != nil else {
-            throw MessageRejection("unknown event type '\(type)'")
-        }
-        let version: Int?
-        do {
-            version = try MessageEnvelope.schemaVersion(fromHeader: delivery.properties.headers[MessageEnvelope.schemaVersionHeader])
-        } catch {
-            throw MessageRejection("bad schema_version header: \(error)")
-        }
-        do {
-            return Event(try MessageEnvelope.decodeEvent(type: type, from: delivery.body, schemaVersion: version))
-        } catch {
-            throw MessageRejection("\(type): \(MinhuJSON.describe(error))")
-        }
+        Event(try EventDelivery.decode(delivery))
     }
 
     public func apply(_ messages: [Event], on connection: PostgresConnection, logger: Logger) async throws

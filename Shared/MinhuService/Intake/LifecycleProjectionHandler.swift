@@ -23,21 +23,7 @@ public struct LifecycleProjectionHandler: MessageHandler {
     }
 
     public func decode(_ delivery: AMQPDelivery) throws -> Event? {
-        let type = delivery.properties.type ?? delivery.routingKey
-        guard EventType(rawValue: type) != nil else { throw MessageRejection("unknown event type '\(type)'") }
-        let version: Int?
-        do {
-            version = try MessageEnvelope.schemaVersion(fromHeader: delivery.properties.headers[MessageEnvelope.schemaVersionHeader])
-        } catch {
-            throw MessageRejection("bad schema_version header: \(error)")
-        }
-        let payload: any EventPayload
-        do {
-            payload = try MessageEnvelope.decodeEvent(type: type, from: delivery.body, schemaVersion: version)
-        } catch {
-            throw MessageRejection("\(type): \(MinhuJSON.describe(error))")
-        }
-        return (payload as? any LifecycleEventPayload).map(Event.init)
+        (try EventDelivery.decode(delivery) as? any LifecycleEventPayload).map { Event(payload: $0) }
     }
 
     public func apply(_ messages: [Event?], on connection: PostgresConnection, logger: Logger) async throws
