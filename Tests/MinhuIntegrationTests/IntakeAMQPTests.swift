@@ -109,4 +109,33 @@ struct IntakeAMQPTests {
             }
         }
     }
+
+    @Test("the reference channel adapter (minhu channel run --once) publishes a file as its integrator and prints every acknowledgement")
+    func referenceAdapter() async throws {
+        try await TestBroker.withVhost { url in
+            let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url, topicPermissions: true)
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-\(UUID().uuidString).jsonl")
+                let lines = try (1...3).map { String(decoding: try MinhuJSON.encode(appeal("adapter-\($0)")), as: UTF8.self) }
+                try (lines + ["{not json"]).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(at: file) }
+                let (status, output) = try await ChildProcess.with(
+                    "minhu", arguments: ["channel", "run", "--channel", "wechat", "--file", file.path,
+                                         "--amqp-url", wechat.testURL, "--once", "--timeout", "60"],
+                    environment: ["PATH": "/usr/bin:/bin"]) { process in
+                    (await process.waitForExit(timeout: .seconds(90)), process.log)
+                }
+                #expect(status == 0, "\(output)")
+                #expect(try await intake.count("SELECT count(*) FROM appeals WHERE arrival_channel = 'wechat'") == 3)
+                let caseNumbers = try await intake.database.withConnection { connection in
+                    var numbers: [String] = []
+                    for try await number in try await connection.query("SELECT case_number FROM appeals", logger: logger)
+                        .decode(String.self) { numbers.append(number) }
+                    return numbers
+                }
+                #expect(caseNumbers.allSatisfy { output.contains($0) }, "every acknowledgement printed: \(output)")
+                #expect(output.contains("line 4"), "the bad line is reported with its number")
+            }
+        }
+    }
 }

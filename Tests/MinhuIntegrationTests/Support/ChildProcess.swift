@@ -19,18 +19,18 @@ final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     /// Starts `executable` from the build folder with exactly `environment`, output and errors to a new log file.
-    init(_ executable: String, environment: [String: String]) throws {
+    init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
         name = executable
         let path = PrivateServers.binDirectory.appendingPathComponent(executable).path
         logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(executable)-test-\(UUID().uuidString).log")
-        pid = try Self.spawn(path: path, arguments: [], environment: environment, logPath: logURL.path)
+        pid = try Self.spawn(path: path, arguments: arguments, environment: environment, logPath: logURL.path)
     }
 
     /// Runs `body` with the started child, which is stopped and its log removed afterwards, also when `body` throws.
-    static func with<T>(_ executable: String, environment: [String: String],
+    static func with<T>(_ executable: String, arguments: [String] = [], environment: [String: String],
                         _ body: (ChildProcess) async throws -> T) async throws -> T {
-        let child = try ChildProcess(executable, environment: environment)
+        let child = try ChildProcess(executable, arguments: arguments, environment: environment)
         do {
             let result = try await body(child)
             await child.stopAndClean()
