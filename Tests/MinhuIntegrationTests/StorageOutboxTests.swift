@@ -109,17 +109,21 @@ struct StorageOutboxTests {
             try await StorageFixtures.append([later], to: database)
             #expect(try await relay.flush().published == 1)
 
-            // Once the backoff has run out they are retried; still refused, they back off further.
+            // Once the backoff has run out they are retried; still refused, they back off further. (On a very
+            // loaded machine the steps above may outlast the first backoff, and a flush may already have retried
+            // them: count from what the table says now.)
+            let before = try await StorageFixtures.integer(
+                "SELECT max(attempts) FROM outbox WHERE published_at IS NULL", on: database)
             #expect(try await TestDatabase.waitUntil(timeout: .seconds(40)) {
                 try await relay.relayOnce().claimed > 0
             })
             let attempts = try await StorageFixtures.integer(
                 "SELECT max(attempts) FROM outbox WHERE published_at IS NULL", on: database)
-            #expect(attempts == 2)
+            #expect(attempts == before + 1)
             #expect(try await StorageFixtures.integer("""
                 SELECT count(*) FROM outbox
-                WHERE published_at IS NULL AND attempts = 2 AND next_attempt_at > now() + interval '7 seconds'
-                """, on: database) >= 1) // the second wait is twice the first
+                WHERE published_at IS NULL AND attempts = \(attempts) AND next_attempt_at > now() + interval '7 seconds'
+                """, on: database) >= 1) // the later waits are twice the first
 
             // The broker accepts them now: published on the next due round, exactly once.
             await publisher.setOutcome(.confirmed, for: messages[0].messageID)
@@ -194,10 +198,11 @@ struct StorageOutboxTests {
                 let start = clock.now
                 let message = StorageFixtures.event()
                 try await StorageFixtures.append([message], to: database)
-                #expect(try await TestDatabase.waitUntil(timeout: .seconds(5)) {
+                #expect(try await TestDatabase.waitUntil(timeout: .seconds(30)) {
                     await publisher.confirmedIDs == [message.messageID]
                 })
-                #expect(clock.now - start < .seconds(3))
+                // Far below the 120 s poll interval: the notification woke it (generous for loaded CI machines).
+                #expect(clock.now - start < .seconds(30))
 
                 // The LISTEN connection dies (as in a database restart): the relay listens again and catches up.
                 _ = try await database.withConnection { connection in

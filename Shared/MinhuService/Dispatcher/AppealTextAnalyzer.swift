@@ -1,0 +1,35 @@
+import Foundation
+import MinhuModels
+
+/// What the dispatcher needs from the text module: the category classifier, the kind / urgency / tier rules,
+/// place recognition and an incremental similarity index (docs/dispatcher.md, "Classification").
+///
+/// `MinhuService` does not link `MinhuText` (every service executable links `MinhuService`), so the dispatcher's
+/// executable supplies the implementation backed by `MinhuText` (`TextClassifier`, `AppealRules`,
+/// `PlaceRecognizer`, `SimilarityIndex`; see Services/Dispatcher/main.swift), and tests can supply their own.
+public protocol AppealTextAnalyzer: Sendable {
+    /// The first-level category and the classifier's confidence (0…1).
+    func classify(title: String, detail: String) -> (category: String, confidence: Double)
+    /// The appeal kind the rules find when the channel did not say.
+    func kind(title: String, detail: String) -> AppealKind
+    /// The urgency the rules find.
+    func urgency(title: String, detail: String) -> Urgency
+    /// The handling tier; `channel` is `deputy` for a registered deputy's appeal.
+    func tier(category: String?, kind: AppealKind, channel: String?, urgency: Urgency, title: String,
+              detail: String) -> HandlingTier
+    /// The place named in `text` (district, street, community; `road` holds the estate or road).
+    func place(in text: String) -> Place
+    /// A fresh similarity index keeping appeals of the last `window` seconds.
+    func makeClusterIndex(window: TimeInterval) -> any DispatcherClusterIndexing
+}
+
+/// An incremental clustering of similar appeals (`MinhuText.SimilarityIndex` conforms as it is).
+public protocol DispatcherClusterIndexing: Sendable {
+    /// Adds an appeal (in time order) and returns the local number of the cluster it joined or started.
+    mutating func add(id: String, title: String, detail: String, time: Date, place: String?) -> Int
+}
+
+extension Place {
+    /// The most specific part, the token the similarity index compares.
+    var clusterKey: String? { road ?? community ?? street ?? district }
+}

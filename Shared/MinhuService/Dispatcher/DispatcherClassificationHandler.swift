@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import PostgresNIO
+
+/// The handler of `dispatcher.events` (docs/dispatcher.md, "Classification"): on `appeal.received` it
+/// classifies the appeal (category, kind, urgency, tier, place), joins it to a cluster of similar appeals, emits
+/// `hotspot.detected` for each threshold the cluster crosses (once), and then either emits `appeal.classified`
+/// or, when the classifier's confidence is below the configured minimum, puts the appeal on the manual desk.
+///
+/// Other events of the queue (`appeal.supplemented`, `appeal.reopened`, `deadline.changed`) are recorded in the
+/// inbox and otherwise ignored until routing lands (issue 4 part 2). An appeal already in `cluster_members`
+/// (a redelivery under another message id) is not classified twice.
+public struct DispatcherClassificationHandler: MessageHandler {
+    public static let queue = "dispatcher.events"
+    public static let producer = "minhu-dispatcher"
+
+    public struct Event: Sendable {
+        public var payload: any EventPayload
+        public var messageID: String
+    }
+
+    public let analyzer: any AppealTextAnalyzer
+    public let settings: DispatcherSettings
+    public let clusters: ClusterRegistry
+    public let clock: any MinhuClock
+
+    public init(analyzer: any AppealTextAnalyzer, settings: DispatcherSettings, clusters: ClusterRegistry,
+                clock: any MinhuClock = SystemClock()) {
+        self.analyzer = analyzer
+        self.settings = settings
+        self.clusters = clusters
+        self.clock = clock
+    }
+
+    public func decode(_ delivery: AMQPDelivery) throws -> Event {
+        let type = delivery.properties.type ?? delivery.routingKey
+        guard EventType(rawValue: type) != nil else {
+            throw MessageRejection("unknown event type '\(type)'")
+        }
+        let version: Int?
+        do {
+            version = try MessageEnvelope.schemaVersion(fromHeader: delivery.properties.headers[MessageEnvelope.schemaVersionHeader])
+        } catch {
+            throw MessageRejection("bad schema_version header: \(error)")
+        }
+        do {
+            return Event(payload: try MessageEnvelope.decodeEvent(type: type, from: delivery.body, schemaVersion: version),
+                         messageID: delivery.properties.messageID ?? "")
+        } catch {
+            throw MessageRejection("\(type): \(MinhuJSON.describe(error))")
+        }
+    }
+
+    public func apply(_ messages: [Event], on connection: PostgresConnection, logger: Logger) async throws
+        -> [OutgoingMessage] {
+        var out: [OutgoingMessage] = []
+        for message in messages {
+            if let received = message.payload as? AppealReceived {
+                out += try await apply(received, on: connection, logger: logger)
+            } else {
+                logger.debug("event recorded, not handled yet", metadata: [
+                    "event.type": "\(type(of: message.payload).eventType.rawValue)", "message.id": "\(message.messageID)"])
+            }
+        }
+        return out
+    }
+
+    /// What the dispatcher concluded about one appeal.
+    public struct Analysis: Sendable, Hashable {
+        public var category: String
+        public var confidence: Double
+        public var kind: AppealKind
+        public var urgency: Urgency
+        public var tier: HandlingTier
+        public var place: Place
+    }
+
+    /// Classifies an appeal's text (pure; the text is bounded first, so any input is safe).
+    public func analyze(_ appeal: AppealReceived) -> Analysis {
+        let title = String(appeal.title.prefix(500))
+        let detail = String(appeal.body.prefix(settings.maxTextCharacters))
+        let result = analyzer.classify(title: title, detail: detail)
+        let kind = appeal.kind ?? analyzer.kind(title: title, detail: detail)
+        let urgency = analyzer.urgency(title: title, detail: detail)
+        let channel = appeal.fromDeputy ? "deputy" : appeal.channel.rawValue
+        let tier = analyzer.tier(category: result.category, kind: kind, channel: channel, urgency: urgency,
+                                 title: title, detail: detail)
+        let recognized = analyzer.place(in: title + "。" + detail)
+        func given(_ value: String?) -> String? {
+            guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+            return value
+        }
+        let place = Place(district: given(appeal.location?.district) ?? recognized.district,
+                          street: given(appeal.location?.street) ?? recognized.street,
+                          community: given(appeal.location?.community) ?? recognized.community,
+                          road: recognized.road)
+        let confidence = result.confidence.isFinite ? min(1, max(0, result.confidence)) : 0
+        return Analysis(category: result.category, confidence: confidence, kind: kind, urgency: urgency, tier: tier,
+                        place: place)
+    }
+
+    /// Handles one `appeal.received` inside the consumer transaction; returns what to append to the outbox.
+    public func apply(_ appeal: AppealReceived, on connection: PostgresConnection, logger: Logger) async throws
+        -> [OutgoingMessage] {
+        let seen = try await connection.query("SELECT 1::int8 FROM cluster_members WHERE appeal_id = \(appeal.appealId)",
+                                              logger: logger)
+        for try await _ in seen.decode(Int.self) {
+            logger.info("appeal already classified; ignored", metadata: ["appeal.id": "\(appeal.appealId)"])
+            return []
+        }
+        let analysis = analyze(appeal)
+        let confident = analysis.confidence >= settings.minimumConfidence
+        let now = clock.now()
+        try await clusters.loadIfNeeded(now: now, on: connection, logger: logger)
+        let title = String(appeal.title.prefix(500))
+        let excerpt = String(appeal.body.prefix(160))
+        let clusterID = clusters.assign(appealID: appeal.appealId, title: title, detail: excerpt,
+                                        time: appeal.occurredAt, placeKey: analysis.place.clusterKey)
+        let join = try await clusters.record(
+            clusterID: clusterID, appealID: appeal.appealId, caseNumber: appeal.caseNumber, title: title,
+            detailExcerpt: excerpt, place: analysis.place, category: confident ? analysis.category : nil,
+            joinedAt: appeal.occurredAt, thresholds: settings.hotspotThresholds,
+            hotspotWindow: TimeInterval(settings.hotspotWindowDays) * 86_400, on: connection, logger: logger)
+        var out: [OutgoingMessage] = []
+        for threshold in join.newThresholds {
+            let hotspot = HotspotDetected(
+                clusterId: join.clusterID, size: join.windowMembers.count, threshold: threshold,
+                windowStart: join.windowStart, windowEnd: appeal.occurredAt, title: join.title, place: join.place,
+                category: join.category.map { CategoryPath(level1: $0) }, memberAppealIds: join.windowMembers,
+                occurredAt: now)
+            out.append(try MessageEnvelope.event(hotspot, producer: Self.producer, at: now))
+            logger.info("hotspot detected", metadata: ["cluster.id": "\(join.clusterID)",
+                                                       "hotspot.threshold": "\(threshold)",
+                                                       "cluster.size": "\(join.windowMembers.count)"])
+        }
+        if confident {
+            let department = try await suggestedDepartment(analysis.category, on: connection, logger: logger)
+            let classified = AppealClassified(
+                appealId: appeal.appealId, caseNumber: appeal.caseNumber, round: appeal.round, attempt: appeal.attempt,
+                occurredAt: now, category: CategoryPath(level1: analysis.category), confidence: analysis.confidence,
+                kind: analysis.kind, urgency: analysis.urgency, tier: analysis.tier, place: analysis.place,
+                clusterId: join.clusterID, manual: false, departmentCode: department)
+            out.append(try MessageEnvelope.event(classified, producer: Self.producer, at: now))
+            logger.info("appeal classified", metadata: [
+                "appeal.id": "\(appeal.appealId)", "category": "\(analysis.category)",
+                "confidence": "\(String(format: "%.3f", analysis.confidence))", "cluster.id": "\(join.clusterID)"])
+        } else {
+            try await ManualDesk.enqueue(appeal, analysis: analysis, clusterID: join.clusterID, at: now,
+                                         on: connection, logger: logger)
+            logger.info("appeal sent to the manual desk", metadata: [
+                "appeal.id": "\(appeal.appealId)", "confidence": "\(String(format: "%.3f", analysis.confidence))"])
+        }
+        return out
+    }
+
+    /// The lead department for a first-level category, when the map names an active department.
+    func suggestedDepartment(_ category: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> String? {
+        guard let code = settings.departmentByCategory[category] else { return nil }
+        let rows = try await connection.query("SELECT code FROM departments WHERE code = \(code) AND active",
+                                              logger: logger)
+        for try await found in rows.decode(String.self) { return found }
+        return nil
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import MinhuModels
+import MinhuText
+
+/// The shipped text models behind the dispatcher's analyzer seam.
+public struct MinhuTextAnalyzer: AppealTextAnalyzer {
+    let classifier: TextClassifier
+    let rules: AppealRules
+    let places: PlaceRecognizer
+
+    /// Loads the classifier (`MINHU_CLASSIFIER_MODEL` or the shipped one), rules and gazetteer once.
+    public static func load(environment: [String: String]) throws -> MinhuTextAnalyzer {
+        MinhuTextAnalyzer(classifier: try ShippedModel.loadClassifier(environment: environment),
+                          rules: try AppealRules.loadShipped(environment: environment),
+                          places: try PlaceRecognizer.loadShipped(environment: environment))
+    }
+
+    public func classify(title: String, detail: String) -> (category: String, confidence: Double) {
+        let result = classifier.classify(title: title, detail: detail)
+        return (result.category, result.confidence)
+    }
+
+    public func kind(title: String, detail: String) -> AppealKind {
+        AppealKind(rawValue: rules.kind(title: title, detail: detail)) ?? .complaint
+    }
+
+    public func urgency(title: String, detail: String) -> Urgency {
+        Urgency(rawValue: rules.urgency(title: title, detail: detail)) ?? .normal
+    }
+
+    public func tier(category: String?, kind: AppealKind, channel: String?, urgency: Urgency, title: String,
+              detail: String) -> HandlingTier {
+        HandlingTier(rawValue: rules.tier(category: category, kind: kind.rawValue, channel: channel,
+                                          urgency: urgency.rawValue, title: title, detail: detail)) ?? .deadline
+    }
+
+    public func place(in text: String) -> Place {
+        let found = places.recognize(text)
+        return Place(district: found.district, street: found.street, community: found.community,
+                     road: found.estate ?? found.road)
+    }
+
+    public func makeClusterIndex(window: TimeInterval) -> any DispatcherClusterIndexing {
+        var options = SimilarityIndex.Options()
+        options.window = window
+        return SimilarityIndex(options: options)
+    }
+}
+
+extension SimilarityIndex: DispatcherClusterIndexing {}

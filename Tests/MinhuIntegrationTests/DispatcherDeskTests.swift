@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import Testing
+
+/// The manual desk over HTTP: decisions emit a manual appeal.classified; refusals are specific; decisions export
+/// as training data.
+@Suite("Dispatcher: manual desk", .enabled(if: TestDatabase.isConfigured))
+struct DispatcherDeskTests {
+    func json(_ object: [String: Any]) -> Data {
+        try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    @Test("a desk decision emits a manual appeal.classified with the department; again is 409; bad input is 400")
+    func decide() async throws {
+        try await TestBroker.withVhost { url in
+            try await DispatcherHarness.run(amqpURL: url) { dispatcher in
+                let chat = DispatcherHarness.received(title: "闲聊, \"电影\"", body: "今天天气很好我想聊聊电影\n顺便问问")
+                let other = DispatcherHarness.received(title: "Hello", body: "Just some English text.")
+                try await dispatcher.publish([chat, other])
+                try await expectEventually(timeout: .seconds(30)) {
+                    try await dispatcher.count("SELECT count(*) FROM desk_items") == 2
+                }
+                let key = try await dispatcher.key(.dispatcher)
+                let path = "/v1/desk/\(chat.caseNumber)/decision"
+                let good = json(["category": ["level1": "城乡建设", "level2": "城市建设和市政管理", "level3": NSNull()],
+                                 "department": "housing", "urgency": "urgent"])
+
+                #expect(try await dispatcher.request("POST", path, body: good).status == 401)
+                #expect(try await dispatcher.request("POST", path, key: try await dispatcher.key(.supervisor), body: good)
+                    .status == 403)
+
+                let badDepartment = try await dispatcher.request("POST", path, key: key, body: json([
+                    "category": ["level1": "城乡建设"], "department": "no-such-department"]))
+                #expect(badDepartment.status == 400 && badDepartment.contentType.hasPrefix("application/problem+json"))
+                #expect(try field(badDepartment.body) == "department")
+                let badCategory = try await dispatcher.request("POST", path, key: key, body: json([
+                    "category": ["level1": "不存在的分类"], "department": "housing"]))
+                #expect(badCategory.status == 400)
+                #expect(try field(badCategory.body) == "category.level1")
+                let badLevel2 = try await dispatcher.request("POST", path, key: key, body: json([
+                    "category": ["level1": "城乡建设", "level2": "没有这个"], "department": "housing"]))
+                #expect(badLevel2.status == 400)
+                #expect(try field(badLevel2.body) == "category.level2")
+                let badKind = try await dispatcher.request("POST", path, key: key, body: json([
+                    "category": ["level1": "城乡建设"], "department": "housing", "kind": "gossip"]))
+                #expect(badKind.status == 400)
+                #expect(try field(badKind.body) == "kind")
+                let noCategory = try await dispatcher.request("POST", path, key: key, body: json(["department": "housing"]))
+                #expect(noCategory.status == 400)
+                #expect(try field(noCategory.body) == "category")
+                #expect(try await dispatcher.request("POST", path, key: key, body: Data("not json".utf8)).status == 400)
+                #expect(try await dispatcher.request("POST", "/v1/desk/20261122-999999/decision", key: key, body: good)
+                    .status == 404)
+                #expect(try await dispatcher.emitted(AppealClassified.self).isEmpty, "refusals change nothing")
+
+                let decided = try await dispatcher.request("POST", path, key: key, body: good)
+                #expect(decided.status == 200, "\(String(decoding: decided.body, as: UTF8.self))")
+                let emitted = try await dispatcher.emitted(AppealClassified.self)
+                #expect(emitted.count == 1)
+                let manual = try #require(emitted.first)
+                #expect(manual.appealId == chat.appealId && manual.caseNumber == chat.caseNumber)
+                #expect(manual.manual && manual.confidence == 1)
+                #expect(manual.category == CategoryPath(level1: "城乡建设", level2: "城市建设和市政管理"))
+                #expect(manual.departmentCode == "housing")
+                #expect(manual.classifiedBy?.hasPrefix("dispatcher ") == true)
+                #expect(manual.urgency == .urgent)
+                #expect(manual.clusterId != nil)
+
+                let again = try await dispatcher.request("POST", path, key: key, body: good)
+                #expect(again.status == 409)
+                #expect(try await dispatcher.emitted(AppealClassified.self).count == 1)
+
+                let open = try await dispatcher.request("GET", "/v1/desk", key: key)
+                let items = try #require(try JSONSerialization.jsonObject(with: open.body) as? [[String: Any]])
+                #expect(items.compactMap { $0["case_number"] as? String } == [other.caseNumber])
+
+                let csv = try await dispatcher.request("GET", "/v1/desk/decisions.csv", key: key)
+                #expect(csv.status == 200 && csv.contentType.hasPrefix("text/csv"))
+                let text = String(decoding: csv.body, as: UTF8.self)
+                #expect(text.hasPrefix("id,title,detail,label\r\n"))
+                #expect(text.contains("\(chat.caseNumber),\"闲聊, \"\"电影\"\"\",\"今天天气很好我想聊聊电影\n顺便问问\",城乡建设\r\n"),
+                        "\(text)")
+                #expect(!text.contains(other.caseNumber))
+                #expect(try await dispatcher.request("GET", "/v1/desk/decisions.csv",
+                                                     key: try await dispatcher.key(.observer)).status == 403)
+            }
+        }
+    }
+
+    func field(_ body: Data) throws -> String? {
+        (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["field"] as? String
+    }
+}
