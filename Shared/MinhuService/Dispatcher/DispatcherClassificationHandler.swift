@@ -35,22 +35,7 @@ public struct DispatcherClassificationHandler: MessageHandler {
     }
 
     public func decode(_ delivery: AMQPDelivery) throws -> Event {
-        let type = delivery.properties.type ?? delivery.routingKey
-        guard EventType(rawValue: type) != nil else {
-            throw MessageRejection("unknown event type '\(type)'")
-        }
-        let version: Int?
-        do {
-            version = try MessageEnvelope.schemaVersion(fromHeader: delivery.properties.headers[MessageEnvelope.schemaVersionHeader])
-        } catch {
-            throw MessageRejection("bad schema_version header: \(error)")
-        }
-        do {
-            return Event(payload: try MessageEnvelope.decodeEvent(type: type, from: delivery.body, schemaVersion: version),
-                         messageID: delivery.properties.messageID ?? "")
-        } catch {
-            throw MessageRejection("\(type): \(MinhuJSON.describe(error))")
-        }
+        Event(payload: try EventDelivery.decode(delivery), messageID: delivery.properties.messageID ?? "")
     }
 
     public func apply(_ messages: [Event], on connection: PostgresConnection, logger: Logger) async throws
