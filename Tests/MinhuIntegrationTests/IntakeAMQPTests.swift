@@ -35,6 +35,8 @@ struct IntakeAMQPTests {
         try await TestBroker.withVhost { url in
             let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url, topicPermissions: true)
             try await IntakeHarness.run(amqpURL: url) { intake in
+                let deputies = try DeputyRegistry.parse(csv: "name,phones,level,constituency\n周代表,13900139001,county,樊城区\n")
+                _ = try await DeputyRegistry.importRows(deputies.rows, database: intake.database, logger: logger)
                 let first = try message(appeal("wx-001"), channel: .wechat, user: "integrator.wechat")
                 let resend = try message(appeal("wx-001"), channel: .wechat, user: "integrator.wechat")
                 let other = try message(appeal("wx-002", phone: "+86 139-0013-9001"), channel: .wechat, user: "integrator.wechat")
@@ -43,6 +45,8 @@ struct IntakeAMQPTests {
                     try await intake.count("SELECT count(*) FROM inbox WHERE consumer = 'intake.channels'") == 3
                 }
                 #expect(try await intake.count("SELECT count(*) FROM appeals") == 2)
+                #expect(try await intake.count("SELECT count(*) FROM appeals WHERE external_id = 'wx-002' AND channel = 'deputy' AND deputy_level = 'county' AND arrival_channel = 'wechat'") == 1)
+                #expect(try await intake.count("SELECT count(*) FROM citizen_contacts WHERE phone = '13900139001'") == 1)
                 #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received'") == 2)
                 let acknowledgements = try await DeadLetterReader.read(queue: "outbound.wechat", count: 3, url: url,
                                                                         timeout: .seconds(30))

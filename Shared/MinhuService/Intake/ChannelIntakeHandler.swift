@@ -10,8 +10,9 @@ import PostgresNIO
 ///
 /// `decode` checks that the broker user (`user_id`, which RabbitMQ verifies against the connection's login) is
 /// `integrator.<channel>`, then the JSON Schema's fields and intake's rules; any failure dead-letters the message
-/// with its reason. `apply` records each appeal (a resend with the same `external_id` is the same appeal) with its
-/// acknowledgement for the channel, in the batch's transaction; the consumer acks only after the commit. A
+/// with its reason. `apply` records the batch's appeals together (`AppealBatchRecorder`; a resend with the same
+/// `external_id` is the same appeal) with their acknowledgements for the channel, in the batch's transaction; the
+/// consumer acks only after the commit. A
 /// supplement for an appeal that cannot be found becomes a dead letter through the outbox (same transaction).
 public struct ChannelIntakeHandler: MessageHandler {
     public enum Message: Sendable {
@@ -86,15 +87,17 @@ public struct ChannelIntakeHandler: MessageHandler {
 
     public func apply(_ messages: [Message], on connection: PostgresConnection, logger: Logger) async throws
         -> [OutgoingMessage] {
-        var out: [OutgoingMessage] = []
-        for message in messages {
-            switch message {
-            case .appeal(let draft):
-                _ = try await recorder.record(draft, acknowledge: true, on: connection, logger: logger)
-            case .supplement(let supplement, let channel, let original):
-                out += try await applySupplement(supplement, channel: channel, original: original, on: connection,
-                                                 logger: logger)
-            }
+        // Appeals first, all together (a fixed number of statements per batch); then the supplements in order, so
+        // that a supplement in the same batch as its appeal finds it.
+        let drafts = messages.compactMap { message -> AppealDraft? in
+            if case .appeal(let draft) = message { return draft }
+            return nil
+        }
+        var out = try await AppealBatchRecorder(recorder: recorder)
+            .record(drafts, acknowledge: true, on: connection, logger: logger).messages
+        for case .supplement(let supplement, let channel, let original) in messages {
+            out += try await applySupplement(supplement, channel: channel, original: original, on: connection,
+                                             logger: logger)
         }
         return out
     }
