@@ -57,10 +57,18 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
 
     public func run() async throws {
         let consumer = self.consumer
+        let pending = DeliveryCoalescer(limit: 1000)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Ends when the batches stream finishes (after stopConsuming) or on cancellation.
                 for await batch in consumer.batches {
+                    await pending.append(batch)
+                }
+                await pending.finish()
+            }
+            group.addTask {
+                // What arrived while the previous batch was processed is processed together.
+                while let batch = await pending.next() {
                     await process(batch)
                 }
             }
