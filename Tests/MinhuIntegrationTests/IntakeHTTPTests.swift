@@ -80,6 +80,42 @@ struct IntakeHTTPTests {
         }
     }
 
+    @Test("200 concurrent POSTs committed together: one appeal and one event each, distinct case numbers, replays intact")
+    func groupCommit() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let agent = try await intake.key(.agent)
+                let results = try await withThrowingTaskGroup(of: (Int, Int, Data).self) { group in
+                    for index in 0..<200 {
+                        group.addTask {
+                            let body = IntakeHarness.appealJSON(title: "并发 \(index)", externalId: index % 10 == 0 ? "ext-\(index)" : nil)
+                            let response = try await intake.post(body, key: agent, idempotencyKey: "key-\(index)")
+                            return (index, response.status, response.body)
+                        }
+                    }
+                    return try await group.reduce(into: [(Int, Int, Data)]()) { $0.append($1) }
+                }
+                #expect(results.allSatisfy { $0.1 == 201 }, "\(Set(results.map(\.1)))")
+                let numbers = try results.map { try decodeAnswer($0.2).caseNumber }
+                #expect(Set(numbers).count == 200)
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 200)
+                #expect(try await intake.count("SELECT count(*) FROM citizen_contacts") == 200)
+                #expect(try await intake.count("SELECT count(*) FROM appeal_status") == 200)
+                #expect(try await intake.count("SELECT count(*) FROM idempotency_keys") == 200)
+                #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received'") == 200)
+                // Each key replays its own answer; a resend of a channel id under a new key is the same appeal (200).
+                let replay = try await intake.post(IntakeHarness.appealJSON(title: "并发 7"), key: agent, idempotencyKey: "key-7")
+                #expect(replay.status == 201)
+                #expect(try decodeAnswer(replay.body).caseNumber == numbers[results.firstIndex { $0.0 == 7 }!])
+                let resend = try await intake.post(IntakeHarness.appealJSON(title: "并发 20", externalId: "ext-20"), key: agent,
+                                                   idempotencyKey: "another")
+                #expect(resend.status == 200)
+                #expect(try decodeAnswer(resend.body).caseNumber == numbers[results.firstIndex { $0.0 == 20 }!])
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 200)
+            }
+        }
+    }
+
     @Test("malformed input gets a specific 4xx naming the field, and stores nothing")
     func malformed() async throws {
         try await TestBroker.withVhost { url in

@@ -31,15 +31,42 @@ public struct IdempotentSubmission: Sendable {
     }
 
     public let recorder: AppealRecorder
+    private let batcher: SubmissionBatcher?
 
-    public init(recorder: AppealRecorder) {
+    /// With `database`, concurrent submissions are committed together (`SubmissionBatcher`); without, each in its
+    /// own transaction.
+    public init(recorder: AppealRecorder, batchingOn database: MinhuDatabase? = nil, logger: Logger? = nil) {
         self.recorder = recorder
+        batcher = database.map { database in
+            SubmissionBatcher(submission: IdempotentSubmission(recorder: recorder), database: database,
+                              logger: logger ?? database.logger)
+        }
     }
 
     /// Submits `draft` (already validated) under `key` of `scope` (the API key's id); `requestHash` is the hash of
     /// the raw body.
     public func submit(_ draft: AppealDraft, scope: String, key: String, requestHash: String,
                        database: MinhuDatabase, logger: Logger) async throws -> Outcome {
+        if let batcher {
+            return try await batcher.submit(.init(draft: draft, scope: scope, key: key, requestHash: requestHash))
+        }
+        return try await submitOne(draft, scope: scope, key: key, requestHash: requestHash, database: database,
+                                   logger: logger)
+    }
+
+    /// The 201 (new) or 200 (resend) answer for a recorded appeal.
+    func answer(for recorded: RecordedAppeal) throws -> (status: Int, body: Data) {
+        let answer = Answer(appealId: recorded.appealId, caseNumber: recorded.caseNumber,
+                            trackingUrl: recorder.trackingURL(caseNumber: recorded.caseNumber,
+                                                              token: recorded.trackingToken),
+                            receivedAt: recorded.receivedAt, channel: recorded.channel.rawValue,
+                            fromDeputy: recorded.fromDeputy)
+        return (recorded.isNew ? 201 : 200, try MinhuJSON.encode(answer))
+    }
+
+    /// One submission in its own transaction.
+    func submitOne(_ draft: AppealDraft, scope: String, key: String, requestHash: String,
+                   database: MinhuDatabase, logger: Logger) async throws -> Outcome {
         try await database.withTransaction { connection in
             let lockName = scope + "\u{1f}" + key
             var acquired = false
@@ -56,13 +83,7 @@ public struct IdempotentSubmission: Sendable {
                 return Outcome.answered(status: status, body: Data(body.utf8), replayed: true)
             }
             let recorded = try await recorder.record(draft, acknowledge: false, on: connection, logger: logger)
-            let answer = Answer(appealId: recorded.appealId, caseNumber: recorded.caseNumber,
-                                trackingUrl: recorder.trackingURL(caseNumber: recorded.caseNumber,
-                                                                  token: recorded.trackingToken),
-                                receivedAt: recorded.receivedAt, channel: recorded.channel.rawValue,
-                                fromDeputy: recorded.fromDeputy)
-            let body = try MinhuJSON.encode(answer)
-            let status = recorded.isNew ? 201 : 200
+            let (status, body) = try answer(for: recorded)
             try await connection.query("""
                 INSERT INTO idempotency_keys (scope, key, request_hash, appeal_id, response_status, response_body)
                 VALUES (\(scope), \(key), \(requestHash), \(recorded.appealId), \(status),
