@@ -59,6 +59,8 @@ struct DemoCommand: AsyncParsableCommand {
             }.keys.sorted()
             let (count, timeout, intakeUrl, apiKey, callerPhones) = (self.count, self.timeout, self.intakeUrl, self.apiKey, self.callerPhones)
             if intakeUrl != nil && apiKey == nil { throw ValidationError("--intake-url needs --api-key") }
+            // Each run submits new appeals (a rerun is not a resend of the last run's).
+            let run = String(Int(Date().timeIntervalSince1970))
 
             try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(), logger: logger) { database in
                 let publisher = AMQPPublisher(url: url, options: .init(connectionName: "minhu-demo"), logger: logger)
@@ -72,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
                     let channel: MinhuModels.Channel
                     if let intakeUrl, let apiKey {
                         let submitted = try await Self.submit(title: title, detail: detail, phone: phone,
-                                                              externalId: "demo-\(row[idColumn])", intakeUrl: intakeUrl,
+                                                              externalId: "demo-\(run)-\(row[idColumn])", intakeUrl: intakeUrl,
                                                               apiKey: apiKey)
                         print("[\(index + 1)/\(rows.count)] \(submitted.caseNumber) 「\(title)」")
                         print("    \(Self.clock()) 已受理 received: POST /v1/appeals → \(submitted.status), case file committed"
