@@ -125,7 +125,19 @@ extension TestBroker {
     static func createIntegrator(channel: String, in url: AMQPURL, topicPermissions: Bool = false) async throws -> AMQPURL {
         let broker = try fromEnvironment()
         let user = "integrator.\(channel)"
-        try await broker.management("PUT", "/api/users/\(user)", body: ["password": "secret", "tags": ""])
+        // Users are broker-wide and tests run in parallel: two first PUTs of one user can race, and the loser gets
+        // 400 user_already_exists. A later PUT updates the user, so retry.
+        var attempt = 0
+        while true {
+            do {
+                try await broker.management("PUT", "/api/users/\(user)", body: ["password": "secret", "tags": ""])
+                break
+            } catch {
+                attempt += 1
+                if attempt >= 5 { throw error }
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
         let vhost = url.vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? url.vhost
         try await broker.management("PUT", "/api/permissions/\(vhost)/\(user)",
                                     body: ["configure": "^$", "write": "^minhu\\.intake$",
