@@ -7,14 +7,14 @@ import PostgresNIO
 /// Records a batch of drafts (one consumer batch of `intake.channels`) with a fixed number of statements whatever
 /// its size: one query for resends, one for deputies, one for case numbers, one insert of every case file (appeals,
 /// contacts and status rows from arrays). The events and acknowledgements are returned for the consumer
-/// transaction to append to the outbox in one multi-row insert. Same rules as `AppealRecorder.record`.
+/// transaction to append to the outbox in one multi-row insert. `AppealRecorder.record` is a batch of one.
 struct AppealBatchRecorder {
     let recorder: AppealRecorder
 
-    /// Thrown when a concurrent consumer recorded one of the channel ids between the lookup and the insert: the
-    /// batch rolls back and the consumer retries its messages one by one, which then find that appeal.
-    struct ConcurrentInsert: Error, CustomStringConvertible {
-        var description: String { "a channel id of the batch was recorded concurrently; retrying one by one" }
+    /// Thrown when an appeal was neither inserted nor found (it cannot happen: the insert only skips a row whose
+    /// channel id another transaction committed first).
+    struct NotRecorded: Error, CustomStringConvertible {
+        var description: String { "an appeal of the batch was neither inserted nor found" }
     }
 
     private struct Key: Hashable {
@@ -54,10 +54,14 @@ struct AppealBatchRecorder {
             appeals.append((appeal, draft, AppealRecorder.newToken()))
         }
         let inserted = try await insert(appeals, at: now, on: connection, logger: logger)
-        guard inserted == appeals.count else { throw ConcurrentInsert() }
+        if inserted.count < appeals.count {
+            // A concurrent transaction committed some of these channel ids first: those are resends of its appeals.
+            let lost = appeals.filter { !inserted.contains($0.appeal.id) }.map(\.draft)
+            known.merge(try await existing(lost, on: connection, logger: logger)) { old, _ in old }
+        }
 
         var messages: [OutgoingMessage] = []
-        for (appeal, draft, token) in appeals {
+        for (appeal, draft, token) in appeals where inserted.contains(appeal.id) {
             messages.append(try MessageEnvelope.event(AppealReceived(appeal: appeal, occurredAt: now),
                                                       producer: AppealRecorder.producer, at: now))
             let recorded = RecordedAppeal(appealId: appeal.id, caseNumber: appeal.caseNumber, trackingToken: token,
@@ -73,7 +77,8 @@ struct AppealBatchRecorder {
             ])
         }
         var recorded: [RecordedAppeal] = []
-        var freshResults = Dictionary(uniqueKeysWithValues: zip(fresh, appeals).map { index, entry in
+        var freshResults = Dictionary(uniqueKeysWithValues: zip(fresh, appeals).filter { inserted.contains($1.appeal.id) }
+                                      .map { index, entry in
             (index, RecordedAppeal(appealId: entry.appeal.id, caseNumber: entry.appeal.caseNumber,
                                    trackingToken: entry.token, receivedAt: now, channel: entry.appeal.channel,
                                    fromDeputy: entry.appeal.fromDeputy, isNew: true))
@@ -87,7 +92,7 @@ struct AppealBatchRecorder {
                 value.isNew = false
                 result = value
             } else {
-                continue
+                throw NotRecorded()
             }
             recorded.append(result)
             if acknowledge { messages.append(try recorder.acknowledgement(result, draft: draft)) }
@@ -145,10 +150,11 @@ struct AppealBatchRecorder {
         return numbers.sorted()
     }
 
-    /// Inserts the case files from column arrays; returns how many appeals were inserted.
+    /// Inserts the case files from column arrays; returns the ids of the appeals inserted (a channel id another
+    /// transaction committed first is skipped).
     private func insert(_ appeals: [(appeal: Appeal, draft: AppealDraft, token: String)], at now: Date,
-                        on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        guard !appeals.isEmpty else { return 0 }
+                        on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
+        guard !appeals.isEmpty else { return [] }
         func json(_ value: some Encodable) throws -> String { String(decoding: try MinhuJSON.encode(value), as: UTF8.self) }
         let ids = appeals.map(\.appeal.id)
         let cases = appeals.map(\.appeal.caseNumber)
@@ -200,10 +206,10 @@ struct AppealBatchRecorder {
                 INSERT INTO appeal_status (appeal_id, case_number, status, round, attempt, rank, position_at,
                                            last_event, updated_at)
                 SELECT a.id, a.case_number, 'received', 1, 0, \(rank), \(now), 'appeal.received', \(now) FROM a)
-            SELECT count(*)::int FROM a
+            SELECT id FROM a
             """, logger: logger)
-        var count = 0
-        for try await value in rows.decode(Int.self) { count = value }
-        return count
+        var insertedIds = Set<UUID>()
+        for try await id in rows.decode(UUID.self) { insertedIds.insert(id) }
+        return insertedIds
     }
 }

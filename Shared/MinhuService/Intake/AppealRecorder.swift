@@ -48,94 +48,11 @@ public struct AppealRecorder: Sendable {
     ///   arrival channel's key (AMQP intake; HTTP callers get the answer directly).
     public func record(_ draft: AppealDraft, acknowledge: Bool, on connection: PostgresConnection,
                        logger: Logger) async throws -> RecordedAppeal {
-        if let externalId = draft.externalId,
-           let existing = try await find(channel: draft.channel, externalId: externalId, on: connection, logger: logger) {
-            if acknowledge { try await appendAcknowledgement(existing, draft: draft, on: connection, logger: logger) }
-            return existing
-        }
-        let now = clock.now()
-        let deputy = try await DeputyRegistry.lookup(phone: draft.citizen.phone, on: connection, logger: logger)
-        var appeal = Appeal(id: UUID(), caseNumber: "", channel: deputy == nil ? draft.channel : .deputy,
-                            externalId: draft.externalId, kind: draft.kind, title: draft.title, body: draft.body,
-                            submittedAt: draft.submittedAt, location: draft.location, citizen: draft.citizen,
-                            attachments: draft.attachments)
-        if let deputy { appeal.attribute(to: deputy) }
-        let token = Self.newToken()
-        let day = LocalDate(now, in: timeZone)
-        let dayPrefix = String(format: "%04d%02d%02d", day.year, day.month, day.day)
-        let location = try draft.location.map { String(decoding: try MinhuJSON.encode($0), as: UTF8.self) }
-        let masked = String(decoding: try MinhuJSON.encode(appeal.citizen.masked), as: UTF8.self)
-        let attachments = draft.attachments.map(\.absoluteString)
-        let citizen = appeal.citizen
-        let rows = try await connection.query("""
-            WITH a AS (
-                INSERT INTO appeals (id, case_number, channel, arrival_channel, external_id, kind, title, body,
-                                     submitted_at, received_at, location, attachments, citizen_masked, from_deputy,
-                                     deputy_id, deputy_level, service_code, tracking_token)
-                VALUES (\(appeal.id), \(dayPrefix) || '-' || lpad(nextval('appeal_number_seq')::text, 6, '0'),
-                        \(appeal.channel.rawValue), \(draft.channel.rawValue), \(draft.externalId),
-                        \(draft.kind?.rawValue), \(appeal.title), \(appeal.body), \(appeal.submittedAt), \(now),
-                        \(location)::jsonb, \(attachments), \(masked)::jsonb, \(appeal.fromDeputy),
-                        \(appeal.deputyId), \(appeal.deputyLevel?.rawValue), \(draft.serviceCode), \(token))
-                ON CONFLICT (arrival_channel, external_id) DO NOTHING
-                RETURNING id, case_number),
-            c AS (
-                INSERT INTO citizen_contacts (appeal_id, name, phone, preferred_channel, anonymous)
-                SELECT id, \(citizen.anonymous ? nil : citizen.name), \(citizen.phone),
-                       \(citizen.preferredChannel?.rawValue), \(citizen.anonymous) FROM a),
-            s AS (
-                INSERT INTO appeal_status (appeal_id, case_number, status, round, attempt, rank, position_at,
-                                           last_event, updated_at)
-                SELECT id, case_number, 'received', 1, 0, \(AppealStatus.received.lifecycleRank), \(now),
-                       'appeal.received', \(now) FROM a)
-            SELECT case_number FROM a
-            """, logger: logger)
-        var caseNumber: String?
-        for try await (number) in rows.decode(String.self) { caseNumber = number }
-        guard let caseNumber else {
-            // A concurrent submission with the same external id committed first: this is a resend of it.
-            guard let externalId = draft.externalId,
-                  let existing = try await find(channel: draft.channel, externalId: externalId, on: connection,
-                                                logger: logger)
-            else { throw IntakeRefusal(field: nil, reason: "the appeal could not be recorded") }
-            if acknowledge { try await appendAcknowledgement(existing, draft: draft, on: connection, logger: logger) }
-            return existing
-        }
-        appeal.caseNumber = caseNumber
-        var messages = [try MessageEnvelope.event(AppealReceived(appeal: appeal, occurredAt: now),
-                                                  producer: Self.producer, at: now)]
-        let recorded = RecordedAppeal(appealId: appeal.id, caseNumber: caseNumber, trackingToken: token,
-                                      receivedAt: now, channel: appeal.channel, fromDeputy: appeal.fromDeputy,
-                                      isNew: true)
-        if acknowledge { messages.append(try acknowledgement(recorded, draft: draft)) }
+        let (recorded, messages) = try await AppealBatchRecorder(recorder: self)
+            .record([draft], acknowledge: acknowledge, on: connection, logger: logger)
         try await OutboxWriter.append(messages, producer: Self.producer, on: connection, logger: logger)
-        logger.info("appeal received", metadata: [
-            "case_number": "\(caseNumber)", "channel": "\(appeal.channel)", "arrival_channel": "\(draft.channel)",
-            "from_deputy": "\(appeal.fromDeputy)", "citizen.phone": "\(Citizen.maskPhone(citizen.phone))",
-        ])
-        return recorded
-    }
-
-    /// The appeal a channel already submitted under `externalId`, if any.
-    public func find(channel: MinhuModels.Channel, externalId: String, on connection: PostgresConnection,
-                     logger: Logger) async throws -> RecordedAppeal? {
-        let rows = try await connection.query("""
-            SELECT id, case_number, tracking_token, received_at, channel, from_deputy FROM appeals
-            WHERE arrival_channel = \(channel.rawValue) AND external_id = \(externalId)
-            """, logger: logger)
-        for try await (id, number, token, received, handledOn, fromDeputy)
-            in rows.decode((UUID, String, String, Date, String, Bool).self) {
-            return RecordedAppeal(appealId: id, caseNumber: number, trackingToken: token, receivedAt: received,
-                                  channel: MinhuModels.Channel(rawValue: handledOn) ?? channel, fromDeputy: fromDeputy,
-                                  isNew: false)
-        }
-        return nil
-    }
-
-    private func appendAcknowledgement(_ recorded: RecordedAppeal, draft: AppealDraft, on connection: PostgresConnection,
-                                       logger: Logger) async throws {
-        try await OutboxWriter.append([try acknowledgement(recorded, draft: draft)], producer: Self.producer,
-                                      on: connection, logger: logger)
+        guard let appeal = recorded.first else { throw AppealBatchRecorder.NotRecorded() }
+        return appeal
     }
 
     /// The acknowledgement for the citizen on `minhu.outbound`, routed by the arrival channel.

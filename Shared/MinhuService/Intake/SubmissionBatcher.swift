@@ -133,7 +133,6 @@ actor SubmissionBatcher {
             if !toRecord.isEmpty {
                 let (recorded, messages) = try await AppealBatchRecorder(recorder: submission.recorder)
                     .record(toRecord.map { requests[$0].draft }, acknowledge: false, on: connection, logger: logger)
-                guard recorded.count == toRecord.count else { throw AppealBatchRecorder.ConcurrentInsert() }
                 try await OutboxWriter.append(messages, producer: AppealRecorder.producer, on: connection, logger: logger)
                 var scopes: [String] = [], keys: [String] = [], hashes: [String] = [], appealIds: [UUID] = []
                 var statuses: [Int] = [], bodies: [String] = []

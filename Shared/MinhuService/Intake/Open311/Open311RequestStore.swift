@@ -15,6 +15,18 @@ public struct Open311RequestStore: Sendable {
         self.logger = logger
     }
 
+    /// The columns `Open311ServiceRequest(row:)` reads (appeals `a`, appeal_status `s`, categories `c`,
+    /// departments `d`): constant SQL, no input in it.
+    static let columns = """
+        a.case_number, s.status, s.closed, s.closure_reason, s.status_notes, a.service_code, c.level1, c.level2,
+        c.level3, s.category, a.body, coalesce(d.name, s.lead_department) AS agency, a.received_at, s.updated_at,
+        s.due_at, a.location::text AS location, a.attachments[1] AS media_url
+        """
+    /// The joins those columns need (constant SQL).
+    static let lookups = """
+        LEFT JOIN categories c ON c.id::text = a.service_code LEFT JOIN departments d ON d.code = s.lead_department
+        """
+
     /// `GET requests`: newest first.
     public func requests(_ filter: Open311RequestFilter) async throws -> [Open311ServiceRequest] {
         let ids = filter.ids
@@ -23,14 +35,10 @@ public struct Open311RequestStore: Sendable {
         let logger = logger
         return try await database.withConnection { connection -> [Open311ServiceRequest] in
             let rows = try await connection.query("""
-                SELECT a.case_number, s.status, s.closed, s.closure_reason, s.status_notes, a.service_code,
-                       c.level1, c.level2, c.level3, s.category, a.body,
-                       coalesce(d.name, s.lead_department) AS agency, a.received_at, s.updated_at, s.due_at,
-                       a.location::text AS location, a.attachments[1] AS media_url
+                SELECT \(unescaped: Self.columns)
                 FROM appeals a
                 JOIN appeal_status s ON s.appeal_id = a.id
-                LEFT JOIN categories c ON c.id::text = a.service_code
-                LEFT JOIN departments d ON d.code = s.lead_department
+                \(unescaped: Self.lookups)
                 WHERE CASE WHEN \(ids)::text[] IS NOT NULL THEN a.case_number = ANY(\(ids)::text[])
                       ELSE a.received_at >= \(filter.start) AND a.received_at <= \(filter.end)
                            AND (\(codes)::text[] IS NULL OR a.service_code = ANY(\(codes)::text[]))
@@ -52,14 +60,10 @@ public struct Open311RequestStore: Sendable {
         let logger = logger
         return try await database.withConnection { connection -> [Open311ServiceRequest] in
             let rows = try await connection.query("""
-                SELECT a.case_number, s.status, s.closed, s.closure_reason, s.status_notes, a.service_code,
-                       c.level1, c.level2, c.level3, s.category, a.body,
-                       coalesce(d.name, s.lead_department) AS agency, a.received_at, s.updated_at, s.due_at,
-                       a.location::text AS location, a.attachments[1] AS media_url
+                SELECT \(unescaped: Self.columns)
                 FROM appeal_status s
                 JOIN appeals a ON a.id = s.appeal_id
-                LEFT JOIN categories c ON c.id::text = a.service_code
-                LEFT JOIN departments d ON d.code = s.lead_department
+                \(unescaped: Self.lookups)
                 WHERE s.updated_at >= \(filter.start) AND s.updated_at <= \(filter.end)
                   AND (\(channel)::text IS NULL OR a.arrival_channel = \(channel)::text)
                 ORDER BY s.updated_at, a.case_number
