@@ -59,7 +59,7 @@ struct DispatcherHarness: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
-                try await expectEventually { port.withLock { $0 } != 0 }
+                try await expectEventually(timeout: .seconds(120), "the HTTP server is listening") { port.withLock { $0 } != 0 }
                 let harness = DispatcherHarness(port: port.withLock { $0 }, database: runtime.database,
                                                 amqpURL: amqpURL, logger: logger)
                 try await body(harness)

@@ -46,7 +46,7 @@ struct IntakeHarness: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 do {
-                    try await expectEventually { port.withLock { $0 } != 0 }
+                    try await expectEventually(timeout: .seconds(120), "the HTTP server is listening") { port.withLock { $0 } != 0 }
                     let harness = IntakeHarness(port: port.withLock { $0 }, database: runtime.database,
                                                 amqpURL: amqpURL, logger: logger)
                     try await body(harness)
