@@ -75,6 +75,16 @@ public struct SimilarityIndex: Sendable {
         var time: Date
     }
 
+    /// Where `add` puts an appeal.
+    public enum Placement: Sendable, Hashable {
+        /// The cluster of the most similar appeal above the threshold, else a new cluster.
+        case nearest
+        /// The existing cluster with this id (`cluster(_:)` must know it).
+        case join(Int)
+        /// A new cluster.
+        case newCluster
+    }
+
     public var options: Options
     private var docs: [Doc] = []
     private var head = 0                 // docs[..<head] expired
@@ -90,9 +100,10 @@ public struct SimilarityIndex: Sendable {
     /// Appeals currently in the window.
     public var windowCount: Int { docs.count - head }
 
-    /// Adds an appeal and returns the id of the cluster it joined or started.
+    /// Adds an appeal and returns the id of the cluster it joined or started (`placement` decides which).
     @discardableResult
-    public mutating func add(id: String, title: String, detail: String, time: Date, place: String?) -> Int {
+    public mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
+                             placement: Placement = .nearest) -> Int {
         expire(before: time.addingTimeInterval(-options.window))
         let terms = Self.terms(title: title, detail: detail, place: place, options: options)
         let live = Double(windowCount)
@@ -106,13 +117,21 @@ public struct SimilarityIndex: Sendable {
         if tNorm > 0 { tq = tq.map { ($0.0, $0.1 / tNorm) } }
         tq.sort { $0.0 < $1.0 }
 
-        var best: (seq: Int, score: Float)?
-        if windowCount > 0 && !q.isEmpty {
-            best = bestMatch(q, tq, live: live)
+        var joined: Int?
+        switch placement {
+        case .nearest:
+            if windowCount > 0 && !q.isEmpty, let best = bestMatch(q, tq, live: live), best.1 >= options.threshold {
+                joined = docs[best.0 - baseSeq].cluster
+            }
+        case .join(let existing):
+            precondition(existing >= 0 && existing < clusterList.count, "no cluster \(existing) to join")
+            joined = existing
+        case .newCluster:
+            joined = nil
         }
         let cluster: Int
-        if let best, best.score >= options.threshold {
-            cluster = docs[best.seq - baseSeq].cluster
+        if let joined {
+            cluster = joined
             clusterList[cluster].memberIDs.append(id)
             clusterList[cluster].titles.append(title)
             clusterList[cluster].first = min(clusterList[cluster].first, time)

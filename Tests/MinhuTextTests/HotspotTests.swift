@@ -102,6 +102,32 @@ struct HotspotTests {
         _ = index.add(id: "4", title: "", detail: "", time: t0.addingTimeInterval(31 * 86_400), place: nil)
     }
 
+    @Test("a forced placement joins the given cluster or starts a new one, whatever the similarity")
+    func placements() {
+        var index = SimilarityIndex()
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        let garbage = index.add(id: "1", title: "某某小区门口垃圾站臭气熏天", detail: "垃圾站长期不清理", time: t0, place: nil)
+        let bus = index.add(id: "2", title: "建议增开夜班公交", detail: "地铁停运后回家不方便", time: t0, place: nil)
+        #expect(garbage != bus)
+        // Unrelated text, forced into the garbage cluster.
+        let forced = index.add(id: "3", title: "出租车不打表", detail: "火车站出租车司机一口价", time: t0, place: nil,
+                               placement: .join(garbage))
+        #expect(forced == garbage)
+        #expect(index.cluster(garbage)?.memberIDs == ["1", "3"])
+        // The same text again, forced into a new cluster.
+        let fresh = index.add(id: "4", title: "某某小区门口垃圾站臭气熏天", detail: "垃圾站长期不清理", time: t0, place: nil,
+                              placement: .newCluster)
+        #expect(fresh != garbage && fresh != bus)
+        #expect(index.cluster(fresh)?.memberIDs == ["4"])
+        // The default still picks the nearest (ids 1 and 4 are equally similar: one of their clusters).
+        let nearest = index.add(id: "5", title: "某某小区门口垃圾站臭气熏天无人管", detail: "垃圾站长期不清理，夏天更臭",
+                                time: t0, place: nil)
+        #expect([garbage, fresh].contains(nearest))
+        #expect(index.add(id: "6", title: "建议增开夜班公交线路", detail: "地铁停运后回家不方便", time: t0, place: nil,
+                          placement: .nearest) == bus)
+        #expect(index.clusters().map(\.size).reduce(0, +) == 6)
+    }
+
     @Test("both date formats of the appeal files")
     func dates() throws {
         let a = try #require(AppealDate.parse("2019/8/7 19:52:14"))

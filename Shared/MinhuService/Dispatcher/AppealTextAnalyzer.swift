@@ -1,12 +1,12 @@
 import Foundation
 import MinhuModels
+import MinhuText
 
 /// What the dispatcher needs from the text module: the category classifier, the kind / urgency / tier rules,
 /// place recognition and an incremental similarity index (docs/dispatcher.md, "Classification").
 ///
-/// `MinhuService` does not link `MinhuText` (every service executable links `MinhuService`), so the dispatcher's
-/// executable supplies the implementation backed by `MinhuText` (`TextClassifier`, `AppealRules`,
-/// `PlaceRecognizer`, `SimilarityIndex`; see Services/Dispatcher/main.swift), and tests can supply their own.
+/// `MinhuTextAnalyzer` is the implementation backed by `MinhuText` (`TextClassifier`, `AppealRules`,
+/// `PlaceRecognizer`, `SimilarityIndex`); tests can supply their own.
 public protocol AppealTextAnalyzer: Sendable {
     /// The first-level category and the classifier's confidence (0…1).
     func classify(title: String, detail: String) -> (category: String, confidence: Double)
@@ -25,8 +25,10 @@ public protocol AppealTextAnalyzer: Sendable {
 
 /// An incremental clustering of similar appeals (`MinhuText.SimilarityIndex` conforms as it is).
 public protocol DispatcherClusterIndexing: Sendable {
-    /// Adds an appeal (in time order) and returns the local number of the cluster it joined or started.
-    mutating func add(id: String, title: String, detail: String, time: Date, place: String?) -> Int
+    /// Adds an appeal (in time order) and returns the local number of the cluster it joined or started:
+    /// the nearest (`.nearest`), the given local cluster (`.join`) or a new one (`.newCluster`).
+    mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
+                      placement: SimilarityIndex.Placement) -> Int
 }
 
 extension Place {

@@ -1,15 +1,17 @@
 import Foundation
 import Logging
 import MinhuModels
+import MinhuText
 import PostgresNIO
 
-/// The dispatcher's clusters of similar appeals: an in-memory similarity index (built lazily from the recent
-/// window of `cluster_members` on first use) whose local cluster numbers map to the cluster ids stored in
-/// `clusters`, plus the database side of a join (membership, size, hotspot thresholds).
+/// The dispatcher's clusters of similar appeals: an in-memory similarity index whose local cluster numbers map to
+/// the cluster ids stored in `clusters`, plus the database side of a join (membership, size, hotspot thresholds).
 ///
 /// Invariants: the database is the truth for membership and for `hotspot_levels_emitted`; the index only decides
-/// which cluster a new appeal joins. Several copies of the dispatcher each keep their own index, so two copies may
-/// start two clusters for one matter (docs/dispatcher.md, "Limits").
+/// which cluster a new appeal joins. Copies of the dispatcher agree on clusters: ``synchronize(now:on:logger:)``
+/// takes the transaction-scoped advisory lock ``advisoryLockKey`` (so copies assign clusters one transaction at a
+/// time) and adds the members other copies recorded since (`cluster_members.seq`) to the index, each into the
+/// cluster the database names (docs/dispatcher.md, "Limits").
 public final class ClusterRegistry: @unchecked Sendable {
     /// What joining did.
     public struct Join: Sendable {
@@ -24,10 +26,17 @@ public final class ClusterRegistry: @unchecked Sendable {
         public var windowStart: Date
     }
 
+    /// The `pg_advisory_xact_lock` key serialising cluster assignment across copies (ASCII "MHCLUSTR").
+    public static let advisoryLockKey: Int64 = 0x4D48_434C_5553_5452
+
     private let lock = NSLock()
     private var index: any DispatcherClusterIndexing
     private var clusterIDs: [Int: UUID] = [:]
-    private var loaded = false
+    private var localNumbers: [UUID: Int] = [:]
+    /// The highest `cluster_members.seq` read (or skipped); nil before the first load.
+    private var lastSeq: Int64?
+    /// Sequence numbers of rows this copy inserted and has not read back yet.
+    private var ownSeqs: Set<Int64> = []
     public let window: TimeInterval
 
     public init(analyzer: any AppealTextAnalyzer, windowDays: Int) {
@@ -35,41 +44,86 @@ public final class ClusterRegistry: @unchecked Sendable {
         index = analyzer.makeClusterIndex(window: window)
     }
 
-    /// Rebuilds the index from the members that joined within the window before `now` (once per process).
-    public func loadIfNeeded(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        if locked({ loaded }) { return }
+    private typealias Member = (seq: Int64, appeal: UUID, cluster: UUID, title: String, detail: String,
+                                place: String?, time: Date)
+
+    /// Takes the advisory lock for the caller's transaction (call it before assigning clusters in it), then
+    /// brings the index up to date: the first time with the members that joined within the window before `now`,
+    /// afterwards with the members recorded since the last call (by `seq`), except this copy's own.
+    public func synchronize(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
         let since = now.addingTimeInterval(-window)
-        let rows = try await connection.query("""
-            SELECT appeal_id, cluster_id, title, detail_excerpt, place_key, joined_at FROM cluster_members
-            WHERE joined_at >= \(since) ORDER BY joined_at, appeal_id
-            """, logger: logger)
-        var members: [(UUID, UUID, String, String, String?, Date)] = []
-        for try await row in rows.decode((UUID, UUID, String, String, String?, Date).self) { members.append(row) }
-        locked {
-            guard !loaded else { return }
-            for (appeal, cluster, title, detail, place, time) in members {
-                let number = index.add(id: appeal.uuidString, title: title, detail: detail, time: time, place: place)
-                if clusterIDs[number] == nil { clusterIDs[number] = cluster }
+        var members: [Member] = []
+        let last: Int64
+        if let seen = locked({ lastSeq }) {
+            let rows = try await connection.query("""
+                SELECT seq, appeal_id, cluster_id, title, detail_excerpt, place_key, joined_at FROM cluster_members
+                WHERE seq > \(seen) ORDER BY seq
+                """, logger: logger)
+            for try await row in rows.decode((Int64, UUID, UUID, String, String, String?, Date).self) {
+                members.append(row)
             }
-            loaded = true
+            last = members.last?.seq ?? seen
+        } else {
+            let top = try await connection.query("SELECT coalesce(max(seq), 0) FROM cluster_members", logger: logger)
+            var highest: Int64 = 0
+            for try await value in top.decode(Int64.self) { highest = value }
+            let rows = try await connection.query("""
+                SELECT seq, appeal_id, cluster_id, title, detail_excerpt, place_key, joined_at FROM cluster_members
+                WHERE joined_at >= \(since) ORDER BY joined_at, appeal_id
+                """, logger: logger)
+            for try await row in rows.decode((Int64, UUID, UUID, String, String, String?, Date).self) {
+                members.append(row)
+            }
+            last = highest
         }
-        logger.info("cluster index loaded", metadata: ["cluster.members": "\(members.count)"])
+        let loaded = locked { () -> (initial: Bool, added: Int) in
+            let previous = lastSeq
+            var added = 0
+            for member in members where member.time >= since && member.seq > (previous ?? 0) {
+                if ownSeqs.remove(member.seq) != nil { continue }
+                let known = localNumbers[member.cluster]
+                let number = index.add(id: member.appeal.uuidString, title: member.title, detail: member.detail,
+                                       time: member.time, place: member.place,
+                                       placement: known.map(SimilarityIndex.Placement.join) ?? .newCluster)
+                if known == nil { map(number, to: member.cluster) }
+                added += 1
+            }
+            lastSeq = max(previous ?? 0, last)
+            ownSeqs = ownSeqs.filter { $0 > last }
+            return (previous == nil, added)
+        }
+        if loaded.initial {
+            logger.info("cluster index loaded", metadata: ["cluster.members": "\(loaded.added)",
+                                                           "cluster.seq": "\(last)"])
+        } else if !members.isEmpty {
+            logger.debug("cluster index caught up", metadata: ["cluster.members": "\(loaded.added)",
+                                                               "cluster.seq": "\(last)"])
+        }
     }
 
     /// The cluster id the index gives the appeal (a new id when it starts a cluster).
     public func assign(appealID: UUID, title: String, detail: String, time: Date, placeKey: String?) -> UUID {
         locked {
-            let number = index.add(id: appealID.uuidString, title: title, detail: detail, time: time, place: placeKey)
+            let number = index.add(id: appealID.uuidString, title: title, detail: detail, time: time, place: placeKey,
+                                   placement: .nearest)
             if let id = clusterIDs[number] { return id }
             let id = UUID()
-            clusterIDs[number] = id
+            map(number, to: id)
             return id
         }
     }
 
-    /// Records the membership in `clusters` / `cluster_members` (inside the caller's transaction), locking the
-    /// cluster row, and returns the hotspot thresholds this join crosses; they are marked emitted in the same
-    /// statement sequence, so the caller must emit them in this transaction.
+    /// Links a local cluster number and a cluster id both ways (under `lock`).
+    private func map(_ number: Int, to id: UUID) {
+        clusterIDs[number] = id
+        localNumbers[id] = number
+    }
+
+    /// Records the membership in `clusters` / `cluster_members` (inside the caller's transaction, after
+    /// ``synchronize(now:on:logger:)``), locking the cluster row, and returns the hotspot thresholds this join
+    /// crosses; they are marked emitted in the same statement sequence, so the caller must emit them in this
+    /// transaction.
     public func record(clusterID: UUID, appealID: UUID, caseNumber: String, title: String, detailExcerpt: String,
                        place: Place, category: String?, joinedAt: Date, thresholds: [Int], hotspotWindow: TimeInterval,
                        on connection: PostgresConnection, logger: Logger) async throws -> Join {
@@ -87,11 +141,12 @@ public final class ClusterRegistry: @unchecked Sendable {
         guard let (clusterTitle, clusterPlace, existingCategory, emitted) = current else {
             throw DispatcherError("cluster \(clusterID) vanished")
         }
-        try await connection.query("""
+        let inserted = try await connection.query("""
             INSERT INTO cluster_members (appeal_id, cluster_id, case_number, title, detail_excerpt, place_key, joined_at)
             VALUES (\(appealID), \(clusterID), \(caseNumber), \(title), \(detailExcerpt), \(place.clusterKey), \(joinedAt))
-            ON CONFLICT (appeal_id) DO NOTHING
+            ON CONFLICT (appeal_id) DO NOTHING RETURNING seq
             """, logger: logger)
+        for try await seq in inserted.decode(Int64.self) { locked { _ = ownSeqs.insert(seq) } }
         let windowStart = joinedAt.addingTimeInterval(-hotspotWindow)
         let members = try await connection.query("""
             SELECT appeal_id FROM cluster_members WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)

@@ -11,7 +11,8 @@ import PostgresNIO
 ///
 /// Other events of the queue (`appeal.supplemented`, `appeal.reopened`, `deadline.changed`) are recorded in the
 /// inbox and otherwise ignored until routing lands (issue 4 part 2). An appeal already in `cluster_members`
-/// (a redelivery under another message id) is not classified twice.
+/// (a redelivery under another message id) is not classified twice. A batch with an `appeal.received` first
+/// synchronises the cluster registry (advisory lock, members other copies recorded).
 public struct DispatcherClassificationHandler: MessageHandler {
     public static let queue = "dispatcher.events"
     public static let producer = "minhu-dispatcher"
@@ -19,6 +20,11 @@ public struct DispatcherClassificationHandler: MessageHandler {
     public struct Event: Sendable {
         public var payload: any EventPayload
         public var messageID: String
+
+        public init(payload: any EventPayload, messageID: String) {
+            self.payload = payload
+            self.messageID = messageID
+        }
     }
 
     public let analyzer: any AppealTextAnalyzer
@@ -40,6 +46,10 @@ public struct DispatcherClassificationHandler: MessageHandler {
 
     public func apply(_ messages: [Event], on connection: PostgresConnection, logger: Logger) async throws
         -> [OutgoingMessage] {
+        if messages.contains(where: { $0.payload is AppealReceived }) {
+            // Copies assign clusters one transaction at a time, each with the members the others recorded.
+            try await clusters.synchronize(now: clock.now(), on: connection, logger: logger)
+        }
         var out: [OutgoingMessage] = []
         for message in messages {
             if let received = message.payload as? AppealReceived {
@@ -86,7 +96,8 @@ public struct DispatcherClassificationHandler: MessageHandler {
                         place: place)
     }
 
-    /// Handles one `appeal.received` inside the consumer transaction; returns what to append to the outbox.
+    /// Handles one `appeal.received` inside the consumer transaction, after `clusters.synchronize` in that
+    /// transaction; returns what to append to the outbox.
     public func apply(_ appeal: AppealReceived, on connection: PostgresConnection, logger: Logger) async throws
         -> [OutgoingMessage] {
         let seen = try await connection.query("SELECT 1::int8 FROM cluster_members WHERE appeal_id = \(appeal.appealId)",
@@ -98,7 +109,6 @@ public struct DispatcherClassificationHandler: MessageHandler {
         let analysis = analyze(appeal)
         let confident = analysis.confidence >= settings.minimumConfidence
         let now = clock.now()
-        try await clusters.loadIfNeeded(now: now, on: connection, logger: logger)
         let title = String(appeal.title.prefix(500))
         let excerpt = String(appeal.body.prefix(160))
         let clusterID = clusters.assign(appealID: appeal.appealId, title: title, detail: excerpt,

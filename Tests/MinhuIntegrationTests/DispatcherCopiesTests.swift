@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import PostgresNIO
+import Testing
+
+/// Several copies of the dispatcher on one database agree on clusters: they assign clusters one transaction at a
+/// time (advisory lock) and catch up on each other's members by `cluster_members.seq` (docs/dispatcher.md, "Limits").
+@Suite("Dispatcher: several copies", .enabled(if: TestDatabase.isConfigured))
+struct DispatcherCopiesTests {
+    /// One copy: its own registry and handler, like a separate process.
+    struct Copy: Sendable {
+        let handler: DispatcherClassificationHandler
+
+        init() throws {
+            let analyzer = try DispatcherHarness.analyzer.get()
+            let settings = DispatcherSettings()
+            handler = DispatcherClassificationHandler(
+                analyzer: analyzer, settings: settings,
+                clusters: ClusterRegistry(analyzer: analyzer, windowDays: settings.clusterWindowDays))
+        }
+
+        /// Handles `appeals` as one consumer batch: one transaction, emitted messages into the outbox.
+        func handle(_ appeals: [AppealReceived], on database: MinhuDatabase) async throws {
+            let events = appeals.map { DispatcherClassificationHandler.Event(payload: $0, messageID: UUID().uuidString) }
+            try await database.withTransaction { connection in
+                let out = try await handler.apply(events, on: connection, logger: TestDatabase.logger)
+                try await OutboxWriter.append(out, producer: DispatcherClassificationHandler.producer, on: connection,
+                                              logger: TestDatabase.logger)
+            }
+        }
+    }
+
+    static func paraphrases() -> [AppealReceived] {
+        DispatcherHotspotTests.paraphrases.map { DispatcherHarness.received(title: $0.0, body: $0.1) }
+    }
+
+    static func unrelated() -> AppealReceived {
+        DispatcherHarness.received(title: "学校门口交通拥堵", body: "A5区实验小学门口上下学时段车辆乱停，交通拥堵严重。")
+    }
+
+    static func hotspots(_ database: MinhuDatabase) async throws -> [HotspotDetected] {
+        try await database.withConnection { connection in
+            let rows = try await connection.query("""
+                SELECT body FROM outbox WHERE producer = 'minhu-dispatcher'
+                AND type = \(HotspotDetected.eventType.rawValue) ORDER BY id
+                """, logger: TestDatabase.logger)
+            var out: [HotspotDetected] = []
+            for try await body in rows.decode(String.self) {
+                out.append(try MinhuJSON.decode(HotspotDetected.self, from: Data(body.utf8)))
+            }
+            return out
+        }
+    }
+
+    static func clusters(of appeals: [AppealReceived], _ database: MinhuDatabase) async throws -> Set<UUID> {
+        try await database.withConnection { connection in
+            let rows = try await connection.query("""
+                SELECT cluster_id FROM cluster_members WHERE appeal_id = ANY(\(appeals.map(\.appealId)))
+                """, logger: TestDatabase.logger)
+            return Set(try await rows.decode(UUID.self).collectAll())
+        }
+    }
+
+    @Test("appeals about one matter handled alternately by two copies form one cluster and one hotspot.detected")
+    func alternatingCopies() async throws {
+        try await TestDatabase.withDatabase { database in
+            let first = try Copy(), second = try Copy()
+            let unrelated = Self.unrelated()
+            let appeals = Self.paraphrases()
+            // The first copy loads its index before the second copy records anything.
+            try await first.handle([unrelated], on: database)
+            try await second.handle([appeals[0]], on: database)
+            try await second.handle([appeals[1]], on: database)
+            // Without catching up, the first copy would start a second cluster here.
+            try await first.handle([appeals[2]], on: database)
+            try await second.handle([appeals[3]], on: database)
+            try await first.handle([appeals[4]], on: database)
+            try await second.handle([appeals[5]], on: database)
+
+            let matter = try await Self.clusters(of: appeals, database)
+            #expect(matter.count == 1)
+            #expect(try await Self.clusters(of: [unrelated], database).isDisjoint(with: matter))
+            let hotspots = try await Self.hotspots(database)
+            #expect(hotspots.map(\.threshold) == [5])
+            #expect(hotspots.first.map { Set($0.memberAppealIds) } == Set(appeals.prefix(5).map(\.appealId)))
+            #expect(hotspots.first.map(\.clusterId) == matter.first)
+        }
+    }
+
+    @Test("two copies handling one matter at the same time still form one cluster and one hotspot.detected")
+    func concurrentCopies() async throws {
+        try await TestDatabase.withDatabase { database in
+            let copies = [try Copy(), try Copy()]
+            let appeals = Self.paraphrases()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (number, copy) in copies.enumerated() {
+                    let mine = appeals.enumerated().filter { $0.offset % 2 == number }.map(\.element)
+                    group.addTask {
+                        for appeal in mine { try await copy.handle([appeal], on: database) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await StorageFixtures.integer("SELECT count(*) FROM cluster_members", on: database) == 6)
+            #expect(try await Self.clusters(of: appeals, database).count == 1)
+            #expect(try await Self.hotspots(database).map(\.threshold) == [5])
+        }
+    }
+
+    @Test("minhu_dispatcher takes the cluster lock and inserts members, getting a seq without sequence grants")
+    func dispatcherRoleInsertsWithSeq() async throws {
+        try await TestDatabase.withDatabase { database in
+            let seqs = try await StorageFixtures.asRole("minhu_dispatcher", on: database) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(ClusterRegistry.advisoryLockKey))",
+                                           logger: TestDatabase.logger)
+                let cluster = UUID()
+                try await connection.query("""
+                    INSERT INTO clusters (id, title, first_at, last_at) VALUES (\(cluster), '噪音', now(), now())
+                    """, logger: TestDatabase.logger)
+                var seqs: [Int64] = []
+                for number in ["1", "2"] {
+                    let rows = try await connection.query("""
+                        INSERT INTO cluster_members (appeal_id, cluster_id, case_number, title, detail_excerpt, joined_at)
+                        VALUES (\(UUID()), \(cluster), \("20261122-00000" + number), '噪音', '', now()) RETURNING seq
+                        """, logger: TestDatabase.logger)
+                    seqs += try await rows.decode(Int64.self).collectAll()
+                }
+                return seqs
+            }
+            #expect(seqs.count == 2)
+            #expect(seqs == seqs.sorted() && Set(seqs).count == 2)
+        }
+    }
+
+    @Test("two dispatcher runtimes on one database and vhost form one cluster and emit the hotspot once")
+    func twoRuntimes() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withConfiguration { database in
+                try await DispatcherHarness.run(amqpURL: url, database: database) { first in
+                    // The first copy loads its index before the second one starts.
+                    let unrelated = Self.unrelated()
+                    try await first.publish([unrelated])
+                    try await expectEventually(timeout: .seconds(90)) { try await first.inboxCount() == 1 }
+                    try await DispatcherHarness.run(amqpURL: url, database: database) { _ in
+                        // One at a time, so the queue hands them out in turn to the two consumers.
+                        let appeals = Self.paraphrases()
+                        for (number, appeal) in appeals.enumerated() {
+                            try await first.publish([appeal])
+                            try await expectEventually(timeout: .seconds(90)) {
+                                try await first.inboxCount() == number + 2
+                            }
+                        }
+                        #expect(try await first.count("SELECT count(*) FROM cluster_members") == appeals.count + 1)
+                        let matter = try await Self.clusters(of: appeals, first.database)
+                        #expect(matter.count == 1)
+                        #expect(try await Self.clusters(of: [unrelated], first.database).isDisjoint(with: matter))
+                        let hotspots = try await first.emitted(HotspotDetected.self)
+                        #expect(hotspots.map(\.threshold) == [5])
+                        #expect(hotspots.first.map { Set($0.memberAppealIds) } == Set(appeals.prefix(5).map(\.appealId)))
+                    }
+                }
+            }
+        }
+    }
+}
