@@ -26,6 +26,11 @@ public struct ReferenceDataLoader: Sendable {
         self.calendarDirectory = calendarDirectory
     }
 
+    /// The shipped taxonomy file (`Migrations/data/taxonomy.csv`), e.g. to check rules that name categories.
+    public static func bundledTaxonomyFile() throws -> URL {
+        try Migration.bundledDirectory().appendingPathComponent("data/taxonomy.csv")
+    }
+
     /// Loads every table that is empty, each in its own transaction on `connection`.
     public func loadIntoEmptyTables(on connection: PostgresConnection, logger: Logger) async throws
         -> ReferenceDataReport

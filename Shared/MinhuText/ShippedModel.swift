@@ -1,7 +1,7 @@
 import Foundation
 
-/// Finds the files the project ships under `models/` (the classifier, the rules, the gazetteer) from any
-/// working directory.
+/// Finds the files the project ships under `models/` (the classifier, the rules, the gazetteer, the subcategory
+/// rules) from any working directory.
 ///
 /// Search order: for the classifier, `MINHU_CLASSIFIER_MODEL` first (returned even when the file is missing,
 /// so a wrong setting fails loudly); then `<executable dir>/models/<name>` and
@@ -11,6 +11,7 @@ public enum ShippedModel {
     public static let classifierFileName = "classifier-v1.mhc"
     public static let rulesFileName = "rules-a-city.json"
     public static let gazetteerFileName = "gazetteer-a-city.json"
+    public static let subcategoriesFileName = "subcategories-a-city.json"
     public static let heldOutIDsFileName = "heldout-ids.txt"
     public static let environmentKey = "MINHU_CLASSIFIER_MODEL"
 

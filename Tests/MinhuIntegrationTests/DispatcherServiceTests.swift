@@ -31,7 +31,8 @@ struct DispatcherServiceTests {
                 let first = try #require(try await dispatcher.classified(noise.appealId))
                 #expect(first.caseNumber == noise.caseNumber && first.round == 1 && first.attempt == 0)
                 #expect(first.category.level1 == "环境保护")
-                #expect(first.category.level2 == nil && first.category.level3 == nil)
+                #expect(first.category == CategoryPath(level1: "环境保护", level2: "环境污染", level3: "噪音污染"),
+                        "levels 2 and 3 from the subcategory rules")
                 #expect(first.confidence >= 0.6 && first.confidence <= 1)
                 #expect(first.kind == .complaint)
                 #expect(first.urgency == .normal)
@@ -48,7 +49,7 @@ struct DispatcherServiceTests {
                 let second = try #require(try await dispatcher.classified(located.appealId))
                 #expect(second.kind == .consultation, "the appeal's own kind wins")
                 #expect(second.tier == .immediate)
-                #expect(second.category.level1 == "教育文体")
+                #expect(second.category == CategoryPath(level1: "教育文体", level2: "考试招生", level3: "招生录取"))
                 #expect(second.departmentCode == "education")
                 #expect(second.place.district == "A3区" && second.place.street == "和平街道", "\(second.place)")
                 #expect(second.clusterId != nil && second.clusterId != cluster)

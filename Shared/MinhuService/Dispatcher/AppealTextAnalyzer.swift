@@ -5,11 +5,13 @@ import MinhuText
 /// What the dispatcher needs from the text module: the category classifier, the kind / urgency / tier rules,
 /// place recognition and an incremental similarity index (docs/dispatcher.md, "Classification").
 ///
-/// `MinhuTextAnalyzer` is the implementation backed by `MinhuText` (`TextClassifier`, `AppealRules`,
-/// `PlaceRecognizer`, `SimilarityIndex`); tests can supply their own.
+/// `MinhuTextAnalyzer` is the implementation backed by `MinhuText` (`TextClassifier`, `SubcategoryResolver`,
+/// `AppealRules`, `PlaceRecognizer`, `SimilarityIndex`); tests can supply their own.
 public protocol AppealTextAnalyzer: Sendable {
     /// The first-level category and the classifier's confidence (0…1).
     func classify(title: String, detail: String) -> (category: String, confidence: Double)
+    /// Levels 2 and 3 of the category within `level1`, each nil when not clear.
+    func subcategory(level1: String, title: String, detail: String) -> (level2: String?, level3: String?)
     /// The appeal kind the rules find when the channel did not say.
     func kind(title: String, detail: String) -> AppealKind
     /// The urgency the rules find.

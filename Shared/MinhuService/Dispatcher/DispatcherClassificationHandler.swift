@@ -65,11 +65,17 @@ public struct DispatcherClassificationHandler: MessageHandler {
     /// What the dispatcher concluded about one appeal.
     public struct Analysis: Sendable, Hashable {
         public var category: String
+        /// Levels 2 and 3 within `category`, nil where the subcategory rules are not clear.
+        public var level2: String?
+        public var level3: String?
         public var confidence: Double
         public var kind: AppealKind
         public var urgency: Urgency
         public var tier: HandlingTier
         public var place: Place
+
+        /// The category as `appeal.classified` carries it.
+        public var categoryPath: CategoryPath { CategoryPath(level1: category, level2: level2, level3: level3) }
     }
 
     /// Classifies an appeal's text (pure; the text is bounded first, so any input is safe).
@@ -77,6 +83,7 @@ public struct DispatcherClassificationHandler: MessageHandler {
         let title = String(appeal.title.prefix(500))
         let detail = String(appeal.body.prefix(settings.maxTextCharacters))
         let result = analyzer.classify(title: title, detail: detail)
+        let sub = analyzer.subcategory(level1: result.category, title: title, detail: detail)
         let kind = appeal.kind ?? analyzer.kind(title: title, detail: detail)
         let urgency = analyzer.urgency(title: title, detail: detail)
         let channel = appeal.fromDeputy ? "deputy" : appeal.channel.rawValue
@@ -92,7 +99,8 @@ public struct DispatcherClassificationHandler: MessageHandler {
                           community: given(appeal.location?.community) ?? recognized.community,
                           road: recognized.road)
         let confidence = result.confidence.isFinite ? min(1, max(0, result.confidence)) : 0
-        return Analysis(category: result.category, confidence: confidence, kind: kind, urgency: urgency, tier: tier,
+        return Analysis(category: result.category, level2: sub.level2, level3: sub.level2 == nil ? nil : sub.level3,
+                        confidence: confidence, kind: kind, urgency: urgency, tier: tier,
                         place: place)
     }
 
@@ -134,12 +142,12 @@ public struct DispatcherClassificationHandler: MessageHandler {
             let department = try await suggestedDepartment(analysis.category, on: connection, logger: logger)
             let classified = AppealClassified(
                 appealId: appeal.appealId, caseNumber: appeal.caseNumber, round: appeal.round, attempt: appeal.attempt,
-                occurredAt: now, category: CategoryPath(level1: analysis.category), confidence: analysis.confidence,
+                occurredAt: now, category: analysis.categoryPath, confidence: analysis.confidence,
                 kind: analysis.kind, urgency: analysis.urgency, tier: analysis.tier, place: analysis.place,
                 clusterId: join.clusterID, manual: false, departmentCode: department)
             out.append(try MessageEnvelope.event(classified, producer: Self.producer, at: now))
             logger.info("appeal classified", metadata: [
-                "appeal.id": "\(appeal.appealId)", "category": "\(analysis.category)",
+                "appeal.id": "\(appeal.appealId)", "category": "\(analysis.categoryPath.displayName)",
                 "confidence": "\(String(format: "%.3f", analysis.confidence))", "cluster.id": "\(join.clusterID)"])
         } else {
             try await ManualDesk.enqueue(appeal, analysis: analysis, clusterID: join.clusterID, at: now,

@@ -1,16 +1,24 @@
 import Foundation
 import MinhuModels
+import MinhuStorage
 import MinhuText
 
 /// The shipped text models behind the dispatcher's analyzer seam.
 public struct MinhuTextAnalyzer: AppealTextAnalyzer {
     let classifier: TextClassifier
+    let subcategories: SubcategoryResolver
     let rules: AppealRules
     let places: PlaceRecognizer
 
-    /// Loads the classifier (`MINHU_CLASSIFIER_MODEL` or the shipped one), rules and gazetteer once.
+    /// Loads the classifier (`MINHU_CLASSIFIER_MODEL` or the shipped one), the subcategory rules
+    /// (`MINHU_SUBCATEGORIES_FILE`, checked against `MINHU_TAXONOMY_FILE` or the taxonomy shipped with the
+    /// migrations), the rules and the gazetteer once.
     public static func load(environment: [String: String]) throws -> MinhuTextAnalyzer {
-        MinhuTextAnalyzer(classifier: try ShippedModel.loadClassifier(environment: environment),
+        let taxonomyFile = try environment["MINHU_TAXONOMY_FILE"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? ReferenceDataLoader.bundledTaxonomyFile()
+        let taxonomy = try SubcategoryResolver.Taxonomy(contentsOf: taxonomyFile)
+        return MinhuTextAnalyzer(classifier: try ShippedModel.loadClassifier(environment: environment),
+                          subcategories: try SubcategoryResolver.loadShipped(environment: environment, taxonomy: taxonomy),
                           rules: try AppealRules.loadShipped(environment: environment),
                           places: try PlaceRecognizer.loadShipped(environment: environment))
     }
@@ -18,6 +26,10 @@ public struct MinhuTextAnalyzer: AppealTextAnalyzer {
     public func classify(title: String, detail: String) -> (category: String, confidence: Double) {
         let result = classifier.classify(title: title, detail: detail)
         return (result.category, result.confidence)
+    }
+
+    public func subcategory(level1: String, title: String, detail: String) -> (level2: String?, level3: String?) {
+        subcategories.resolve(level1: level1, title: title, detail: detail)
     }
 
     public func kind(title: String, detail: String) -> AppealKind {

@@ -1,0 +1,43 @@
+import os
+import csv, re, random, collections, numpy as np
+D=os.path.join(os.path.dirname(os.path.abspath(__file__)),'..','..','..','..','shared','data','appeals','')
+def norm(t):
+    out=[]
+    for ch in t:
+        v=ord(ch)
+        if 0xFF01<=v<=0xFF5E: v-=0xFEE0
+        if 0x41<=v<=0x5A: v+=32
+        if (0x30<=v<=0x39) or (0x61<=v<=0x7A) or (0x4E00<=v<=0x9FFF) or (0x3400<=v<=0x4DBF) or (0xF900<=v<=0xFAFF):
+            out.append(chr(v))
+    return ''.join(out)
+raw=list(csv.DictReader(open(D+'appeals-train-raw.csv')))
+seg=list(csv.DictReader(open(D+'appeals-train-segmented.csv')))
+held=[l.split(',')[0].strip() for l in open(os.path.join(os.path.dirname(os.path.abspath(__file__)),'..','..','heldout-ids.txt')) if l.strip() and not l.startswith('#')]
+held=set(held)
+H=[r for r in raw if r['id'] in held]
+R=[r for r in raw if r['id'] not in held]
+def grams_norm(text):
+    s=norm(text); g=set()
+    for n in (2,3):
+        for i in range(len(s)-n+1): g.add(s[i:i+n])
+    return g
+def twin_index(msgs):
+    idx=collections.defaultdict(list)
+    for m,t in enumerate(msgs):
+        for g in grams_norm(t): idx[g].append(m)
+    return idx
+def twin(idx, text, thr=0.8, ming=5):
+    g=set()
+    for tok in text.split():
+        s=norm(tok)
+        if len(s)==2: g.add(s)
+        for i in range(len(s)-2): g.add(s[i:i+3])
+    if len(g)<ming: return None
+    hits=collections.Counter()
+    for x in g:
+        for m in idx.get(x,()): hits[m]+=1
+    best=None
+    for m,c in hits.items():
+        if c>=thr*len(g) and (best is None or c>best[1]): best=(m,c)
+    return best and best[0]
+def rawtext(r): return r['title']+' '+r['detail']
