@@ -91,6 +91,36 @@ struct DispatcherDeskTests {
         }
     }
 
+    @Test("the desk suggests the full category path when the subcategory rules resolve it")
+    func suggestedLevels() async throws {
+        try await TestBroker.withVhost { url in
+            // Every appeal goes to the desk: no confidence reaches a minimum of 1.
+            try await DispatcherHarness.run(amqpURL: url, environment: ["MINHU_DISPATCH_MIN_CONFIDENCE": "1"]) {
+                dispatcher in
+                let noise = DispatcherHarness.received(
+                    title: "丽发新城附近搅拌站夜间施工噪音扰民",
+                    body: "A2区丽发新城小区旁边的混凝土搅拌站每天晚上施工到凌晨，噪音很大，严重影响居民休息，请尽快处理。")
+                let chat = DispatcherHarness.received(title: "聊天", body: "今天天气很好我想聊聊电影")
+                try await dispatcher.publish([noise, chat])
+                try await expectEventually(timeout: .seconds(30)) {
+                    try await dispatcher.count("SELECT count(*) FROM desk_items") == 2
+                }
+                let open = try await dispatcher.request("GET", "/v1/desk", key: try await dispatcher.key(.dispatcher))
+                let items = try #require(try JSONSerialization.jsonObject(with: open.body) as? [[String: Any]])
+                let byCase = Dictionary(uniqueKeysWithValues: items.compactMap { item in
+                    (item["case_number"] as? String).map { ($0, item) }
+                })
+                let suggested = try #require(byCase[noise.caseNumber])
+                #expect(suggested["suggested_category"] as? String == "环境保护")
+                #expect(suggested["suggested_level2"] as? String == "环境污染")
+                #expect(suggested["suggested_level3"] as? String == "噪音污染")
+                let vague = try #require(byCase[chat.caseNumber])
+                #expect(vague["suggested_level3"] == nil || vague["suggested_level3"] is NSNull)
+                #expect(try await dispatcher.emitted(AppealClassified.self).isEmpty)
+            }
+        }
+    }
+
     func field(_ body: Data) throws -> String? {
         (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["field"] as? String
     }

@@ -16,6 +16,9 @@ public struct ManualDesk: Sendable {
         public var title: String
         public var excerpt: String
         public var suggested_category: String?
+        /// Levels 2 and 3 under `suggested_category` when the subcategory rules resolve them.
+        public var suggested_level2: String?
+        public var suggested_level3: String?
         public var confidence: Double
         public var kind: String
         public var urgency: String
@@ -60,9 +63,10 @@ public struct ManualDesk: Sendable {
         let title = String(appeal.title.prefix(500))
         try await connection.query("""
             INSERT INTO desk_items (appeal_id, case_number, round, attempt, channel, title, body, suggested_category,
-                confidence, kind, urgency, tier, place, cluster_id, created_at)
+                suggested_level2, suggested_level3, confidence, kind, urgency, tier, place, cluster_id, created_at)
             VALUES (\(appeal.appealId), \(appeal.caseNumber), \(appeal.round), \(appeal.attempt), \(channel), \(title),
-                \(body), \(analysis.category), \(analysis.confidence), \(analysis.kind.rawValue),
+                \(body), \(analysis.category), \(analysis.level2), \(analysis.level3), \(analysis.confidence),
+                \(analysis.kind.rawValue),
                 \(analysis.urgency.rawValue), \(analysis.tier.rawValue), \(placeJSON)::jsonb, \(clusterID), \(now))
             ON CONFLICT DO NOTHING
             """, logger: logger)
@@ -72,18 +76,19 @@ public struct ManualDesk: Sendable {
     public func openItems(logger: Logger) async throws -> [Item] {
         try await database.withConnection { connection in
             let rows = try await connection.query("""
-                SELECT case_number, appeal_id, channel, title, left(body, 200), suggested_category, confidence, kind,
-                    urgency, tier, place::text, cluster_id, created_at
+                SELECT case_number, appeal_id, channel, title, left(body, 200), suggested_category, suggested_level2,
+                    suggested_level3, confidence, kind, urgency, tier, place::text, cluster_id, created_at
                 FROM desk_items WHERE decided_at IS NULL ORDER BY created_at, case_number
                 """, logger: logger)
             var items: [Item] = []
             let format = ISO8601DateFormatter()
-            for try await (caseNumber, appeal, channel, title, excerpt, suggested, confidence, kind, urgency, tier,
-                           place, cluster, created) in rows.decode(
-                (String, UUID, String, String, String, String?, Double, String, String, String, String, UUID?,
-                 Date).self) {
+            for try await (caseNumber, appeal, channel, title, excerpt, suggested, level2, level3, confidence, kind,
+                           urgency, tier, place, cluster, created) in rows.decode(
+                (String, UUID, String, String, String, String?, String?, String?, Double, String, String, String,
+                 String, UUID?, Date).self) {
                 items.append(Item(case_number: caseNumber, appeal_id: appeal, channel: channel, title: title,
-                                  excerpt: excerpt, suggested_category: suggested, confidence: confidence, kind: kind,
+                                  excerpt: excerpt, suggested_category: suggested, suggested_level2: level2,
+                                  suggested_level3: level3, confidence: confidence, kind: kind,
                                   urgency: urgency, tier: tier,
                                   place: (try? MinhuJSON.decode(Place.self, from: Data(place.utf8))) ?? Place(),
                                   cluster_id: cluster, created_at: format.string(from: created)))
