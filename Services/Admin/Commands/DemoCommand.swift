@@ -71,6 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
                     let now = Date()
                     let phone = index < callerPhones.count ? callerPhones[index] : "1380013\(String(format: "%04d", index))"
                     let messageID: UUID
+                    let appealID: UUID
                     let channel: MinhuModels.Channel
                     if let intakeUrl, let apiKey {
                         let submitted = try await Self.submit(title: title, detail: detail, phone: phone,
@@ -86,6 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
                             continue
                         }
                         messageID = id
+                        appealID = submitted.appealId
                         channel = submitted.fromDeputy ? .deputy : .hotline
                     } else {
                         let caseNumber = Self.caseNumber(now, index + 1)
@@ -101,6 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
                         let round = try await relay.flush()
                         print("    \(Self.clock()) 已发布 published: \(round.published) event(s) confirmed by the broker")
                         messageID = message.messageID
+                        appealID = appeal.id
                         channel = appeal.channel
                     }
 
@@ -113,7 +116,7 @@ struct DemoCommand: AsyncParsableCommand {
                     let urgency = Urgency(rawValue: assessment.urgency) ?? .normal
                     let policy = policies.policy(channel: channel, kind: kind, tier: tier, urgency: urgency)
                     let due = DeadlineCalculator.due(policy: policy, receivedAt: now, calendar: calendar)
-                    print(String(format: "    分类 category %@ (%.2f) · %@ · %@ · %@ · 地点 %@",
+                    print(String(format: "    本地规则 local rules: %@ (%.2f) · %@ · %@ · %@ · 地点 %@",
                                  classification.category, classification.confidence, kind.chineseName,
                                  urgency.chineseName, tier.chineseName, place.label ?? "未识别"))
                     print("    办理时限 reply due \(Self.local(due)) (policy \(policy.name))")
@@ -130,6 +133,10 @@ struct DemoCommand: AsyncParsableCommand {
                     }
                     let missing = consumers.filter { !seen.contains($0) }
                     if !missing.isEmpty { print("    未送达 not recorded within \(Int(timeout)) s: \(missing.joined(separator: ", "))") }
+                    if consumers.contains("dispatcher.events") {
+                        print("    " + (try await Self.dispatcherOutcome(of: appealID, timeout: timeout, database: database,
+                                                                       logger: logger)))
+                    }
                     print("")
                 }
                 await publisher.shutdown()
@@ -183,6 +190,42 @@ struct DemoCommand: AsyncParsableCommand {
                     """, logger: logger).decode(UUID.self) { found = id }
                 return found
             }
+        }
+
+        /// What minhu-dispatcher concluded: its `appeal.classified` (from the outbox) or the manual desk.
+        static func dispatcherOutcome(of appealID: UUID, timeout: TimeInterval, database: MinhuDatabase,
+                                      logger: Logger) async throws -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let found = try await database.withConnection { connection -> (String?, Double?) in
+                    var body: String?
+                    for try await text in try await connection.query("""
+                        SELECT body FROM outbox WHERE type = 'appeal.classified' AND correlation_id = \(appealID.uuidString)
+                        ORDER BY id DESC LIMIT 1
+                        """, logger: logger).decode(String.self) { body = text }
+                    var desk: Double?
+                    for try await confidence in try await connection.query(
+                        "SELECT confidence FROM desk_items WHERE appeal_id = \(appealID)", logger: logger
+                    ).decode(Double.self) { desk = confidence }
+                    return (body, desk)
+                }
+                if let body = found.0, let classified = try? MinhuJSON.decode(AppealClassified.self, from: Data(body.utf8)) {
+                    let path = [classified.category.level1, classified.category.level2, classified.category.level3]
+                        .compactMap { $0 }.joined(separator: "/")
+                    let place = [classified.place.district, classified.place.street, classified.place.community,
+                                 classified.place.road].compactMap { $0 }.joined(separator: " ")
+                    let cluster = classified.clusterId.map { String($0.uuidString.prefix(8)) } ?? "无"
+                    return "\(clock()) 智能分类 dispatcher: \(path) (\(String(format: "%.2f", classified.confidence)))"
+                        + " · \(classified.kind.chineseName) · \(classified.urgency.chineseName)"
+                        + " · \(classified.tier.chineseName) · 地点 \(place.isEmpty ? "未识别" : place) · 同源簇 \(cluster)"
+                }
+                if let confidence = found.1 {
+                    return "\(clock()) 转人工派单 manual desk: classifier confidence "
+                        + "\(String(format: "%.2f", confidence)) below the minimum"
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return "minhu-dispatcher gave no classification within \(Int(timeout)) s"
         }
 
         static func recorders(of id: UUID, database: MinhuDatabase, logger: Logger) async throws -> [String] {
