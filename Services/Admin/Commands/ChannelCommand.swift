@@ -277,8 +277,9 @@ struct ChannelAdapter: Sendable {
         case OutboundAcknowledgement.messageType:
             if let ack = try? MessageEnvelope.decode(OutboundAcknowledgement.self, from: body,
                                                      schemaVersion: schemaVersion) {
-                return "acknowledgement \(ack.caseNumber) (\(ack.externalId ?? "-")): \(ack.text) "
-                    + ack.trackingUrl.absoluteString
+                // The text already carries the tracking link; print it only when a template left it out.
+                let link = ack.text.contains(ack.trackingUrl.absoluteString) ? "" : " " + ack.trackingUrl.absoluteString
+                return "acknowledgement \(ack.caseNumber) (\(ack.externalId ?? "-")): \(ack.text)" + link
             }
         case OutboundReply.messageType:
             if let reply = try? MessageEnvelope.decode(OutboundReply.self, from: body, schemaVersion: schemaVersion) {
