@@ -74,7 +74,7 @@ struct DeadlineProcessTests {
                         }
                         // The port the service bound (MINHU_HTTP_PORT=0), from its "HTTP server listening" log line.
                         var port = 0
-                        try await expectEventually(timeout: .seconds(30)) {
+                        try await expectEventually(timeout: .seconds(120)) {
                             port = Self.boundPort(inLog: logURL) ?? 0
                             return port != 0
                         }
@@ -84,7 +84,7 @@ struct DeadlineProcessTests {
                                                                   database: database, logger: logger).key
                         let agent = try await ApiKeyAdmin.create(name: "agent 7", role: .agent, database: database,
                                                                  logger: logger).key
-                        try await expectEventually(timeout: .seconds(30)) {
+                        try await expectEventually(timeout: .seconds(120)) {
                             (try? await post(port, "P-0001", key: nil, body: "{}"))?.0 == 401
                         }
                         let forbidden = try await post(port, "P-0001", key: agent, body: "{}")

@@ -21,7 +21,7 @@ struct DispatcherDeskTests {
                 let chat = DispatcherHarness.received(title: "闲聊, \"电影\"", body: "今天天气很好我想聊聊电影\n顺便问问")
                 let other = DispatcherHarness.received(title: "Hello", body: "Just some English text.")
                 try await dispatcher.publish([chat, other])
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await dispatcher.count("SELECT count(*) FROM desk_items") == 2
                 }
                 let key = try await dispatcher.key(.dispatcher)
@@ -102,7 +102,7 @@ struct DispatcherDeskTests {
                     body: "A2区丽发新城小区旁边的混凝土搅拌站每天晚上施工到凌晨，噪音很大，严重影响居民休息，请尽快处理。")
                 let chat = DispatcherHarness.received(title: "聊天", body: "今天天气很好我想聊聊电影")
                 try await dispatcher.publish([noise, chat])
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await dispatcher.count("SELECT count(*) FROM desk_items") == 2
                 }
                 let open = try await dispatcher.request("GET", "/v1/desk", key: try await dispatcher.key(.dispatcher))

@@ -28,13 +28,13 @@ struct DispatcherHotspotTests {
                                                            body: "A5区实验小学门口上下学时段车辆乱停，交通拥堵严重。")
                 let appeals = Self.paraphrases.map { DispatcherHarness.received(title: $0.0, body: $0.1) }
                 let sent = try await dispatcher.publish([unrelated] + Array(appeals.prefix(4)))
-                try await expectEventually(timeout: .seconds(30)) { try await dispatcher.inboxCount() == 5 }
+                try await expectEventually(timeout: .seconds(120)) { try await dispatcher.inboxCount() == 5 }
                 #expect(try await dispatcher.emitted(HotspotDetected.self).isEmpty)
                 // The fifth, the first one again (same message id), then the sixth.
                 try await dispatcher.publish([appeals[4]])
                 try await dispatcher.publish([sent[1]])
                 try await dispatcher.publish([appeals[5]])
-                try await expectEventually(timeout: .seconds(30)) { try await dispatcher.inboxCount() == 7 }
+                try await expectEventually(timeout: .seconds(120)) { try await dispatcher.inboxCount() == 7 }
                 #expect(try await dispatcher.count("SELECT count(*) FROM cluster_members") == 7)
 
                 let hotspots = try await dispatcher.emitted(HotspotDetected.self)
@@ -88,14 +88,14 @@ struct DispatcherHotspotTests {
                 try await DispatcherHarness.run(amqpURL: url, database: database, environment: environment) { first in
                     let appeals = Self.paraphrases.prefix(2).map { DispatcherHarness.received(title: $0.0, body: $0.1) }
                     try await first.publish(appeals)
-                    try await expectEventually(timeout: .seconds(30)) { try await first.inboxCount() == 2 }
+                    try await expectEventually(timeout: .seconds(120)) { try await first.inboxCount() == 2 }
                     #expect(try await first.emitted(HotspotDetected.self).map(\.threshold) == [2])
                 }
                 // Restarted: the in-memory index is rebuilt from cluster_members.
                 try await DispatcherHarness.run(amqpURL: url, database: database, environment: environment) { second in
                     let third = DispatcherHarness.received(title: Self.paraphrases[2].0, body: Self.paraphrases[2].1)
                     try await second.publish([third])
-                    try await expectEventually(timeout: .seconds(30)) { try await second.inboxCount() == 3 }
+                    try await expectEventually(timeout: .seconds(120)) { try await second.inboxCount() == 3 }
                     #expect(try await second.emitted(HotspotDetected.self).map(\.threshold) == [2, 3])
                     #expect(try await second.count("SELECT count(DISTINCT cluster_id) FROM cluster_members") == 1)
                 }

@@ -25,7 +25,7 @@ struct DispatcherServiceTests {
                     body: "多部门协调老旧小区加装电梯，涉及规划审批和资金补贴政策，建议市里统筹研究。", channel: .deputy,
                     fromDeputy: true)
                 try await dispatcher.publish([noise, located, deputy])
-                try await expectEventually(timeout: .seconds(30)) { try await dispatcher.inboxCount() == 3 }
+                try await expectEventually(timeout: .seconds(120)) { try await dispatcher.inboxCount() == 3 }
                 try await expectEventually { try await dispatcher.emitted(AppealClassified.self).count == 3 }
 
                 let first = try #require(try await dispatcher.classified(noise.appealId))

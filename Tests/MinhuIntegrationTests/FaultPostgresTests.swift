@@ -35,7 +35,7 @@ struct FaultPostgresTests {
 
                 let first = OutboxFixtures.events(1...20)
                 try await OutboxFixtures.append(first, to: database, logger: logger)
-                try await expectEventually(timeout: .seconds(30)) { try await effectCount(database) == 20 }
+                try await expectEventually(timeout: .seconds(120)) { try await effectCount(database) == 20 }
 
                 try await postgres.crash()
                 try await postgres.start()
@@ -43,7 +43,7 @@ struct FaultPostgresTests {
                 try await expectEventually(timeout: .seconds(60)) { await database.health().isReady }
                 let second = OutboxFixtures.events(21...40)
                 var appended = false
-                _ = try await eventually(timeout: .seconds(30)) {
+                _ = try await eventually(timeout: .seconds(120)) {
                     appended = (try? await OutboxFixtures.append(second, to: database, logger: logger)) != nil
                     return appended
                 }

@@ -41,7 +41,7 @@ struct IntakeAMQPTests {
                 let resend = try message(appeal("wx-001"), channel: .wechat, user: "integrator.wechat")
                 let other = try message(appeal("wx-002", phone: "+86 139-0013-9001"), channel: .wechat, user: "integrator.wechat")
                 #expect(allConfirmed(try await publish([first, resend, other], as: wechat)))
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await intake.count("SELECT count(*) FROM inbox WHERE consumer = 'intake.channels'") == 3
                 }
                 #expect(try await intake.count("SELECT count(*) FROM appeals") == 2)
@@ -49,7 +49,7 @@ struct IntakeAMQPTests {
                 #expect(try await intake.count("SELECT count(*) FROM citizen_contacts WHERE phone = '13900139001'") == 1)
                 #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received'") == 2)
                 let acknowledgements = try await DeadLetterReader.read(queue: "outbound.wechat", count: 3, url: url,
-                                                                        timeout: .seconds(30))
+                                                                        timeout: .seconds(90))
                 #expect(acknowledgements.count == 3)
                 let decoded = try acknowledgements.map { try MinhuJSON.decode(OutboundAcknowledgement.self, from: $0.body) }
                 #expect(Set(decoded.map(\.caseNumber)).count == 2, "the resend is acknowledged with the first case number")
@@ -76,7 +76,7 @@ struct IntakeAMQPTests {
                 notUTF8.body = Data([0x7b, 0xff, 0x7d])
                 bad.messageID = UUID()
                 #expect(allConfirmed(try await publish([bad, noUser, notJSON, wrongType, badPhone, notUTF8], as: wechat)))
-                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 6, url: url, timeout: .seconds(30))
+                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 6, url: url, timeout: .seconds(90))
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
                 #expect(reasons.count == 6, "\(reasons)")
                 #expect(reasons.contains { $0.contains("may not submit for channel 'mailbox'") })
@@ -96,7 +96,7 @@ struct IntakeAMQPTests {
             let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url)
             try await IntakeHarness.run(amqpURL: url) { intake in
                 #expect(allConfirmed(try await publish([try message(appeal("wx-s1"), channel: .wechat, user: "integrator.wechat")], as: wechat)))
-                try await expectEventually(timeout: .seconds(30)) { try await intake.count("SELECT count(*) FROM appeals") == 1 }
+                try await expectEventually(timeout: .seconds(120)) { try await intake.count("SELECT count(*) FROM appeals") == 1 }
                 let known = try MessageEnvelope.message(IntakeSupplement(externalId: "wx-s1", text: "补充：附近还有两盏也不亮", submittedAt: Date()),
                                                         route: .intake(channel: .wechat, kind: .supplement),
                                                         producer: "adapter", at: Date(), userID: "integrator.wechat")
@@ -104,11 +104,11 @@ struct IntakeAMQPTests {
                                                           route: .intake(channel: .wechat, kind: .supplement),
                                                           producer: "adapter", at: Date(), userID: "integrator.wechat")
                 #expect(allConfirmed(try await publish([known, unknown], as: wechat)))
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.supplemented'") == 1
                 }
                 #expect(try await intake.count("SELECT count(*) FROM appeal_supplements") == 1)
-                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 1, url: url, timeout: .seconds(30))
+                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 1, url: url, timeout: .seconds(90))
                 #expect(dead.first?.properties.headers["x-minhu-error"]?.contains("no appeal with case_number '20000101-000001'") == true)
             }
         }

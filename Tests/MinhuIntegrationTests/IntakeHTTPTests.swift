@@ -28,7 +28,7 @@ struct IntakeHTTPTests {
                 let fullPhoneInOutbox = try await intake.count("SELECT count(*) FROM outbox WHERE body LIKE '%13800138000%'")
                 #expect(fullPhoneInOutbox == 0, "events carry the masked phone only")
                 // The relay publishes it: dispatcher.events holds it.
-                try await expectEventually(timeout: .seconds(20)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await TopologyDeclarer.status(of: ["dispatcher.events"], url: url)["dispatcher.events"]?.messages == 1
                 }
                 // Citizen view by tracking token: masked.

@@ -42,7 +42,7 @@ struct IntakeLifecycleTests {
                 }
                 // Dispatched (attempt 1) published before classified.
                 try await publish([dispatched(attempt: 1, to: "housing", 2), classified], url: url)
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     let view = try await status(intake, number, key: agent)
                     return view["status"] as? String == "dispatched" && view["category"] as? String == "城乡建设"
                 }
@@ -52,11 +52,11 @@ struct IntakeLifecycleTests {
                 let lateSigned = AppealSigned(appealId: id, caseNumber: number, round: 1, attempt: 1, occurredAt: at(2.5),
                                               departmentCode: "housing")
                 try await publish([returned, dispatched(attempt: 2, to: "transport", 4)], url: url)
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await status(intake, number, key: agent)["lead_department"] as? String == "transport"
                 }
                 try await publish([lateSigned], url: url)
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await intake.count("SELECT count(*) FROM inbox WHERE consumer = 'intake.events'") == 5
                 }
                 #expect(try await status(intake, number, key: agent)["status"] as? String == "dispatched")
@@ -71,7 +71,7 @@ struct IntakeLifecycleTests {
                 let closed = AppealClosed(appealId: id, caseNumber: number, round: 1, attempt: 2, occurredAt: at(20),
                                           reason: .evaluated, closedBy: "minhu-evaluation")
                 try await publish([replied, closed], url: url)
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await status(intake, number, key: agent)["closed"] as? Bool == true
                 }
                 let closedEntry = try await intake.request("GET", "/open311/v2/requests/\(number).json")
@@ -80,7 +80,7 @@ struct IntakeLifecycleTests {
                                               previousRound: 1, reason: "群众不满意", decidedBy: "minhu-supervision")
                 try await publish([reopened], url: url, producer: "minhu-supervision")
                 try await publish([replied], url: url, producer: "minhu-dispatcher")
-                try await expectEventually(timeout: .seconds(30)) {
+                try await expectEventually(timeout: .seconds(120)) {
                     try await intake.count("SELECT count(*) FROM inbox WHERE consumer = 'intake.events'") == 9
                 }
                 let view = try await status(intake, number, key: agent)

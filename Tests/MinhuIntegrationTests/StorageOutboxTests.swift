@@ -114,7 +114,7 @@ struct StorageOutboxTests {
             // them: count from what the table says now.)
             let before = try await StorageFixtures.integer(
                 "SELECT max(attempts) FROM outbox WHERE published_at IS NULL", on: database)
-            #expect(try await TestDatabase.waitUntil(timeout: .seconds(40)) {
+            #expect(try await TestDatabase.waitUntil(timeout: .seconds(90)) {
                 try await relay.relayOnce().claimed > 0
             })
             let attempts = try await StorageFixtures.integer(
@@ -198,7 +198,7 @@ struct StorageOutboxTests {
                 let start = clock.now
                 let message = StorageFixtures.event()
                 try await StorageFixtures.append([message], to: database)
-                #expect(try await TestDatabase.waitUntil(timeout: .seconds(30)) {
+                #expect(try await TestDatabase.waitUntil(timeout: .seconds(90)) {
                     await publisher.confirmedIDs == [message.messageID]
                 })
                 // Far below the 120 s poll interval: the notification woke it (generous for loaded CI machines).

@@ -69,7 +69,7 @@ struct TestEnvironmentError: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` until it holds or `timeout` passes (never a fixed sleep).
-func eventually(timeout: Duration = .seconds(20), poll: Duration = .milliseconds(50),
+func eventually(timeout: Duration = .seconds(60), poll: Duration = .milliseconds(50),
                 _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
@@ -80,7 +80,7 @@ func eventually(timeout: Duration = .seconds(20), poll: Duration = .milliseconds
 }
 
 /// `#expect` that `condition` becomes true within `timeout` (polling; never a fixed sleep).
-func expectEventually(timeout: Duration = .seconds(20), _ comment: Comment? = nil,
+func expectEventually(timeout: Duration = .seconds(60), _ comment: Comment? = nil,
                       sourceLocation: SourceLocation = #_sourceLocation,
                       _ condition: () async throws -> Bool) async throws {
     let held = try await eventually(timeout: timeout, condition)
