@@ -56,6 +56,11 @@ struct ServiceProcessTests {
 
                     // Second run finishes the stream.
                     try await ChildProcess.with("minhu-reporting", environment: environment) { second in
+                        // The first run may have finished the stream already: wait until this process is up (its
+                        // signal handlers installed), or SIGTERM would kill it before it can drain.
+                        try await expectEventually(timeout: .seconds(90), "the second run started consuming") {
+                            second.log.contains("AMQP consumer connected")
+                        }
                         try await expectEventually(timeout: .seconds(90)) {
                             try await OutboxFixtures.inboxCount(consumer: "reporting.events", database: database, logger: logger) == total
                     }
