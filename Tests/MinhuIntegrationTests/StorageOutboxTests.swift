@@ -79,7 +79,7 @@ struct StorageOutboxTests {
             try await StorageFixtures.append(messages, to: database)
             // Backoff long enough that the steps before the retry finish first, even on a loaded machine.
             var configuration = Self.quick
-            configuration.retryBackoff = RelayBackoff(initial: .seconds(6), maximum: .seconds(12))
+            configuration.retryBackoff = RelayBackoff(initial: .seconds(20), maximum: .seconds(40))
             let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake",
                                     configuration: configuration, logger: TestDatabase.logger, metricsFactory: metrics)
 
@@ -114,7 +114,7 @@ struct StorageOutboxTests {
             // them: count from what the table says now.)
             let before = try await StorageFixtures.integer(
                 "SELECT max(attempts) FROM outbox WHERE published_at IS NULL", on: database)
-            #expect(try await TestDatabase.waitUntil(timeout: .seconds(90)) {
+            #expect(try await TestDatabase.waitUntil(timeout: .seconds(180)) {
                 try await relay.relayOnce().claimed > 0
             })
             let attempts = try await StorageFixtures.integer(

@@ -102,7 +102,7 @@ enum TestDatabase {
 
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held. Never a fixed sleep.
     static func waitUntil(
-        timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(20),
+        timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(20),
         _ condition: () async throws -> Bool
     ) async throws -> Bool {
         let clock = ContinuousClock()
