@@ -140,7 +140,7 @@ struct ConsumerServiceTests {
 
 /// Reads (and acks) up to `count` messages from a dead-letter queue, waiting up to `timeout`.
 enum DeadLetterReader {
-    static func read(queue: String, count: Int, url: AMQPURL, timeout: Duration = .seconds(15)) async throws -> [AMQPDelivery] {
+    static func read(queue: String, count: Int, url: AMQPURL, timeout: Duration = .seconds(60)) async throws -> [AMQPDelivery] {
         let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 100, logger: Logger(label: "dead-reader"))
         let result = await withTaskGroup(of: [AMQPDelivery]?.self) { group in
             group.addTask {
