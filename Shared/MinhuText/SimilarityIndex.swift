@@ -4,9 +4,10 @@ import Foundation
 ///
 /// Each appeal becomes a TF-IDF vector of character bigrams of its title (weighted `titleWeight`) and of the
 /// start of its detail, plus a token for its place. An inverted index over the window's appeals finds
-/// candidates through the query's rarest bigrams (common bigrams are skipped, so a join never scans the
-/// window); the best candidate by cosine similarity above `threshold` gives its cluster, else the appeal
-/// starts a new one. Appeals older than `window` before the newest leave the index (their clusters keep them).
+/// candidates through the query's rarest bigrams, newest appeals first (at most `maxScannedPostings` postings are
+/// read, so a join never scans the window); the best candidate by cosine similarity above
+/// `threshold` gives its cluster, else the appeal starts a new one. Appeals older than `window` before the
+/// newest leave the index (their clusters keep them).
 ///
 /// ```swift
 /// var index = SimilarityIndex()
@@ -24,8 +25,10 @@ public struct SimilarityIndex: Sendable {
         public var detailChars: Int = 160
         /// Rarest query bigrams used to find candidates.
         public var probeGrams: Int = 24
-        /// A bigram in more than this share of the window is not probed.
-        public var maxPostingShare: Double = 0.01
+        /// Postings read at most per join: the probes are read rarest first, each newest appeal first, until this
+        /// many are read. It bounds the cost of a join whatever the window holds, and a common bigram (such as
+        /// the words of a large hotspot) still finds its most recent appeals.
+        public var maxScannedPostings: Int = 4_000
         /// Candidates scored exactly.
         public var candidates: Int = 16
         /// Titles alone this similar also join (short titles about one matter with different details).
@@ -66,6 +69,16 @@ public struct SimilarityIndex: Sendable {
         }
     }
 
+    struct GramEntry: Sendable {
+        var df: Int32 = 0
+        var postings: [Int] = []
+
+        mutating func record(_ seq: Int) {
+            df += 1
+            postings.append(seq)
+        }
+    }
+
     struct Doc: Sendable {
         var grams: [UInt64]     // sorted
         var weights: [Float]    // L2-normalised
@@ -89,8 +102,10 @@ public struct SimilarityIndex: Sendable {
     private var docs: [Doc] = []
     private var head = 0                 // docs[..<head] expired
     private var baseSeq = 0              // sequence number of docs[0]
-    private var postings: [UInt64: [Int]] = [:]
-    private var df: [UInt64: Int32] = [:]
+    /// Per bigram: how many live appeals hold it, and the sequence numbers of the appeals that did (expired ones
+    /// are dropped at compaction). One dictionary, so a join looks each bigram up once to weigh it and once to
+    /// record it.
+    private var grams: [UInt64: GramEntry] = [:]
     private var clusterList: [Cluster] = []
     private var scratch: [Float] = []
     private var touched: [Int] = []
@@ -107,12 +122,20 @@ public struct SimilarityIndex: Sendable {
         expire(before: time.addingTimeInterval(-options.window))
         let terms = Self.terms(title: title, detail: detail, place: place, options: options)
         let live = Double(windowCount)
-        // Query weights with the current IDF.
-        var q: [(UInt64, Float)] = terms.map { (g, tf) in (g, tf * idf(g, live: live)) }
-        let qNorm = q.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
-        if qNorm > 0 { q = q.map { ($0.0, $0.1 / qNorm) } }
-        q.sort { $0.0 < $1.0 }
-        var tq: [(UInt64, Float)] = Self.bigramSet(TextNormalizer.scalars(title, limit: 200)).map { ($0, idf($0, live: live)) }
+        // Query weights with the current IDF (one lookup per bigram; the document frequencies are kept for the
+        // probes).
+        var weighted: [(gram: UInt64, weight: Float, idf: Float, df: Int32)] = terms.map { (g, tf) in
+            let df = grams[g]?.df ?? 0
+            let idf = Self.idf(df: df, live: live)
+            return (g, tf * idf, idf, df)
+        }
+        weighted.sort { $0.gram < $1.gram }
+        let qNorm = weighted.reduce(0) { $0 + $1.weight * $1.weight }.squareRoot()
+        let q: [(UInt64, Float)] = weighted.map { ($0.gram, qNorm > 0 ? $0.weight / qNorm : $0.weight) }
+        // Title bigrams are among the terms: their IDF is found by binary search, not looked up again.
+        var tq: [(UInt64, Float)] = Self.bigramSet(TextNormalizer.scalars(title, limit: 200)).map { g in
+            (g, Self.find(g, in: weighted).map { weighted[$0].idf } ?? Self.idf(df: 0, live: live))
+        }
         let tNorm = tq.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
         if tNorm > 0 { tq = tq.map { ($0.0, $0.1 / tNorm) } }
         tq.sort { $0.0 < $1.0 }
@@ -120,7 +143,8 @@ public struct SimilarityIndex: Sendable {
         var joined: Int?
         switch placement {
         case .nearest:
-            if windowCount > 0 && !q.isEmpty, let best = bestMatch(q, tq, live: live), best.1 >= options.threshold {
+            if windowCount > 0 && !q.isEmpty, let best = bestMatch(q, tq, dfs: weighted.map(\.df)),
+               best.1 >= options.threshold {
                 joined = docs[best.0 - baseSeq].cluster
             }
         case .join(let existing):
@@ -146,8 +170,7 @@ public struct SimilarityIndex: Sendable {
         docs.append(Doc(grams: q.map(\.0), weights: q.map(\.1), titleGrams: tq.map(\.0), titleWeights: tq.map(\.1),
                         cluster: cluster, time: time))
         for (g, _) in q {
-            postings[g, default: []].append(seq)
-            df[g, default: 0] += 1
+            grams[g, default: GramEntry()].record(seq)
         }
         return cluster
     }
@@ -160,35 +183,46 @@ public struct SimilarityIndex: Sendable {
     /// The cluster with a given id.
     public func cluster(_ id: Int) -> Cluster? { id >= 0 && id < clusterList.count ? clusterList[id] : nil }
 
-    private func idf(_ g: UInt64, live: Double) -> Float {
-        Float(log((live + 1) / (Double(df[g] ?? 0) + 1)) + 1)
+    private static func idf(df: Int32, live: Double) -> Float {
+        Float(log((live + 1) / (Double(df) + 1)) + 1)
     }
 
-    private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)], live: Double) -> (Int, Float)? {
-        let cap = max(64, Int(options.maxPostingShare * live))
-        // Probe with the rarest grams.
+    /// The index of `gram` in `sorted` (sorted by gram), if present.
+    private static func find(_ gram: UInt64, in sorted: [(gram: UInt64, weight: Float, idf: Float, df: Int32)]) -> Int? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid].gram < gram { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low].gram == gram ? low : nil
+    }
+
+    /// The best candidate (sequence number, similarity) for the query `q` (sorted by gram, with the live
+    /// document frequencies `dfs` in the same order) and its title part `tq`.
+    private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)], dfs: [Int32]) -> (Int, Float)? {
+        // Probe with the rarest grams (by live document frequency).
         var probes: [(UInt64, Float, Int)] = []
-        for (g, w) in q {
-            guard let list = postings[g] else { continue }
-            let n = Int(df[g] ?? 0)
-            if n == 0 || n > cap { continue }
-            probes.append((g, w, list.count))
+        for ((g, w), n) in zip(q, dfs) where n > 0 {
+            probes.append((g, w, Int(n)))
         }
         probes.sort { ($0.2, $0.0) < ($1.2, $1.0) }
         if probes.count > options.probeGrams { probes.removeLast(probes.count - options.probeGrams) }
         if scratch.count < docs.count { scratch.append(contentsOf: repeatElement(0, count: docs.count - scratch.count)) }
         touched.removeAll(keepingCapacity: true)
         let firstLive = baseSeq + head
+        var budget = options.maxScannedPostings
         for (g, w, _) in probes {
-            guard let list = postings[g] else { continue }
+            guard budget > 0 else { break }
+            guard let list = grams[g]?.postings else { continue }
             var k = list.count - 1
-            while k >= 0 {
+            while k >= 0 && budget > 0 {
                 let seq = list[k]
                 if seq < firstLive { break }
                 let slot = seq - baseSeq
                 if scratch[slot] == 0 { touched.append(slot) }
                 scratch[slot] += w
                 k -= 1
+                budget -= 1
             }
         }
         guard !touched.isEmpty else { return nil }
@@ -227,9 +261,7 @@ public struct SimilarityIndex: Sendable {
 
     private mutating func expire(before cutoff: Date) {
         while head < docs.count && docs[head].time < cutoff {
-            for g in docs[head].grams {
-                if let n = df[g] { if n <= 1 { df[g] = nil } else { df[g] = n - 1 } }
-            }
+            for g in docs[head].grams { grams[g]?.df -= 1 }
             head += 1
         }
         // Compact once half the storage is expired.
@@ -239,9 +271,13 @@ public struct SimilarityIndex: Sendable {
             baseSeq = firstLive
             head = 0
             scratch = []
-            for (g, list) in postings {
-                let kept = list.drop { $0 < firstLive }
-                if kept.isEmpty { postings[g] = nil } else if kept.count != list.count { postings[g] = Array(kept) }
+            for (g, entry) in grams {
+                let kept = entry.postings.drop { $0 < firstLive }
+                if kept.isEmpty {
+                    grams[g] = nil
+                } else if kept.count != entry.postings.count {
+                    grams[g]?.postings = Array(kept)
+                }
             }
         }
     }

@@ -102,6 +102,33 @@ struct HotspotTests {
         _ = index.add(id: "4", title: "", detail: "", time: t0.addingTimeInterval(31 * 86_400), place: nil)
     }
 
+    @Test("a long stream: expired appeals are compacted away, and joins still find the live cluster")
+    func compaction() {
+        var options = SimilarityIndex.Options()
+        options.window = 1_000
+        options.maxScannedPostings = 200 // far fewer than the postings of the matters' common bigrams
+        var index = SimilarityIndex(options: options)
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        let matters = [("丽发新城小区旁搅拌站夜间施工噪音扰民", "搅拌站每天晚上施工到凌晨，噪音很大，居民无法休息"),
+                       ("西地省楚江市东岸街道公交站台被占用", "公交站台长期被摊贩占用，乘客只能站在马路上等车"),
+                       ("A4区某学校食堂收费过高", "学校食堂每餐收费二十元，饭菜质量很差，家长意见很大")]
+        var clusterOf: [Int: Set<Int>] = [:]
+        for i in 0..<3_000 {
+            let (title, detail) = matters[i % 3]
+            let cluster = index.add(id: "\(i)", title: title + "（第\(i)次反映）", detail: detail,
+                                    time: t0.addingTimeInterval(Double(i)), place: nil)
+            clusterOf[i % 3, default: []].insert(cluster)
+        }
+        // Each matter stays one cluster through more than one compaction, and the window holds ~1,000 appeals.
+        #expect(clusterOf.values.allSatisfy { $0.count == 1 })
+        #expect(Set(clusterOf.values.map { $0.first! }).count == 3)
+        #expect(index.windowCount == 1_001)
+        let again = index.add(id: "q", title: "搅拌站夜间施工噪音大", detail: "丽发新城旁的搅拌站晚上施工，吵得睡不着",
+                              time: t0.addingTimeInterval(3_000), place: nil)
+        #expect(again == clusterOf[0]!.first!)
+        #expect(index.cluster(again)?.size == 1_001)
+    }
+
     @Test("a forced placement joins the given cluster or starts a new one, whatever the similarity")
     func placements() {
         var index = SimilarityIndex()
