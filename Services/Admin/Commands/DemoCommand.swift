@@ -210,14 +210,12 @@ struct DemoCommand: AsyncParsableCommand {
                     return (body, desk)
                 }
                 if let body = found.0, let classified = try? MinhuJSON.decode(AppealClassified.self, from: Data(body.utf8)) {
-                    let path = [classified.category.level1, classified.category.level2, classified.category.level3]
-                        .compactMap { $0 }.joined(separator: "/")
-                    let place = [classified.place.district, classified.place.street, classified.place.community,
-                                 classified.place.road].compactMap { $0 }.joined(separator: " ")
+                    let place = classified.place.isEmpty ? "未识别" : classified.place.displayName
                     let cluster = classified.clusterId.map { String($0.uuidString.prefix(8)) } ?? "无"
-                    return "\(clock()) 智能分类 dispatcher: \(path) (\(String(format: "%.2f", classified.confidence)))"
+                    return "\(clock()) 智能分类 dispatcher: \(classified.category.displayName)"
+                        + " (\(String(format: "%.2f", classified.confidence)))"
                         + " · \(classified.kind.chineseName) · \(classified.urgency.chineseName)"
-                        + " · \(classified.tier.chineseName) · 地点 \(place.isEmpty ? "未识别" : place) · 同源簇 \(cluster)"
+                        + " · \(classified.tier.chineseName) · 地点 \(place) · 同源簇 \(cluster)"
                 }
                 if let confidence = found.1 {
                     return "\(clock()) 转人工派单 manual desk: classifier confidence "
