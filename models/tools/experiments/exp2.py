@@ -41,14 +41,14 @@ def run(train,test,cfg,C=1.0):
     X=[t for t,_ in train]; y=[l for _,l in train]
     Xt=[t for t,_ in test]; yt=[l for _,l in test]
     blocks=[]
-    blocks.append(TfidfVectorizer(analyzer='char',ngram_range=(1,3),sublinear_tf=True,preprocessor=norm,min_df=1))
+    blocks.append(TfidfVectorizer(analyzer='char',ngram_range=(1,4 if 'char4' in cfg else 3),sublinear_tf=True,preprocessor=norm,min_df=1))
     if 'words' in cfg: blocks.append(TfidfVectorizer(analyzer=fmm,sublinear_tf=True))
     if 'wbigram' in cfg: blocks.append(TfidfVectorizer(analyzer=lambda t:[a+'|'+b for a,b in zip(fmm(t),fmm(t)[1:])],sublinear_tf=True))
     if 'head' in cfg: blocks.append(TfidfVectorizer(analyzer='char',ngram_range=(1,3),sublinear_tf=True,preprocessor=lambda t:norm(t)[:20]))
     A=hstack([b.fit_transform(X) for b in blocks]).tocsr()
     B=hstack([b.transform(Xt) for b in blocks]).tocsr()
     if cfg.get('model')=='lr': m=LogisticRegression(C=C*10,max_iter=2000)
-    else: m=LinearSVC(C=C,loss='squared_hinge')
+    else: m=LinearSVC(C=C,loss='squared_hinge',class_weight='balanced' if 'balanced' in cfg else None)
     m.fit(A,y); p=m.predict(B)
     return f1_score(yt,p,average='macro')
 if __name__=="__main__":
