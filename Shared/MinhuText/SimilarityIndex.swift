@@ -6,8 +6,10 @@ import Foundation
 /// start of its detail, plus a token for its place. An inverted index over the window's appeals finds
 /// candidates through the query's rarest bigrams, newest appeals first (at most `maxScannedPostings` postings are
 /// read, so a join never scans the window); the best candidate by cosine similarity above
-/// `threshold` gives its cluster, else the appeal starts a new one. Appeals older than `window` before the
-/// newest leave the index (their clusters keep them).
+/// `threshold` gives its cluster. When no appeal is similar enough, the title is compared with the title
+/// centroids of the candidates' clusters (`centroidThreshold`): an appeal worded unlike any single member still
+/// joins the matter its members' titles share. Else the appeal starts a new cluster. Appeals older than `window`
+/// before the newest leave the index (their clusters keep them).
 ///
 /// ```swift
 /// var index = SimilarityIndex()
@@ -33,6 +35,12 @@ public struct SimilarityIndex: Sendable {
         public var candidates: Int = 16
         /// Titles alone this similar also join (short titles about one matter with different details).
         public var titleThreshold: Float = 0.45
+        /// Cosine between the title and a cluster's title centroid (TF-IDF of the members' title bigrams) that
+        /// also joins, when no single appeal is similar enough (1 = never). Only clusters of at least two members
+        /// among the candidates' clusters are compared.
+        public var centroidThreshold: Float = 0.35
+        /// Candidate clusters compared by centroid at most (the best by their best member's score).
+        public var centroidClusters: Int = 4
         public init() {}
     }
 
@@ -79,6 +87,20 @@ public struct SimilarityIndex: Sendable {
         }
     }
 
+    /// The title bigrams of a cluster's members: in how many titles each occurs, and the cached norm of the
+    /// IDF-weighted centroid (recomputed when members were added since).
+    struct TitleCentroid: Sendable {
+        var counts: [UInt64: Float] = [:]
+        var titles = 0
+        var norm: Float = 0
+        var normTitles = -1
+
+        mutating func add(_ titleGrams: [UInt64]) {
+            for g in titleGrams { counts[g, default: 0] += 1 }
+            titles += 1
+        }
+    }
+
     struct Doc: Sendable {
         var grams: [UInt64]     // sorted
         var weights: [Float]    // L2-normalised
@@ -107,6 +129,7 @@ public struct SimilarityIndex: Sendable {
     /// record it.
     private var grams: [UInt64: GramEntry] = [:]
     private var clusterList: [Cluster] = []
+    private var centroids: [TitleCentroid] = []
     private var scratch: [Float] = []
     private var touched: [Int] = []
 
@@ -143,9 +166,12 @@ public struct SimilarityIndex: Sendable {
         var joined: Int?
         switch placement {
         case .nearest:
-            if windowCount > 0 && !q.isEmpty, let best = bestMatch(q, tq, dfs: weighted.map(\.df)),
-               best.1 >= options.threshold {
-                joined = docs[best.0 - baseSeq].cluster
+            if windowCount > 0 && !q.isEmpty, let match = bestMatch(q, tq, dfs: weighted.map(\.df)) {
+                if match.similarity >= options.threshold {
+                    joined = docs[match.seq - baseSeq].cluster
+                } else {
+                    joined = bestCentroid(tq, among: match.clusters, live: live)
+                }
             }
         case .join(let existing):
             precondition(existing >= 0 && existing < clusterList.count, "no cluster \(existing) to join")
@@ -163,7 +189,9 @@ public struct SimilarityIndex: Sendable {
         } else {
             cluster = clusterList.count
             clusterList.append(Cluster(id: cluster, memberIDs: [id], titles: [title], first: time, last: time, placeCounts: [:]))
+            centroids.append(TitleCentroid())
         }
+        centroids[cluster].add(tq.map(\.0))
         if let place, !place.isEmpty { clusterList[cluster].placeCounts[place, default: 0] += 1 }
 
         let seq = baseSeq + docs.count
@@ -197,9 +225,16 @@ public struct SimilarityIndex: Sendable {
         return low < sorted.count && sorted[low].gram == gram ? low : nil
     }
 
-    /// The best candidate (sequence number, similarity) for the query `q` (sorted by gram, with the live
-    /// document frequencies `dfs` in the same order) and its title part `tq`.
-    private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)], dfs: [Int32]) -> (Int, Float)? {
+    /// The outcome of a candidate search: the best appeal and the clusters of the candidates, best first.
+    struct Match {
+        var seq: Int
+        var similarity: Float
+        var clusters: [Int]
+    }
+
+    /// The best candidate for the query `q` (sorted by gram, with the live document frequencies `dfs` in the
+    /// same order) and its title part `tq`, with the candidates' clusters.
+    private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)], dfs: [Int32]) -> Match? {
         // Probe with the rarest grams (by live document frequency).
         var probes: [(UInt64, Float, Int)] = []
         for ((g, w), n) in zip(q, dfs) where n > 0 {
@@ -237,16 +272,50 @@ public struct SimilarityIndex: Sendable {
             top.insert(slot, at: pos)
             if top.count > options.candidates { top.removeLast() }
         }
-        var best: (Int, Float)?
-        for slot in top {
+        var scored: [(slot: Int, similarity: Float)] = top.map { slot in
             let d = docs[slot]
             let full = Self.dot(q, d.grams, d.weights)
             let titleOnly = Self.dot(tq, d.titleGrams, d.titleWeights) * options.threshold / options.titleThreshold
-            let s = max(full, titleOnly)
-            if best == nil || s > best!.1 { best = (slot + baseSeq, s) }
+            return (slot, max(full, titleOnly))
         }
         for slot in touched { scratch[slot] = 0 }
-        return best
+        // The best is the first of the highest (the candidates are in partial-score order).
+        guard let best = scored.reduce(nil, { (b: (slot: Int, similarity: Float)?, x) in
+            b == nil || x.similarity > b!.similarity ? x : b }) else { return nil }
+        scored.sort { $0.similarity > $1.similarity }
+        var clusters: [Int] = []
+        for (slot, _) in scored where !clusters.contains(docs[slot].cluster) { clusters.append(docs[slot].cluster) }
+        return Match(seq: best.slot + baseSeq, similarity: best.similarity, clusters: clusters)
+    }
+
+    /// The first of `candidates` (clusters, best first) whose IDF-weighted title centroid has a cosine of at least
+    /// `centroidThreshold` with the normalised title vector `tq`, comparing at most `centroidClusters` clusters of
+    /// two or more members.
+    private mutating func bestCentroid(_ tq: [(UInt64, Float)], among candidates: [Int], live: Double) -> Int? {
+        guard options.centroidThreshold < 1, !tq.isEmpty else { return nil }
+        var best: (cluster: Int, cosine: Float)?
+        var compared = 0
+        for c in candidates where centroids[c].titles >= 2 {
+            guard compared < options.centroidClusters else { break }
+            compared += 1
+            if centroids[c].normTitles != centroids[c].titles {
+                var sum: Float = 0
+                for (g, n) in centroids[c].counts {
+                    let w = n * Self.idf(df: grams[g]?.df ?? 0, live: live)
+                    sum += w * w
+                }
+                centroids[c].norm = sum.squareRoot()
+                centroids[c].normTitles = centroids[c].titles
+            }
+            guard centroids[c].norm > 0 else { continue }
+            var dot: Float = 0
+            for (g, w) in tq {
+                if let n = centroids[c].counts[g] { dot += w * n * Self.idf(df: grams[g]?.df ?? 0, live: live) }
+            }
+            let cosine = dot / centroids[c].norm
+            if cosine >= options.centroidThreshold && (best == nil || cosine > best!.cosine) { best = (c, cosine) }
+        }
+        return best?.cluster
     }
 
     static func dot(_ q: [(UInt64, Float)], _ grams: [UInt64], _ weights: [Float]) -> Float {

@@ -129,6 +129,52 @@ struct HotspotTests {
         #expect(index.cluster(again)?.size == 1_001)
     }
 
+    @Test("an appeal worded unlike every single member joins the matter its members' titles share (centroid join)")
+    func centroidJoin() {
+        var off = SimilarityIndex.Options()
+        off.centroidThreshold = 1
+        let without = Self.subsidyStream(newcomer: Self.subsidyNewcomer, options: off)
+        #expect(without.newcomer != without.matter, "without the centroid join no single member is similar enough")
+        let with = Self.subsidyStream(newcomer: Self.subsidyNewcomer, options: SimilarityIndex.Options())
+        #expect(with.newcomer == with.matter)
+        #expect(with.unrelated != with.matter)
+    }
+
+    static let subsidyNewcomer = "人才新政购房补贴何时到账"
+
+    /// Five unrelated appeals, then four about a housing subsidy (one cluster), then `newcomer` and an unrelated
+    /// consultation: the clusters of each.
+    static func subsidyStream(newcomer: String, options: SimilarityIndex.Options) -> (matter: Int, newcomer: Int, unrelated: Int) {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        let members = [("咨询人才购房补贴申请条件", "本科毕业在本市工作，想了解申请需要哪些材料"),
+                       ("人才购房补贴什么时候发放", "去年提交的申请到现在没有消息"),
+                       ("人才新政补贴审核太慢", "网上显示一直在审核中，请加快进度"),
+                       ("硕士人才购房补贴迟迟未到账", "材料齐全，三个月了还没有收到钱")]
+        let background = [("小区门口垃圾站臭气熏天", "垃圾站长期不清理，夏天更臭"),
+                          ("建议增开夜班公交线路", "地铁停运后回家不方便"),
+                          ("学校食堂收费过高", "每餐二十元，饭菜质量很差"),
+                          ("某路段路灯损坏", "晚上一片漆黑，行人容易摔倒"),
+                          ("商铺油烟扰民", "楼下饭店油烟直排，窗户都不敢开")]
+        var index = SimilarityIndex(options: options)
+        var i = 0
+        for (title, detail) in background {
+            i += 1
+            index.add(id: "b\(i)", title: title, detail: detail, time: t0.addingTimeInterval(Double(i)), place: nil)
+        }
+        var matter: Int?
+        for (title, detail) in members {
+            i += 1
+            matter = index.add(id: "m\(i)", title: title, detail: detail, time: t0.addingTimeInterval(Double(i)),
+                               place: nil, placement: matter.map { .join($0) } ?? .newCluster)
+        }
+        let joined = index.add(id: "n", title: newcomer,
+                               detail: "我是去年从外地引进的工程师，按照政策交齐了全部材料，单位也盖了章，可到现在一分钱都没拿到，打电话也没人接。",
+                               time: t0.addingTimeInterval(100), place: nil)
+        let unrelated = index.add(id: "u", title: "咨询医保报销条件", detail: "住院费用能报销多少",
+                                  time: t0.addingTimeInterval(101), place: nil)
+        return (matter!, joined, unrelated)
+    }
+
     @Test("a forced placement joins the given cluster or starts a new one, whatever the similarity")
     func placements() {
         var index = SimilarityIndex()

@@ -30,6 +30,8 @@ struct HotspotsCommand: ParsableCommand {
     var placeWeight: Float?
     @Option(name: .long, help: ArgumentHelp("Title-only similarity that also joins.", visibility: .hidden))
     var titleThreshold: Float?
+    @Option(name: .long, help: ArgumentHelp("Title-to-cluster-centroid similarity that also joins (1 = never).", visibility: .hidden))
+    var centroidThreshold: Float?
     @Option(name: .long, help: "Title-centroid similarity at which clusters merge (1 = never).")
     var mergeThreshold: Float?
 
@@ -57,6 +59,7 @@ struct HotspotsCommand: ParsableCommand {
         if let detailChars { options.detailChars = detailChars }
         if let placeWeight { options.placeWeight = placeWeight }
         if let titleThreshold { options.titleThreshold = titleThreshold }
+        if let centroidThreshold { options.centroidThreshold = centroidThreshold }
         var finder = HotspotFinder(options: options, recognizer: try? PlaceRecognizer.loadShipped())
         if let mergeThreshold { finder.mergeThreshold = mergeThreshold }
         let spots = finder.find(appeals, top: top, weighted: weighted)
