@@ -6,7 +6,8 @@ import Foundation
 /// start of its detail, plus a token for its place. An inverted index over the window's appeals finds
 /// candidates through the query's rarest bigrams, newest appeals first (at most `maxScannedPostings` postings are
 /// read, so a join never scans the window); the best candidate by cosine similarity above
-/// `threshold` gives its cluster. When no appeal is similar enough, the title is compared with the title
+/// `threshold` gives its cluster, provided that without the place (its token and name) the appeals are still
+/// similar (`matterThreshold`): one place does not make one matter. When no appeal is similar enough, the title is compared with the title
 /// centroids of the candidates' clusters (`centroidThreshold`): an appeal worded unlike any single member still
 /// joins the matter its members' titles share. Else the appeal starts a new cluster. Appeals older than `window`
 /// before the newest leave the index (their clusters keep them).
@@ -41,6 +42,10 @@ public struct SimilarityIndex: Sendable {
         public var centroidThreshold: Float = 0.35
         /// Candidate clusters compared by centroid at most (the best by their best member's score).
         public var centroidClusters: Int = 4
+        /// The similarity without the place (its token and the bigrams of its name) that a join also needs, so
+        /// that two appeals about different matters at one place ("丽发新城小区停车难", "丽发新城附近搅拌站扰民")
+        /// stay apart (0 = no such check). It applies to the cosine and to the title-only cosine alike.
+        public var matterThreshold: Float = 0.08
         public init() {}
     }
 
@@ -106,6 +111,9 @@ public struct SimilarityIndex: Sendable {
         var weights: [Float]    // L2-normalised
         var titleGrams: [UInt64]
         var titleWeights: [Float]
+        /// The norms of `weights` and `titleWeights` without the appeal's own place grams.
+        var matterNorm: Float
+        var titleMatterNorm: Float
         var cluster: Int
         var time: Date
     }
@@ -143,7 +151,9 @@ public struct SimilarityIndex: Sendable {
     public mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
                              placement: Placement = .nearest) -> Int {
         expire(before: time.addingTimeInterval(-options.window))
-        let terms = Self.terms(title: title, detail: detail, place: place, options: options)
+        let titleScalars = TextNormalizer.scalars(title, limit: 200)
+        let detailScalars = TextNormalizer.scalars(detail, limit: options.detailChars)
+        let terms = Self.terms(title: titleScalars, detail: detailScalars, place: place, options: options)
         let live = Double(windowCount)
         // Query weights with the current IDF (one lookup per bigram; the document frequencies are kept for the
         // probes).
@@ -156,21 +166,23 @@ public struct SimilarityIndex: Sendable {
         let qNorm = weighted.reduce(0) { $0 + $1.weight * $1.weight }.squareRoot()
         let q: [(UInt64, Float)] = weighted.map { ($0.gram, qNorm > 0 ? $0.weight / qNorm : $0.weight) }
         // Title bigrams are among the terms: their IDF is found by binary search, not looked up again.
-        var tq: [(UInt64, Float)] = Self.bigramSet(TextNormalizer.scalars(title, limit: 200)).map { g in
+        var tq: [(UInt64, Float)] = Self.bigramSet(titleScalars).map { g in
             (g, Self.find(g, in: weighted).map { weighted[$0].idf } ?? Self.idf(df: 0, live: live))
         }
         let tNorm = tq.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
         if tNorm > 0 { tq = tq.map { ($0.0, $0.1 / tNorm) } }
         tq.sort { $0.0 < $1.0 }
+        let placeGrams = Self.PlaceGrams(place: place, texts: [titleScalars, detailScalars])
+        let matter = (full: placeGrams.matter(of: q), title: placeGrams.matter(of: tq))
 
         var joined: Int?
         switch placement {
         case .nearest:
-            if windowCount > 0 && !q.isEmpty, let match = bestMatch(q, tq, dfs: weighted.map(\.df)) {
-                if match.similarity >= options.threshold {
-                    joined = docs[match.seq - baseSeq].cluster
+            if windowCount > 0 && !q.isEmpty, let match = bestMatch(q, tq, matter: matter, dfs: weighted.map(\.df)) {
+                if let seq = match.seq {
+                    joined = docs[seq - baseSeq].cluster
                 } else {
-                    joined = bestCentroid(tq, among: match.clusters, live: live)
+                    joined = bestCentroid(matter.title.vector, among: match.clusters, live: live)
                 }
             }
         case .join(let existing):
@@ -196,7 +208,7 @@ public struct SimilarityIndex: Sendable {
 
         let seq = baseSeq + docs.count
         docs.append(Doc(grams: q.map(\.0), weights: q.map(\.1), titleGrams: tq.map(\.0), titleWeights: tq.map(\.1),
-                        cluster: cluster, time: time))
+                        matterNorm: matter.full.norm, titleMatterNorm: matter.title.norm, cluster: cluster, time: time))
         for (g, _) in q {
             grams[g, default: GramEntry()].record(seq)
         }
@@ -225,16 +237,46 @@ public struct SimilarityIndex: Sendable {
         return low < sorted.count && sorted[low].gram == gram ? low : nil
     }
 
-    /// The outcome of a candidate search: the best appeal and the clusters of the candidates, best first.
+    /// The outcome of a candidate search: the most similar appeal that is similar enough (with and without the
+    /// place), if any, and the clusters of the candidates, best first.
     struct Match {
-        var seq: Int
-        var similarity: Float
+        var seq: Int?
         var clusters: [Int]
     }
 
+    /// The grams that stand for an appeal's place: its token, the bigrams of its name, and the bigrams that
+    /// straddle the name where the texts hold it ("丽发新城小区" also gives "城小").
+    struct PlaceGrams {
+        var grams: Set<UInt64> = []
+
+        init(place: String?, texts: [[UInt32]]) {
+            guard let place, !place.isEmpty else { return }
+            let name = TextNormalizer.scalars(place, limit: 64)
+            grams = Set(SimilarityIndex.bigrams(name))
+            grams.insert(SimilarityIndex.placeToken(place))
+            guard name.count >= 2 else { return }
+            for text in texts where text.count >= name.count {
+                for start in 0...(text.count - name.count) where text[start] == name[0] {
+                    guard text[start..<(start + name.count)].elementsEqual(name) else { continue }
+                    if start > 0 { grams.insert(SimilarityIndex.bigram(text[start - 1], text[start])) }
+                    let end = start + name.count
+                    if end < text.count { grams.insert(SimilarityIndex.bigram(text[end - 1], text[end])) }
+                }
+            }
+        }
+
+        /// The part of a normalised vector without the place grams, and its norm.
+        func matter(of v: [(UInt64, Float)]) -> (vector: [(UInt64, Float)], norm: Float) {
+            let kept = grams.isEmpty ? v : v.filter { !grams.contains($0.0) }
+            return (kept, kept.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot())
+        }
+    }
+
     /// The best candidate for the query `q` (sorted by gram, with the live document frequencies `dfs` in the
-    /// same order) and its title part `tq`, with the candidates' clusters.
-    private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)], dfs: [Int32]) -> Match? {
+    /// same order), its title part `tq` and their parts without the place, with the candidates' clusters.
+    private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)],
+                                    matter: (full: (vector: [(UInt64, Float)], norm: Float), title: (vector: [(UInt64, Float)], norm: Float)),
+                                    dfs: [Int32]) -> Match? {
         // Probe with the rarest grams (by live document frequency).
         var probes: [(UInt64, Float, Int)] = []
         for ((g, w), n) in zip(q, dfs) where n > 0 {
@@ -272,20 +314,30 @@ public struct SimilarityIndex: Sendable {
             top.insert(slot, at: pos)
             if top.count > options.candidates { top.removeLast() }
         }
+        let scale = options.threshold / options.titleThreshold
         var scored: [(slot: Int, similarity: Float)] = top.map { slot in
             let d = docs[slot]
             let full = Self.dot(q, d.grams, d.weights)
-            let titleOnly = Self.dot(tq, d.titleGrams, d.titleWeights) * options.threshold / options.titleThreshold
-            return (slot, max(full, titleOnly))
+            let titleOnly = Self.dot(tq, d.titleGrams, d.titleWeights) * scale
+            var similarity = max(full, titleOnly)
+            if similarity >= options.threshold && options.matterThreshold > 0 {
+                // Without the place, the same test must still pass at `matterThreshold`.
+                let matterFull = Self.cosine(matter.full, d.grams, d.weights, d.matterNorm)
+                let matterTitle = Self.cosine(matter.title, d.titleGrams, d.titleWeights, d.titleMatterNorm) * scale
+                if max(matterFull, matterTitle) < options.matterThreshold { similarity = -similarity }
+            }
+            return (slot, similarity)
         }
         for slot in touched { scratch[slot] = 0 }
-        // The best is the first of the highest (the candidates are in partial-score order).
-        guard let best = scored.reduce(nil, { (b: (slot: Int, similarity: Float)?, x) in
-            b == nil || x.similarity > b!.similarity ? x : b }) else { return nil }
-        scored.sort { $0.similarity > $1.similarity }
+        // The best is the first of the highest (the candidates are in partial-score order); a candidate similar
+        // only by its place (negative) joins nothing but still names its cluster.
+        let best = scored.reduce(nil, { (b: (slot: Int, similarity: Float)?, x) in
+            b == nil || x.similarity > b!.similarity ? x : b })
+        scored.sort { abs($0.similarity) > abs($1.similarity) }
         var clusters: [Int] = []
         for (slot, _) in scored where !clusters.contains(docs[slot].cluster) { clusters.append(docs[slot].cluster) }
-        return Match(seq: best.slot + baseSeq, similarity: best.similarity, clusters: clusters)
+        guard let best else { return nil }
+        return Match(seq: best.similarity >= options.threshold ? best.slot + baseSeq : nil, clusters: clusters)
     }
 
     /// The first of `candidates` (clusters, best first) whose IDF-weighted title centroid has a cosine of at least
@@ -316,6 +368,13 @@ public struct SimilarityIndex: Sendable {
             if cosine >= options.centroidThreshold && (best == nil || cosine > best!.cosine) { best = (c, cosine) }
         }
         return best?.cluster
+    }
+
+    /// The cosine of two vectors given as parts of normalised vectors with their norms.
+    static func cosine(_ q: (vector: [(UInt64, Float)], norm: Float), _ grams: [UInt64], _ weights: [Float],
+                       _ norm: Float) -> Float {
+        guard q.norm > 0, norm > 0 else { return 0 }
+        return dot(q.vector, grams, weights) / (q.norm * norm)
     }
 
     static func dot(_ q: [(UInt64, Float)], _ grams: [UInt64], _ weights: [Float]) -> Float {
@@ -352,19 +411,25 @@ public struct SimilarityIndex: Sendable {
     }
 
     /// Term frequencies (bigram hash → weight) of an appeal.
-    static func terms(title: String, detail: String, place: String?, options: Options) -> [(UInt64, Float)] {
+    static func terms(title: [UInt32], detail: [UInt32], place: String?, options: Options) -> [(UInt64, Float)] {
         var tf: [UInt64: Float] = [:]
-        for g in bigrams(TextNormalizer.scalars(title, limit: 200)) { tf[g, default: 0] += options.titleWeight }
-        for g in bigrams(TextNormalizer.scalars(detail, limit: options.detailChars)) { tf[g, default: 0] += 1 }
+        for g in bigrams(title) { tf[g, default: 0] += options.titleWeight }
+        for g in bigrams(detail) { tf[g, default: 0] += 1 }
         var out = tf.map { ($0.key, 1 + log($0.value)) }
         if let place, !place.isEmpty {
-            out.append((StableHash.hash(place, seed: 0x706C) | 1, options.placeWeight))
+            out.append((placeToken(place), options.placeWeight))
         }
         return out
     }
 
+    /// The term that stands for a place (odd, so it never equals a bigram, which are even).
+    static func placeToken(_ place: String) -> UInt64 { StableHash.hash(place, seed: 0x706C) | 1 }
+
     static func bigrams(_ s: [UInt32]) -> [UInt64] {
         guard s.count >= 2 else { return s.map { UInt64($0) << 1 } }
-        return (0..<(s.count - 1)).map { (UInt64(s[$0]) << 32 | UInt64(s[$0 + 1])) << 1 }
+        return (0..<(s.count - 1)).map { bigram(s[$0], s[$0 + 1]) }
     }
+
+    /// The term of two adjacent scalars (even, so it never equals a place token).
+    static func bigram(_ a: UInt32, _ b: UInt32) -> UInt64 { (UInt64(a) << 32 | UInt64(b)) << 1 }
 }

@@ -31,6 +31,10 @@ struct HotspotTests {
         ("幼儿园收费不合理", "民办幼儿园每学期涨价，还收各种杂费。"),
         ("医院挂号难", "专家号总是挂不上，黄牛却能买到。"),
         ("路灯不亮", "小区门口的路灯坏了一个月没人修。"),
+        // The same places as the planted matters, other matters: they must stay out too.
+        ("丽发新城小区停车位不够", "小区车位太少，晚上回来只能把车停在路边。"),
+        ("伊景园滨河苑物业服务差", "物业不打扫楼道卫生，电梯坏了也不及时修。"),
+        ("丽发新城小区门口道路积水", "一下雨门口的路就淹了，出行很不方便。"),
     ]
 
     @Test("planted clusters are found with their members; unrelated appeals stay out")
@@ -173,6 +177,31 @@ struct HotspotTests {
         let unrelated = index.add(id: "u", title: "咨询医保报销条件", detail: "住院费用能报销多少",
                                   time: t0.addingTimeInterval(101), place: nil)
         return (matter!, joined, unrelated)
+    }
+
+    @Test("one place, two matters: the place alone does not join them; the same matter in other words does")
+    func placeIsNotTheMatter() {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        func stream(_ options: SimilarityIndex.Options) -> (mixer: Int, parking: Int, again: Int) {
+            var index = SimilarityIndex(options: options)
+            for (i, (title, detail)) in Self.unrelated.prefix(10).enumerated() {
+                index.add(id: "u\(i)", title: title, detail: detail, time: t0.addingTimeInterval(Double(i)), place: nil)
+            }
+            let mixer = index.add(id: "m1", title: "丽发新城小区附近搅拌站噪音扰民", detail: "丽发新城旁边的搅拌站半夜施工，吵得睡不着",
+                                  time: t0.addingTimeInterval(20), place: "丽发新城")
+            let parking = index.add(id: "p1", title: "丽发新城小区停车位不够", detail: "丽发新城车位太少，晚上回来只能停路边",
+                                    time: t0.addingTimeInterval(21), place: "丽发新城")
+            let again = index.add(id: "m2", title: "丽发新城旁搅拌站粉尘噪音污染", detail: "丽发新城附近搅拌站灰尘大，噪音不停",
+                                  time: t0.addingTimeInterval(22), place: "丽发新城")
+            return (mixer, parking, again)
+        }
+        let gated = stream(SimilarityIndex.Options())
+        #expect(gated.parking != gated.mixer)
+        #expect(gated.again == gated.mixer)
+        var off = SimilarityIndex.Options()
+        off.matterThreshold = 0
+        let ungated = stream(off)
+        #expect(ungated.parking == ungated.mixer, "without the check the shared place name joins them")
     }
 
     @Test("a forced placement joins the given cluster or starts a new one, whatever the similarity")

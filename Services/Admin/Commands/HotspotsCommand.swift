@@ -32,6 +32,8 @@ struct HotspotsCommand: ParsableCommand {
     var titleThreshold: Float?
     @Option(name: .long, help: ArgumentHelp("Title-to-cluster-centroid similarity that also joins (1 = never).", visibility: .hidden))
     var centroidThreshold: Float?
+    @Option(name: .long, help: ArgumentHelp("Similarity without the place that a join also needs (0 = no check).", visibility: .hidden))
+    var matterThreshold: Float?
     @Option(name: .long, help: "Title-centroid similarity at which clusters merge (1 = never).")
     var mergeThreshold: Float?
 
@@ -60,6 +62,7 @@ struct HotspotsCommand: ParsableCommand {
         if let placeWeight { options.placeWeight = placeWeight }
         if let titleThreshold { options.titleThreshold = titleThreshold }
         if let centroidThreshold { options.centroidThreshold = centroidThreshold }
+        if let matterThreshold { options.matterThreshold = matterThreshold }
         var finder = HotspotFinder(options: options, recognizer: try? PlaceRecognizer.loadShipped())
         if let mergeThreshold { finder.mergeThreshold = mergeThreshold }
         let spots = finder.find(appeals, top: top, weighted: weighted)
