@@ -92,20 +92,6 @@ public struct SimilarityIndex: Sendable {
         }
     }
 
-    /// The title bigrams of a cluster's members: in how many titles each occurs, and the cached norm of the
-    /// IDF-weighted centroid (recomputed when members were added since).
-    struct TitleCentroid: Sendable {
-        var counts: [UInt64: Float] = [:]
-        var titles = 0
-        var norm: Float = 0
-        var normTitles = -1
-
-        mutating func add(_ titleGrams: [UInt64]) {
-            for g in titleGrams { counts[g, default: 0] += 1 }
-            titles += 1
-        }
-    }
-
     struct Doc: Sendable {
         var grams: [UInt64]     // sorted
         var weights: [Float]    // L2-normalised
@@ -172,7 +158,7 @@ public struct SimilarityIndex: Sendable {
         let tNorm = tq.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
         if tNorm > 0 { tq = tq.map { ($0.0, $0.1 / tNorm) } }
         tq.sort { $0.0 < $1.0 }
-        let placeGrams = Self.PlaceGrams(place: place, texts: [titleScalars, detailScalars])
+        let placeGrams = PlaceGrams(place: place, texts: [titleScalars, detailScalars])
         let matter = (full: placeGrams.matter(of: q), title: placeGrams.matter(of: tq))
 
         var joined: Int?
@@ -182,7 +168,7 @@ public struct SimilarityIndex: Sendable {
                 if let seq = match.seq {
                     joined = docs[seq - baseSeq].cluster
                 } else {
-                    joined = bestCentroid(matter.title.vector, among: match.clusters, live: live)
+                    joined = bestCentroid(matter.title, among: match.clusters, live: live)
                 }
             }
         case .join(let existing):
@@ -244,39 +230,10 @@ public struct SimilarityIndex: Sendable {
         var clusters: [Int]
     }
 
-    /// The grams that stand for an appeal's place: its token, the bigrams of its name, and the bigrams that
-    /// straddle the name where the texts hold it ("丽发新城小区" also gives "城小").
-    struct PlaceGrams {
-        var grams: Set<UInt64> = []
-
-        init(place: String?, texts: [[UInt32]]) {
-            guard let place, !place.isEmpty else { return }
-            let name = TextNormalizer.scalars(place, limit: 64)
-            grams = Set(SimilarityIndex.bigrams(name))
-            grams.insert(SimilarityIndex.placeToken(place))
-            guard name.count >= 2 else { return }
-            for text in texts where text.count >= name.count {
-                for start in 0...(text.count - name.count) where text[start] == name[0] {
-                    guard text[start..<(start + name.count)].elementsEqual(name) else { continue }
-                    if start > 0 { grams.insert(SimilarityIndex.bigram(text[start - 1], text[start])) }
-                    let end = start + name.count
-                    if end < text.count { grams.insert(SimilarityIndex.bigram(text[end - 1], text[end])) }
-                }
-            }
-        }
-
-        /// The part of a normalised vector without the place grams, and its norm.
-        func matter(of v: [(UInt64, Float)]) -> (vector: [(UInt64, Float)], norm: Float) {
-            let kept = grams.isEmpty ? v : v.filter { !grams.contains($0.0) }
-            return (kept, kept.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot())
-        }
-    }
-
     /// The best candidate for the query `q` (sorted by gram, with the live document frequencies `dfs` in the
     /// same order), its title part `tq` and their parts without the place, with the candidates' clusters.
     private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)],
-                                    matter: (full: (vector: [(UInt64, Float)], norm: Float), title: (vector: [(UInt64, Float)], norm: Float)),
-                                    dfs: [Int32]) -> Match? {
+                                    matter: (full: PlaceGrams.Part, title: PlaceGrams.Part), dfs: [Int32]) -> Match? {
         // Probe with the rarest grams (by live document frequency).
         var probes: [(UInt64, Float, Int)] = []
         for ((g, w), n) in zip(q, dfs) where n > 0 {
@@ -314,67 +271,42 @@ public struct SimilarityIndex: Sendable {
             top.insert(slot, at: pos)
             if top.count > options.candidates { top.removeLast() }
         }
-        let scale = options.threshold / options.titleThreshold
-        var scored: [(slot: Int, similarity: Float)] = top.map { slot in
-            let d = docs[slot]
-            let full = Self.dot(q, d.grams, d.weights)
-            let titleOnly = Self.dot(tq, d.titleGrams, d.titleWeights) * scale
-            var similarity = max(full, titleOnly)
-            if similarity >= options.threshold && options.matterThreshold > 0 {
-                // Without the place, the same test must still pass at `matterThreshold`.
-                let matterFull = Self.cosine(matter.full, d.grams, d.weights, d.matterNorm)
-                let matterTitle = Self.cosine(matter.title, d.titleGrams, d.titleWeights, d.titleMatterNorm) * scale
-                if max(matterFull, matterTitle) < options.matterThreshold { similarity = -similarity }
-            }
-            return (slot, similarity)
-        }
         for slot in touched { scratch[slot] = 0 }
-        // The best is the first of the highest (the candidates are in partial-score order); a candidate similar
-        // only by its place (negative) joins nothing but still names its cluster.
-        let best = scored.reduce(nil, { (b: (slot: Int, similarity: Float)?, x) in
-            b == nil || x.similarity > b!.similarity ? x : b })
-        scored.sort { abs($0.similarity) > abs($1.similarity) }
+        let scale = options.threshold / options.titleThreshold
+        var scored: [(slot: Int, similarity: Float, joins: Bool)] = top.map { slot in
+            let d = docs[slot]
+            let similarity = max(Self.dot(q, d.grams, d.weights), Self.dot(tq, d.titleGrams, d.titleWeights) * scale)
+            guard similarity >= options.threshold else { return (slot, similarity, false) }
+            guard options.matterThreshold > 0 else { return (slot, similarity, true) }
+            // Without the place, the same test must still pass at `matterThreshold`.
+            let matterFull = matter.full.cosine(d.grams, d.weights, norm: d.matterNorm)
+            let matterTitle = matter.title.cosine(d.titleGrams, d.titleWeights, norm: d.titleMatterNorm) * scale
+            return (slot, similarity, max(matterFull, matterTitle) >= options.matterThreshold)
+        }
+        // The best that joins is the first of the highest (the candidates are in partial-score order).
+        var best: (slot: Int, similarity: Float, joins: Bool)?
+        for s in scored where s.joins && (best == nil || s.similarity > best!.similarity) { best = s }
+        scored.sort { $0.similarity > $1.similarity }
         var clusters: [Int] = []
-        for (slot, _) in scored where !clusters.contains(docs[slot].cluster) { clusters.append(docs[slot].cluster) }
-        guard let best else { return nil }
-        return Match(seq: best.similarity >= options.threshold ? best.slot + baseSeq : nil, clusters: clusters)
+        for s in scored where !clusters.contains(docs[s.slot].cluster) { clusters.append(docs[s.slot].cluster) }
+        return Match(seq: best.map { $0.slot + baseSeq }, clusters: clusters)
     }
 
-    /// The first of `candidates` (clusters, best first) whose IDF-weighted title centroid has a cosine of at least
-    /// `centroidThreshold` with the normalised title vector `tq`, comparing at most `centroidClusters` clusters of
-    /// two or more members.
-    private mutating func bestCentroid(_ tq: [(UInt64, Float)], among candidates: [Int], live: Double) -> Int? {
-        guard options.centroidThreshold < 1, !tq.isEmpty else { return nil }
+    /// Of `candidates` (clusters, best first), the one whose title centroid is most similar to the title without
+    /// its place, `title` (weights normalised over the whole title, so a title that is mostly its place counts
+    /// less), if at least `centroidThreshold`; at most `centroidClusters` clusters of two or more members are
+    /// compared.
+    private mutating func bestCentroid(_ title: PlaceGrams.Part, among candidates: [Int], live: Double) -> Int? {
+        guard options.centroidThreshold < 1, title.norm > 0 else { return nil }
+        let idf = { [grams] (g: UInt64) in Self.idf(df: grams[g]?.df ?? 0, live: live) }
         var best: (cluster: Int, cosine: Float)?
         var compared = 0
-        for c in candidates where centroids[c].titles >= 2 {
-            guard compared < options.centroidClusters else { break }
+        for c in candidates where centroids[c].titles >= 2 && compared < options.centroidClusters {
             compared += 1
-            if centroids[c].normTitles != centroids[c].titles {
-                var sum: Float = 0
-                for (g, n) in centroids[c].counts {
-                    let w = n * Self.idf(df: grams[g]?.df ?? 0, live: live)
-                    sum += w * w
-                }
-                centroids[c].norm = sum.squareRoot()
-                centroids[c].normTitles = centroids[c].titles
-            }
-            guard centroids[c].norm > 0 else { continue }
-            var dot: Float = 0
-            for (g, w) in tq {
-                if let n = centroids[c].counts[g] { dot += w * n * Self.idf(df: grams[g]?.df ?? 0, live: live) }
-            }
-            let cosine = dot / centroids[c].norm
+            let cosine = centroids[c].cosine(title.vector, idf: idf)
             if cosine >= options.centroidThreshold && (best == nil || cosine > best!.cosine) { best = (c, cosine) }
         }
         return best?.cluster
-    }
-
-    /// The cosine of two vectors given as parts of normalised vectors with their norms.
-    static func cosine(_ q: (vector: [(UInt64, Float)], norm: Float), _ grams: [UInt64], _ weights: [Float],
-                       _ norm: Float) -> Float {
-        guard q.norm > 0, norm > 0 else { return 0 }
-        return dot(q.vector, grams, weights) / (q.norm * norm)
     }
 
     static func dot(_ q: [(UInt64, Float)], _ grams: [UInt64], _ weights: [Float]) -> Float {
