@@ -26,12 +26,16 @@ def twin_index(msgs):
     for m,t in enumerate(msgs):
         for g in grams_norm(t): idx[g].append(m)
     return idx
-def twin(idx, text, thr=0.8, ming=5):
+def token_grams(text):
+    # the character trigrams inside each white-space token (a two-character token counts as itself)
     g=set()
     for tok in text.split():
         s=norm(tok)
         if len(s)==2: g.add(s)
         for i in range(len(s)-2): g.add(s[i:i+3])
+    return g
+def twin(idx, text, thr=0.8, ming=5):
+    g=token_grams(text)
     if len(g)<ming: return None
     hits=collections.Counter()
     for x in g:

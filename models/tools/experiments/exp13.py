@@ -12,14 +12,9 @@ def find(a):
     while parent[a] != a:
         parent[a] = parent[parent[a]]; a = parent[a]
     return a
+# Link every row to every other row holding at least 60 % of its grams (twin() gives only the best match).
 for i, (t, _) in enumerate(rows):
-    m = twin(idx, t, thr=0.6)
-    # twin() returns the best match; link every row to its best other match above 60 %
-    g = set()
-    for tok in t.split():
-        s = norm(tok)
-        if len(s) == 2: g.add(s)
-        for k in range(len(s) - 2): g.add(s[k:k + 3])
+    g = token_grams(t)
     if len(g) < 5: continue
     hits = collections.Counter()
     for x in g:
