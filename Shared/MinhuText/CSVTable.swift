@@ -108,11 +108,15 @@ public struct CSVTable: Sendable {
 public enum CSVError: Error, CustomStringConvertible, Sendable {
     case notUTF8(String)
     case missingColumn(String, file: String)
+    /// The file has none of the text columns a command reads (`needed` names them).
+    case missingTextColumns(file: String, header: [String], needed: String)
 
     public var description: String {
         switch self {
         case .notUTF8(let path): return "\(path) is not UTF-8 text"
         case .missingColumn(let name, let file): return "\(file) has no column \"\(name)\""
+        case .missingTextColumns(let file, let header, let needed):
+            return "\(file) lacks \(needed); its columns are: \(header.joined(separator: ", "))"
         }
     }
 }

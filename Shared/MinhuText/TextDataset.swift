@@ -2,26 +2,33 @@ import Foundation
 
 /// Reads labelled or unlabelled appeal texts from CSV files.
 public enum TextDataset {
-    /// The text columns to use when none are given: `title,detail` when both exist, else `text`.
-    public static func defaultTextColumns(of table: CSVTable) -> [String] {
-        if table.index(of: "title") != nil && table.index(of: "detail") != nil { return ["title", "detail"] }
-        if table.index(of: "text") != nil { return ["text"] }
-        return table.header.count > 1 ? [table.header[1]] : []
-    }
-
     /// The rows of a CSV file as (id = first column, text = the text columns joined by a space, label).
-    /// For a file without one of `textColumns` but with `text` (a segmented file), `text` is used.
+    /// Columns are found by name or by a Chinese header of the same meaning (`AppealColumns`). Without
+    /// `textColumns`: title and detail, else `text`. A file without one of `textColumns` but with `text` (a
+    /// segmented file) uses `text`.
     public static func load(_ url: URL, textColumns: [String]?, labelColumn: String?) throws -> [LabeledText] {
         let table = try CSVTable(contentsOf: url)
-        var columns = textColumns ?? defaultTextColumns(of: table)
-        if columns.contains(where: { table.index(of: $0) == nil }), table.index(of: "text") != nil { columns = ["text"] }
-        let idx = try columns.map { name -> Int in
-            guard let i = table.index(of: name) else { throw CSVError.missingColumn(name, file: url.path) }
-            return i
+        let idx: [Int]
+        if let textColumns {
+            let found = textColumns.map { AppealColumns.index(of: $0, in: table) }
+            if found.contains(nil), let text = AppealColumns.index(of: "text", in: table) {
+                idx = [text]
+            } else {
+                idx = try zip(textColumns, found).map { name, i in
+                    guard let i else { throw CSVError.missingColumn(name, file: url.path) }
+                    return i
+                }
+            }
+        } else {
+            guard let columns = AppealColumns.defaultTextColumns(of: table) else {
+                throw CSVError.missingTextColumns(file: url.path, header: table.header,
+                                                  needed: "a text column (title and detail, or text; or 留言主题 and 留言详情); pass --text-columns")
+            }
+            idx = columns
         }
         var labelIndex: Int?
         if let labelColumn {
-            guard let i = table.index(of: labelColumn) else { throw CSVError.missingColumn(labelColumn, file: url.path) }
+            guard let i = AppealColumns.index(of: labelColumn, in: table) else { throw CSVError.missingColumn(labelColumn, file: url.path) }
             labelIndex = i
         }
         return table.rows.map { row in

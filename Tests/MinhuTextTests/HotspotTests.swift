@@ -70,11 +70,8 @@ struct HotspotTests {
           .enabled(if: TestPaths.hasAppeals, "../shared/data/appeals is missing: corpus hotspots skipped"))
     func corpus() throws {
         let table = try CSVTable(contentsOf: TestPaths.appeals.appendingPathComponent("hotspot-corpus.csv"))
-        let ti = try #require(table.index(of: "title")), di = try #require(table.index(of: "detail"))
-        let si = try #require(table.index(of: "submitted_at"))
-        let appeals = table.rows.map {
-            AppealRecord(id: $0[0], title: $0[ti], detail: $0[di], time: AppealDate.parse($0[si]) ?? Date(timeIntervalSince1970: 0))
-        }
+        let (appeals, undated) = try AppealColumns.records(in: table, file: "hotspot-corpus.csv")
+        #expect(undated == 0)
         let spots = HotspotFinder(recognizer: TestPaths.places).find(appeals, top: 5)
         // The matters, by title keywords (a rough hand rule, used only to check the clusters).
         let matters: [(String, (String) -> Bool)] = [
@@ -83,7 +80,7 @@ struct HotspotTests {
             ("talent housing subsidy", { $0.contains("购房补贴") || $0.contains("人才新政") || $0.contains("人才补贴") }),
         ]
         for (name, rule) in matters {
-            let ids = Set(table.rows.filter { rule($0[ti]) }.map { $0[0] })
+            let ids = Set(appeals.filter { rule($0.title) }.map(\.id))
             let spot = try #require(spots.max { ids.intersection($0.ids).count < ids.intersection($1.ids).count })
             let hit = ids.intersection(spot.ids).count
             #expect(hit * 2 > ids.count, "\(name): \(hit) of \(ids.count) in one top-five cluster")

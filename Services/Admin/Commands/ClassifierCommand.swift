@@ -27,9 +27,9 @@ struct ClassifierCommand: ParsableCommand {
 
         @Option(name: .long, help: "A labelled CSV file; repeat for several.")
         var data: [String]
-        @Option(name: .long, help: "Text columns, comma-separated (a file lacking them but having `text` uses `text`).")
+        @Option(name: .long, help: "Text columns, comma-separated (default: title,detail; a file lacking them but having `text` uses `text`; Chinese headers such as 留言主题,留言详情 are found too).")
         var textColumns: [String] = []
-        @Option(name: .long, help: "The label column.")
+        @Option(name: .long, help: "The label column (category also finds 一级标签, 一级分类, label).")
         var labelColumn: String = "category"
         @Option(name: .long, help: "Where to write the model.")
         var out: String
@@ -82,9 +82,9 @@ struct ClassifierCommand: ParsableCommand {
 
         @Option(name: .long, help: "A labelled CSV file.")
         var data: String
-        @Option(name: .long, help: "Text columns, comma-separated.")
+        @Option(name: .long, help: "Text columns, comma-separated (default: title,detail or text; Chinese headers such as 留言主题,留言详情 are found too).")
         var textColumns: [String] = []
-        @Option(name: .long, help: "The label column.")
+        @Option(name: .long, help: "The label column (category also finds 一级标签, 一级分类, label).")
         var labelColumn: String = "category"
         @Option(name: .long, help: "Model file (default: MINHU_CLASSIFIER_MODEL or the shipped model).")
         var model: String?
@@ -111,7 +111,7 @@ struct ClassifierCommand: ParsableCommand {
 
         @Option(name: .long, help: "The input CSV file (id in the first column).")
         var input: String
-        @Option(name: .long, help: "Text columns, comma-separated.")
+        @Option(name: .long, help: "Text columns, comma-separated (default: title,detail or text; Chinese headers such as 留言主题,留言详情 are found too).")
         var textColumns: [String] = []
         @Option(name: .long, help: "The output CSV file.")
         var output: String
@@ -138,7 +138,7 @@ struct ClassifierCommand: ParsableCommand {
 
         @Option(name: .long, help: "A labelled CSV file.")
         var data: String
-        @Option(name: .long, help: "The label column.")
+        @Option(name: .long, help: "The label column (category also finds 一级标签, 一级分类, label).")
         var labelColumn: String = "category"
         @Option(name: .long, help: "Share of each class to hold out.")
         var fraction: Double = 0.5

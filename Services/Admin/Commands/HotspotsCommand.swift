@@ -10,7 +10,7 @@ struct HotspotsCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, table }
 
-    @Option(name: .long, help: "CSV with id,title,submitted_at,detail (likes/against optional).")
+    @Option(name: .long, help: "CSV with id,title,submitted_at,detail (likes/against optional), or the Chinese headers 留言编号,留言主题,留言时间,留言详情 (点赞数/反对数).")
     var input: String
     @Option(name: .long, help: "How many hotspots to list.")
     var top: Int = 10
@@ -39,21 +39,7 @@ struct HotspotsCommand: ParsableCommand {
 
     func run() throws {
         let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
-        func col(_ name: String) -> Int? { table.index(of: name) }
-        guard let ti = col("title"), let di = col("detail") else {
-            throw ValidationError("\(input) needs title and detail columns")
-        }
-        let si = col("submitted_at")
-        let li = col("likes"), ai = col("against")
-        var appeals: [AppealRecord] = []
-        var undated = 0
-        for row in table.rows {
-            let time = si.flatMap { AppealDate.parse(row[$0]) }
-            if time == nil { undated += 1 }
-            appeals.append(AppealRecord(id: row.first ?? "", title: row[ti], detail: row[di],
-                                        time: time ?? Date(timeIntervalSince1970: 0),
-                                        likes: li.flatMap { Int(row[$0]) } ?? 0, against: ai.flatMap { Int(row[$0]) } ?? 0))
-        }
+        let (appeals, undated) = try AppealColumns.records(in: table, file: input)
         var options = SimilarityIndex.Options()
         if let threshold { options.threshold = threshold }
         options.window = windowDays * 86_400
@@ -76,7 +62,9 @@ struct HotspotsCommand: ParsableCommand {
             for (i, s) in spots.enumerated() {
                 print("\(i + 1)\t\(s.size)\t\(s.first.prefix(10))\t\(s.last.prefix(10))\t\(s.place ?? "-")\t\(s.title)")
             }
-            if undated > 0 { print("(\(undated) rows without a readable submitted_at were dated 1970-01-01)") }
+        }
+        if undated > 0 {
+            FileHandle.standardError.write(Data("note: \(undated) rows without a readable submitted_at were dated 1970-01-01\n".utf8))
         }
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The columns of an appeal CSV file, found by their English names or by the Chinese headers that government
+/// message-board and hotline exports use (留言主题, 留言详情, 留言时间, 一级标签, …), so that `minhu classifier` and
+/// `minhu hotspots` read such an export as it is.
+///
+/// ```swift
+/// let table = try CSVTable(contentsOf: url)
+/// let title = AppealColumns.index(of: "title", in: table)     // "title" or "留言主题", "主题", "标题" …
+/// let appeals = try AppealColumns.records(in: table, file: url.path)
+/// ```
+public enum AppealColumns {
+    /// Names that mean the same column, the English name first. A name is looked up as itself first, then as
+    /// the other names of its group, in this order.
+    public static let aliases: [[String]] = [
+        ["title", "留言主题", "主题", "标题", "诉求标题", "subject"],
+        ["detail", "留言详情", "详情", "内容", "诉求内容", "留言内容", "描述", "description", "content"],
+        ["text", "文本", "正文"],
+        ["submitted_at", "留言时间", "提交时间", "时间", "来电时间", "受理时间", "requested_datetime", "created_at"],
+        ["category", "一级标签", "一级分类", "类别", "分类", "label"],
+        ["likes", "点赞数"],
+        ["against", "反对数"],
+    ]
+
+    /// The index of the column called `name` or, when the header lacks it, of a column with another name of its
+    /// group (case-insensitive).
+    public static func index(of name: String, in table: CSVTable) -> Int? {
+        if let i = table.index(of: name) { return i }
+        guard let group = aliases.first(where: { $0.contains { $0.lowercased() == name.lowercased() } }) else { return nil }
+        for other in group {
+            if let i = table.index(of: other) { return i }
+        }
+        return nil
+    }
+
+    /// The text columns to read when none are given: title and detail when both exist, else a `text` column,
+    /// else whichever of title and detail exists; nil when the file has none of them.
+    public static func defaultTextColumns(of table: CSVTable) -> [Int]? {
+        let title = index(of: "title", in: table), detail = index(of: "detail", in: table)
+        if let title, let detail { return [title, detail] }
+        if let text = index(of: "text", in: table) { return [text] }
+        if let one = title ?? detail { return [one] }
+        return nil
+    }
+
+    /// The appeals of a table for clustering: id (first column), title, detail, time (`submitted_at`; rows
+    /// without a readable one are dated 1970-01-01 and counted in `undated`), likes and objections when present.
+    public static func records(in table: CSVTable, file: String) throws -> (records: [AppealRecord], undated: Int) {
+        guard let ti = index(of: "title", in: table), let di = index(of: "detail", in: table) else {
+            throw CSVError.missingTextColumns(file: file, header: table.header, needed: "a title and a detail column (or 留言主题 and 留言详情)")
+        }
+        let si = index(of: "submitted_at", in: table)
+        let li = index(of: "likes", in: table), ai = index(of: "against", in: table)
+        var undated = 0
+        let records = table.rows.map { row in
+            let time = si.flatMap { AppealDate.parse(row[$0]) }
+            if time == nil { undated += 1 }
+            return AppealRecord(id: row.first ?? "", title: row[ti], detail: row[di],
+                                time: time ?? Date(timeIntervalSince1970: 0),
+                                likes: li.flatMap { Int(row[$0]) } ?? 0, against: ai.flatMap { Int(row[$0]) } ?? 0)
+        }
+        return (records, undated)
+    }
+}
