@@ -19,9 +19,7 @@ struct ClassifierTests {
           .enabled(if: TestPaths.hasAppeals, "../shared/data/appeals is missing: held-out evaluation skipped"))
     func heldOutMacroF1() throws {
         let model = try #require(TestPaths.model)
-        let ids = Set(try TextDataset.loadIDs(TestPaths.repository.appendingPathComponent("models/heldout-ids.txt")))
-        let rows = try TextDataset.load(TestPaths.appeals.appendingPathComponent("appeals-train-raw.csv"),
-                                        textColumns: ["title", "detail"], labelColumn: "category").filter { ids.contains($0.id) }
+        let rows = try TestPaths.heldOutRows()
         #expect(rows.count >= 220)
         let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: rows.map { model.classify($0.text).category },
                                             labels: model.labels)

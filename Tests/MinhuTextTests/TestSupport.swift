@@ -12,4 +12,11 @@ enum TestPaths {
     static let model: TextClassifier? = try? ShippedModel.loadClassifier(environment: [:])
     static let rules: AppealRules? = try? AppealRules.loadShipped(environment: [:])
     static let places: PlaceRecognizer? = try? PlaceRecognizer.loadShipped(environment: [:])
+
+    /// The held-out raw messages of `models/heldout-ids.txt`, with their labels.
+    static func heldOutRows() throws -> [LabeledText] {
+        let ids = Set(try TextDataset.loadIDs(repository.appendingPathComponent("models/heldout-ids.txt")))
+        return try TextDataset.load(appeals.appendingPathComponent("appeals-train-raw.csv"),
+                                    textColumns: ["title", "detail"], labelColumn: "category").filter { ids.contains($0.id) }
+    }
 }

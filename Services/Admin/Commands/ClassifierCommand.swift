@@ -78,7 +78,7 @@ struct ClassifierCommand: ParsableCommand {
 
     struct Evaluate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Per-class precision, recall, F1, macro-F1 and the confusion matrix on labelled data.")
+            abstract: "Per-class precision, recall, F1, macro-F1, the confusion matrix and the confidence thresholds' coverage and accuracy on labelled data.")
 
         @Option(name: .long, help: "A labelled CSV file.")
         var data: String
@@ -99,9 +99,14 @@ struct ClassifierCommand: ParsableCommand {
                 let keep = Set(try TextDataset.loadIDs(URL(fileURLWithPath: ids)))
                 rows = rows.filter { keep.contains($0.id) }
             }
-            let predicted = rows.map { classifier.classify($0.text).category }
-            let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: predicted, labels: classifier.labels)
-            print(metrics.report(), terminator: "")
+            let results = rows.map { classifier.classify($0.text) }
+            let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: results.map(\.category),
+                                                labels: classifier.labels)
+            print(metrics.report())
+            let coverage = ConfidenceCoverage(confidences: results.map(\.confidence),
+                                              correct: zip(rows, results).map { $0.label == $1.category })
+            print("confidence thresholds (MINHU_DISPATCH_MIN_CONFIDENCE: below it, the manual desk)")
+            print(coverage.report(), terminator: "")
         }
     }
 
