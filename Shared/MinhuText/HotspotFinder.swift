@@ -70,11 +70,16 @@ public struct HotspotFinder: Sendable {
             let specific = places.flatMap { $0.estate ?? $0.community ?? $0.road ?? $0.street }
             index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district)
         }
-        let merged = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold)
+        var ranked = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold)
             .filter { $0.size >= minimumSize }
-            .sorted { ($0.size, $1.first) > ($1.size, $0.first) }
-        var spots: [Hotspot] = merged.map { c in
-            let reactions = c.memberIDs.reduce(0) { $0 + (byID[$1].map { $0.likes + $0.against } ?? 0) }
+            .map { c in
+                let reactions = c.memberIDs.reduce(0) { $0 + (byID[$1].map { $0.likes + $0.against } ?? 0) }
+                return (cluster: c, weight: Double(c.size) + log(1 + Double(reactions)))
+            }
+        ranked.sort { ($0.cluster.size, $1.cluster.first) > ($1.cluster.size, $0.cluster.first) }
+        if weighted { ranked.sort { ($0.weight, $1.cluster.first) > ($1.weight, $0.cluster.first) } }
+        // Titles, places and dates only for the clusters listed.
+        return ranked.prefix(max(0, top)).map { c, weight in
             // A place is reported only when a fair share of the members name it.
             var place = c.place.flatMap { p in (c.placeCounts[p] ?? 0) * 10 >= c.size * 3 && (c.placeCounts[p] ?? 0) >= 2 ? p : nil }
             if let recognizer, let p = place {
@@ -82,28 +87,29 @@ public struct HotspotFinder: Sendable {
                 let r = recognizer.recognize(p)
                 if let d = r.district, !p.hasPrefix(d) { place = d + " " + p }
             }
-            return Hotspot(title: c.representativeTitle, size: c.size,
-                           weight: Double(c.size) + log(1 + Double(reactions)),
+            return Hotspot(title: c.representativeTitle, size: c.size, weight: weight,
                            ids: c.memberIDs, first: AppealDate.iso8601(c.first), last: AppealDate.iso8601(c.last), place: place)
         }
-        if weighted { spots.sort { ($0.weight, $1.first) > ($1.weight, $0.first) } }
-        return Array(spots.prefix(top))
     }
 }
 
 extension HotspotFinder {
-    /// Greedy centroid merging of clusters by title similarity (largest clusters first).
+    /// Greedy centroid merging of clusters by title similarity (largest clusters first): each cluster in turn
+    /// absorbs the first later cluster whose title centroid is at least `threshold` similar to its own, until none
+    /// is. Candidates come from an inverted index over the centroids' bigrams, so clusters that share no title
+    /// bigram are never compared.
     static func merge(_ clusters: [SimilarityIndex.Cluster], threshold: Float) -> [SimilarityIndex.Cluster] {
         guard clusters.count > 1, threshold < 1 else { return clusters }
-        let grams: [[UInt64: Float]] = clusters.map { c in
+        var list = clusters.sorted { ($0.size, $1.first) > ($1.size, $0.first) }
+        var tfs: [[UInt64: Float]] = list.map { c in
             var tf: [UInt64: Float] = [:]
             for t in c.titles { for g in Set(SimilarityIndex.bigrams(TextNormalizer.scalars(t, limit: 200))) { tf[g, default: 0] += 1 } }
             return tf
         }
         var df: [UInt64: Float] = [:]
         var titleCount: Float = 0
-        for c in clusters { titleCount += Float(c.titles.count) }
-        for tf in grams { for (g, n) in tf { df[g, default: 0] += n } }
+        for c in list { titleCount += Float(c.titles.count) }
+        for tf in tfs { for (g, n) in tf { df[g, default: 0] += n } }
         func centroid(_ tf: [UInt64: Float], members: Int) -> [UInt64: Float] {
             var v: [UInt64: Float] = [:]
             var norm: Float = 0
@@ -116,31 +122,37 @@ extension HotspotFinder {
             if norm > 0 { for (g, w) in v { v[g] = w / norm } }
             return v
         }
-        var list = clusters.sorted { ($0.size, $1.first) > ($1.size, $0.first) }
-        var tfs = list.map { c in grams[clusters.firstIndex { $0.id == c.id }!] }
         var cents = zip(tfs, list).map { centroid($0.0, members: $0.1.titles.count) }
+        // Bigram → (cluster, weight). A cluster's centroid changes only while it is the one absorbing, after
+        // which it is never a candidate again, so the postings stay valid for every cluster still waiting.
+        var postings: [UInt64: [(cluster: Int, weight: Float)]] = [:]
+        for (j, v) in cents.enumerated() { for (g, w) in v where w > 0 { postings[g, default: []].append((j, w)) } }
         var alive = [Bool](repeating: true, count: list.count)
+        var dots = [Float](repeating: 0, count: list.count)
+        var touched: [Int] = []
         for i in 0..<list.count where alive[i] {
-            var j = i + 1
-            while j < list.count {
-                if alive[j] {
-                    var dot: Float = 0
-                    let (small, large) = cents[i].count < cents[j].count ? (cents[i], cents[j]) : (cents[j], cents[i])
-                    for (g, w) in small { if let x = large[g] { dot += w * x } }
-                    if dot >= threshold {
-                        list[i].memberIDs += list[j].memberIDs
-                        list[i].titles += list[j].titles
-                        list[i].first = min(list[i].first, list[j].first)
-                        list[i].last = max(list[i].last, list[j].last)
-                        list[i].placeCounts.merge(list[j].placeCounts, uniquingKeysWith: +)
-                        tfs[i].merge(tfs[j], uniquingKeysWith: +)
-                        cents[i] = centroid(tfs[i], members: list[i].titles.count)
-                        alive[j] = false
-                        j = i + 1      // the centroid moved: look again
-                        continue
+            while true {
+                touched.removeAll(keepingCapacity: true)
+                for (g, w) in cents[i] {
+                    for (j, x) in postings[g] ?? [] where j > i && alive[j] {
+                        if dots[j] == 0 { touched.append(j) }
+                        dots[j] += w * x
                     }
                 }
-                j += 1
+                var next: Int?
+                for j in touched {
+                    if dots[j] >= threshold && (next == nil || j < next!) { next = j }
+                    dots[j] = 0
+                }
+                guard let j = next else { break }
+                list[i].memberIDs += list[j].memberIDs
+                list[i].titles += list[j].titles
+                list[i].first = min(list[i].first, list[j].first)
+                list[i].last = max(list[i].last, list[j].last)
+                list[i].placeCounts.merge(list[j].placeCounts, uniquingKeysWith: +)
+                tfs[i].merge(tfs[j], uniquingKeysWith: +)
+                cents[i] = centroid(tfs[i], members: list[i].titles.count)
+                alive[j] = false
             }
         }
         return zip(list, alive).filter(\.1).map(\.0)
@@ -166,16 +178,22 @@ public enum AppealDate {
         var c = DateComponents()
         c.year = d[0]; c.month = d[1]; c.day = d[2]; c.hour = t[0]; c.minute = t[1]; c.second = t[2]
         guard (1...12).contains(d[1]), (1...31).contains(d[2]) else { return nil }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        return cal.date(from: c)
+        return calendar.date(from: c)
     }
 
-    /// ISO 8601 with the zone's offset, e.g. `2019-08-23T12:22:00+08:00`.
+    /// ISO 8601 with the zone's offset, e.g. `2019-08-23T12:22:00+08:00` (no formatter is created per call).
     public static func iso8601(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = zone
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let offset = zone.secondsFromGMT(for: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0,
+                      c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+            + (offset < 0 ? "-" : "+") + String(format: "%02d:%02d", abs(offset) / 3600, abs(offset) % 3600 / 60)
     }
+
+    /// The Gregorian calendar in `zone`.
+    static let calendar: Calendar = {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        return cal
+    }()
 }

@@ -191,7 +191,7 @@ public struct PlaceRecognizer: Sendable {
             if covered[k] { k += 1; continue }
             for (suffix, kind, maxBody) in Self.patternSuffixes {
                 let end = k + suffix.count
-                guard end <= s.count, Array(s[k..<end]) == suffix else { continue }
+                guard end <= s.count, s[k] == suffix[0], s[k..<end].elementsEqual(suffix) else { continue }
                 if suffix.count == 1 && suffix[0] == jieDao[0] && end < s.count && s[end] == jieDao[1] { continue }
                 var start = k
                 while start > 0 && k - start < maxBody {
