@@ -37,6 +37,24 @@ struct HotspotsCommand: ParsableCommand {
     @Option(name: .long, help: "Title-centroid similarity at which clusters merge (1 = never).")
     var mergeThreshold: Float?
 
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1 (got \(top))") }
+        guard windowDays > 0 else { throw ValidationError("--window-days must be positive (got \(windowDays))") }
+        let unitInterval: [(String, Float?)] = [("--threshold", threshold), ("--title-threshold", titleThreshold),
+                                                ("--centroid-threshold", centroidThreshold),
+                                                ("--matter-threshold", matterThreshold)]
+        for case let (name, value?) in unitInterval where !(0...1).contains(value) {
+            throw ValidationError("\(name) must be between 0 and 1 (got \(value))")
+        }
+        if let mergeThreshold, !(mergeThreshold > 0 && mergeThreshold <= 1) {
+            throw ValidationError("--merge-threshold must be above 0 and at most 1 (got \(mergeThreshold))")
+        }
+        for case let (name, value?) in [("--title-weight", titleWeight), ("--place-weight", placeWeight)] where value < 0 {
+            throw ValidationError("\(name) must not be negative (got \(value))")
+        }
+        if let detailChars, detailChars < 0 { throw ValidationError("--detail-chars must not be negative (got \(detailChars))") }
+    }
+
     func run() throws {
         let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
         let (appeals, undated) = try AppealColumns.records(in: table, file: input)
