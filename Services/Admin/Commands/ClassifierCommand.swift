@@ -42,6 +42,10 @@ struct ClassifierCommand: ParsableCommand {
         @Option(name: .long, help: "SVM cost C.")
         var cost: Float = 1.0
 
+        func validate() throws {
+            guard cost > 0 else { throw ValidationError("--cost must be positive (got \(cost))") }
+        }
+
         func run() throws {
             let columns = ClassifierCommand.columns(textColumns)
             var examples: [LabeledText] = []
@@ -62,6 +66,11 @@ struct ClassifierCommand: ParsableCommand {
                 let removed = before - examples.count
                 print("held out \(held.count) messages; removed \(removed) training rows matching them")
                 provenance["heldOut"] = "\(held.count) messages from \(URL(fileURLWithPath: source).lastPathComponent); \(removed) matching rows removed"
+            }
+            let labels = Set(examples.map(\.label))
+            guard labels.count >= 2 else {
+                throw ValidationError("training needs labelled examples of at least two categories; found \(examples.count) "
+                                      + "examples of \(labels.count) (--label-column \(labelColumn)); nothing written")
             }
             var options = ClassifierTrainer.Options()
             options.seed = seed
@@ -98,6 +107,9 @@ struct ClassifierCommand: ParsableCommand {
             if let ids {
                 let keep = Set(try TextDataset.loadIDs(URL(fileURLWithPath: ids)))
                 rows = rows.filter { keep.contains($0.id) }
+            }
+            guard !rows.isEmpty else {
+                throw ValidationError(ids == nil ? "\(data) has no rows to evaluate" : "none of the ids in \(ids!) is in \(data)")
             }
             let results = rows.map { classifier.classify($0.text) }
             let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: results.map(\.category),
@@ -151,6 +163,10 @@ struct ClassifierCommand: ParsableCommand {
         var seed: UInt64 = 42
         @Option(name: .long, help: "Where to write the id list.")
         var out: String
+
+        func validate() throws {
+            guard fraction > 0 && fraction < 1 else { throw ValidationError("--fraction must be between 0 and 1 (got \(fraction))") }
+        }
 
         func run() throws {
             let rows = try TextDataset.load(URL(fileURLWithPath: data), textColumns: nil, labelColumn: labelColumn)

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// The file-only `minhu` commands (classifier, hotspots) run as the built executable: a message-board export with
+/// Chinese headers is read as it is, and bad input ends with a specific error and nothing written. No servers.
+@Suite("minhu classifier and hotspots on files")
+struct TextCommandTests {
+    /// Runs `minhu` with `arguments` in a fresh folder holding `files`; returns its exit status, output and folder.
+    static func minhu(_ arguments: [String], files: [String: String]) async throws -> (status: Int32?, output: String, folder: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        let resolved = arguments.map { $0.hasPrefix("@") ? folder.appendingPathComponent(String($0.dropFirst())).path : $0 }
+        let (status, output) = try await ChildProcess.with("minhu", arguments: resolved, environment: ["PATH": "/usr/bin:/bin"]) {
+            (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+        }
+        return (status, output, folder)
+    }
+
+    static let export = """
+        留言编号,留言用户,留言主题,留言时间,留言详情,反对数,点赞数
+        1,A001,A2区丽发新城附近搅拌站噪音扰民,2019/11/13 9:00:00,搅拌站日夜施工，噪音很大，居民无法休息。,0,5
+        2,A002,丽发新城搅拌站噪音严重影响居民生活,2019/11/15 10:00:00,小区旁边的搅拌站晚上也在作业，噪音扰民。,0,3
+        3,A003,投诉丽发新城旁搅拌站夜间噪音,2019/11/20 21:30:00,搅拌站夜间施工噪音大，请尽快处理。,1,2
+        4,A004,咨询新生儿医保办理流程,2019/11/21 8:00:00,孩子刚出生，想问怎么办理医保。,0,0
+        5,A005,A7县某路段路灯长期不亮,2019/11/22 19:00:00,晚上出行很不安全，希望修复路灯。,0,0
+
+        """
+
+    @Test("hotspots reads an export with Chinese headers and finds the repeated complaint")
+    func hotspotsOnExport() async throws {
+        let run = try await Self.minhu(["hotspots", "--input", "@export.csv", "--format", "json", "--top", "3"],
+                                       files: ["export.csv": Self.export])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 0, "\(run.output)")
+        let spots = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]]
+        let top = try #require(spots?.first)
+        #expect(Set(top["ids"] as? [String] ?? []) == ["1", "2", "3"])
+        #expect((top["first"] as? String)?.hasPrefix("2019-11-13T09:00:00") == true)
+    }
+
+    @Test("classify refuses a file with no text column, naming its columns, and writes nothing")
+    func classifyWithoutText() async throws {
+        let run = try await Self.minhu(["classifier", "classify", "--input", "@in.csv", "--output", "@out.csv"],
+                                       files: ["in.csv": "编号,用户,时间\n1,A0001,2019/1/1 8:00:00\n"])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status != nil && run.status != 0)
+        #expect(run.output.contains("its columns are: 编号, 用户, 时间"), "\(run.output)")
+        #expect(!FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("out.csv").path))
+    }
+
+    @Test("train refuses data with one category and writes no model")
+    func trainOneCategory() async throws {
+        let csv = "id,title,detail,category\n1,路灯坏了,晚上很黑,城乡建设\n2,工地噪音扰民,夜间施工,城乡建设\n"
+        let run = try await Self.minhu(["classifier", "train", "--data", "@one.csv", "--out", "@model.mhc"],
+                                       files: ["one.csv": csv])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status != nil && run.status != 0)
+        #expect(run.output.contains("at least two categories"), "\(run.output)")
+        #expect(!FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("model.mhc").path))
+    }
+
+    @Test("out-of-range options are refused by name", arguments: [
+        (["hotspots", "--input", "@export.csv", "--merge-threshold", "0"], "--merge-threshold"),
+        (["hotspots", "--input", "@export.csv", "--top", "0"], "--top"),
+        (["classifier", "split", "--data", "@export.csv", "--fraction", "1.5", "--out", "@ids.txt"], "--fraction"),
+    ])
+    func badOptions(arguments: [String], option: String) async throws {
+        let run = try await Self.minhu(arguments, files: ["export.csv": Self.export])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status != nil && run.status != 0)
+        #expect(run.output.contains(option), "\(run.output)")
+    }
+}
