@@ -80,7 +80,7 @@ let package = Package(
         // Integration tests against the real RabbitMQ and PostgreSQL; suites named `Fault…` stop, kill or freeze
         // private servers and run in a separate serial stage (scripts/test).
         .testTarget(name: "MinhuIntegrationTests",
-                    dependencies: ["MinhuService", "MinhuMessaging", "MinhuStorage", "MinhuModels",
+                    dependencies: ["MinhuService", "MinhuMessaging", "MinhuStorage", "MinhuModels", "MinhuText",
                                    .product(name: "PostgresNIO", package: "postgres-nio"),
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "Logging", package: "swift-log"),

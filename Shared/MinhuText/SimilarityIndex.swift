@@ -62,24 +62,28 @@ public struct SimilarityIndex: Sendable {
         public var place: String? {
             placeCounts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         }
-        /// The member title most similar to the others (character bigram Dice coefficient).
-        public var representativeTitle: String {
-            let sample = Array(titles.prefix(200))
-            guard sample.count > 2 else { return sample.first ?? "" }
-            let grams = sample.map { Set(SimilarityIndex.bigrams(TextNormalizer.scalars($0))) }
-            var best = 0
-            var bestScore = -1.0
-            for i in 0..<grams.count {
-                var total = 0.0
-                for j in 0..<grams.count where j != i {
-                    let inter = grams[i].intersection(grams[j]).count
-                    let denom = grams[i].count + grams[j].count
-                    total += denom > 0 ? 2 * Double(inter) / Double(denom) : 0
-                }
-                if total > bestScore { bestScore = total; best = i }
+        /// The member title most similar to the others (see `SimilarityIndex.representativeTitle(of:)`).
+        public var representativeTitle: String { SimilarityIndex.representativeTitle(of: titles) }
+    }
+
+    /// Of `titles` (the first 200), the one most similar to the others by character-bigram Dice coefficient:
+    /// the title a hotspot is shown with.
+    public static func representativeTitle(of titles: [String]) -> String {
+        let sample = Array(titles.prefix(200))
+        guard sample.count > 2 else { return sample.first ?? "" }
+        let grams = sample.map { Set(bigrams(TextNormalizer.scalars($0))) }
+        var best = 0
+        var bestScore = -1.0
+        for i in 0..<grams.count {
+            var total = 0.0
+            for j in 0..<grams.count where j != i {
+                let inter = grams[i].intersection(grams[j]).count
+                let denom = grams[i].count + grams[j].count
+                total += denom > 0 ? 2 * Double(inter) / Double(denom) : 0
             }
-            return sample[best]
+            if total > bestScore { bestScore = total; best = i }
         }
+        return sample[best]
     }
 
     struct GramEntry: Sendable {

@@ -149,22 +149,31 @@ public final class ClusterRegistry: @unchecked Sendable {
         for try await seq in inserted.decode(Int64.self) { locked { _ = ownSeqs.insert(seq) } }
         let windowStart = joinedAt.addingTimeInterval(-hotspotWindow)
         let members = try await connection.query("""
-            SELECT appeal_id FROM cluster_members WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)
+            SELECT appeal_id, title FROM cluster_members WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)
             ORDER BY joined_at, appeal_id
             """, logger: logger)
         var windowMembers: [UUID] = []
-        for try await id in members.decode(UUID.self) { windowMembers.append(id) }
+        var windowTitles: [String] = []
+        for try await (id, memberTitle) in members.decode((UUID, String).self) {
+            windowMembers.append(id)
+            windowTitles.append(memberTitle)
+        }
         let already = Set(emitted.map(Int.init))
         let crossed = thresholds.filter { $0 <= windowMembers.count && !already.contains($0) }
         let levels = (already.union(crossed)).sorted().map { Int32($0) }
+        // A hotspot is shown with its most typical title, chosen again at each threshold crossed (until then the
+        // cluster keeps its first member's title).
+        let typicalTitle: String? = crossed.isEmpty ? nil : SimilarityIndex.representativeTitle(of: windowTitles)
         try await connection.query("""
             UPDATE clusters SET size = (SELECT count(*) FROM cluster_members WHERE cluster_id = \(clusterID)),
                 first_at = least(first_at, \(joinedAt)), last_at = greatest(last_at, \(joinedAt)),
-                category = coalesce(category, \(category)), hotspot_levels_emitted = \(levels), updated_at = now()
+                category = coalesce(category, \(category)), hotspot_levels_emitted = \(levels),
+                title = coalesce(\(typicalTitle), title), updated_at = now()
             WHERE id = \(clusterID)
             """, logger: logger)
         let decodedPlace = (try? MinhuJSON.decode(Place.self, from: Data(clusterPlace.utf8))) ?? place
-        return Join(clusterID: clusterID, windowMembers: windowMembers, newThresholds: crossed, title: clusterTitle,
+        return Join(clusterID: clusterID, windowMembers: windowMembers, newThresholds: crossed,
+                    title: typicalTitle ?? clusterTitle,
                     place: decodedPlace, category: existingCategory ?? category, windowStart: windowStart)
     }
 
