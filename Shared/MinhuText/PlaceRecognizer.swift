@@ -77,7 +77,7 @@ public struct PlaceRecognizer: Sendable {
     static let roadStop: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单元室期间时年月日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
     static let commonRoadWords: Set<String> = ["线路", "道路", "铁路", "公路", "马路", "电路", "网路", "思路", "出路", "套路", "门路",
                                                "水路", "陆路", "进路", "后路", "退路", "来路", "走路", "修路", "去路", "上路", "半路",
-                                               "引路", "迷路", "带路", "让路", "商业街", "步行街", "小吃街", "老街", "一条街", "高速路"]
+                                               "引路", "迷路", "带路", "让路", "跑路", "之路", "商业街", "步行街", "小吃街", "老街", "一条街", "高速路"]
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
