@@ -10,6 +10,8 @@ ending in a place suffix (街道, 社区, 路/街/大道, 小区/花园/苑/…)
 administrative prefix is trimmed; a name is kept when it occurs in at least MIN_MESSAGES different messages.
 a name whose body is mostly used elsewhere (its body is followed by the suffix in < 50 % of its
 occurrences for a two-character body, < 30 % otherwise; < 10 % for streets and communities) is dropped as a common word ("一旦小区", "国际新城").
+A name only one user wrote (in resent copies of one message) is dropped when it looks like a phrase: a body of six
+or more characters, or another name with words in front ("除德馨园小区").
 A street, community, estate or road is given a district when, among the messages that mention it together
 with exactly one district, one district holds at least 60 % (and 2) of them.
 """
@@ -19,6 +21,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', '..', 'shared', 'data', 'appeals')
 FILES = ['appeals-train-raw.csv', 'hotspot-corpus.csv', 'replies.csv']
 MIN_MESSAGES = 2
+# ... written by at least this many different users: a phrase one citizen repeats in resent messages is not a name.
+MIN_WRITERS = 2
 
 DISTRICTS = ['A1区', 'A2区', 'A3区', 'A4区', 'A5区', 'A6区', 'A7县', 'A8县', 'A9市']
 DISTRICT_RE = re.compile(r'A[1-9][区县市]')
@@ -94,7 +98,7 @@ def main():
             if key in seen_texts:
                 continue
             seen_texts.add(key)
-            messages.append((key, text))
+            messages.append((key, text, row.get('user') or ''))
             for kind, rx in KINDS.items():
                 for m in rx.findall(text):
                     for suf in suffixes(m):
@@ -111,31 +115,24 @@ def main():
                 break
         return best
     seen = collections.defaultdict(set)            # (kind, name) -> message keys
+    writers = collections.defaultdict(set)         # (kind, name) -> users who wrote it
     district_votes = collections.defaultdict(collections.Counter)
-    for f in []:
-        path = os.path.join(DATA, f)
-        if not os.path.exists(path):
-            continue
-        for row in csv.DictReader(open(path, encoding='utf-8-sig')):
-            text = (row.get('title') or '') + '。' + (row.get('detail') or '')
-            key = (f, row.get('id'))
-            pass
-    for key, text in messages:
-        if True:
-            districts = set(DISTRICT_RE.findall(text))
-            for kind, rx in KINDS.items():
-                for raw in rx.findall(text):
-                    name = resolve(raw)
-                    if name is None or not ok(name, kind):
-                        continue
-                    if key in seen[(kind, name)]:
-                        continue
-                    seen[(kind, name)].add(key)
-                    if len(districts) == 1:
-                        district_votes[(kind, name)][next(iter(districts))] += 1
+    for key, text, user in messages:
+        districts = set(DISTRICT_RE.findall(text))
+        for kind, rx in KINDS.items():
+            for raw in rx.findall(text):
+                name = resolve(raw)
+                if name is None or not ok(name, kind):
+                    continue
+                writers[(kind, name)].add(user or key)
+                if key in seen[(kind, name)]:
+                    continue
+                seen[(kind, name)].add(key)
+                if len(districts) == 1:
+                    district_votes[(kind, name)][next(iter(districts))] += 1
     # Boundness: a real name's body is mostly followed by a place suffix; "一旦小区" or "国际新城" fail
     # because "一旦" and "国际" occur everywhere else.
-    corpus = '\n'.join(text for _, text in messages)
+    corpus = '\n'.join(text for _, text, _ in messages)
     def bound(name, kind):
         m = SUFFIX.search(name)
         body = name[:m.start()] if m else name
@@ -143,11 +140,19 @@ def main():
         if kind in ('street', 'community'):     # strong suffixes: an area name used alone is still a name
             return share >= 0.1
         return share >= (0.5 if len(body) <= 2 else 0.3)
+    # A name only one citizen wrote (in resent copies of one message) is kept unless it looks like a phrase: a
+    # body of six or more characters, or another candidate name with words in front ("除德馨园小区").
+    candidates = {name for (kind, name), keys in seen.items() if len(keys) >= MIN_MESSAGES}
+    def lone_phrase(kind, name):
+        if len(writers[(kind, name)]) >= MIN_WRITERS:
+            return False
+        return body_len(name) >= 6 or any(other != name and name.endswith(other) and len(writers[(k, other)]) >= MIN_WRITERS
+                                          for other in candidates for k in KINDS)
     places = []
     names_taken = set()
     order = {'street': 0, 'community': 1, 'estate': 2, 'road': 3}
     for (kind, name), keys in sorted(seen.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-        if len(keys) < MIN_MESSAGES or name in names_taken or not bound(name, kind):
+        if len(keys) < MIN_MESSAGES or name in names_taken or not bound(name, kind) or lone_phrase(kind, name):
             continue
         names_taken.add(name)
         entry = {'name': name, 'kind': kind}
