@@ -44,4 +44,8 @@ def twin(idx, text, thr=0.8, ming=5):
     for m,c in hits.items():
         if c>=thr*len(g) and (best is None or c>best[1]): best=(m,c)
     return best and best[0]
+def twin_raw(idx, text):
+    """twin() for an unsegmented message: the character trigrams of its normalised text stand for its tokens."""
+    n = norm(text)
+    return twin(idx, ' '.join(n[i:i + 3] for i in range(0, max(1, len(n) - 2))))
 def rawtext(r): return r['title']+' '+r['detail']

@@ -10,9 +10,6 @@ from sklearn.preprocessing import normalize
 from scipy.sparse import csr_matrix
 hot = list(csv.DictReader(open(D + 'hotspot-corpus.csv'))); rep = list(csv.DictReader(open(D + 'replies.csv')))
 iH = twin_index([rawtext(r) for r in H]); iR = twin_index([rawtext(r) for r in R])
-def twin_raw(idx, text):
-    n = norm(text)
-    return twin(idx, ' '.join(n[i:i + 3] for i in range(0, max(1, len(n) - 2))))
 U = [(rawtext(r), r.get('reply', '')) for r in hot + rep]
 uH = [twin_raw(iH, t) is not None for t, _ in U]; uR = [twin_raw(iR, t) is not None for t, _ in U]
 def unl(keep):

@@ -3,9 +3,6 @@ import sys, pickle; sys.path.insert(0,os.path.dirname(os.path.abspath(__file__))
 from exp2 import *
 hot=list(csv.DictReader(open(D+'hotspot-corpus.csv'))); rep=list(csv.DictReader(open(D+'replies.csv')))
 iH=twin_index([rawtext(r) for r in H]); iR=twin_index([rawtext(r) for r in R])
-def twin_raw(idx,text):
-    # raw-vs-raw twin: use char trigram set of normalized whole text as "tokens"
-    return twin(idx,' '.join(norm(text)[i:i+3] for i in range(0,max(1,len(norm(text))-2))) )
 U=[rawtext(r) for r in hot+rep]
 U=list(dict.fromkeys(U))
 uH=[twin_raw(iH,t) is not None for t in U]; uR=[twin_raw(iR,t) is not None for t in U]
