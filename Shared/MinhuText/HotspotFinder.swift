@@ -68,7 +68,8 @@ public struct HotspotFinder: Sendable {
             byID[a.id] = a
             let places = recognizer?.recognize(a.title + "。" + a.detail.prefix(400))
             let specific = places.flatMap { $0.estate ?? $0.community ?? $0.road ?? $0.street }
-            index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district)
+            index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district,
+                      regions: places?.regions ?? RegionCodes.find(in: a.title + "。" + a.detail.prefix(400)))
         }
         var ranked = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold)
             .filter { $0.size >= minimumSize }
@@ -141,7 +142,8 @@ extension HotspotFinder {
                 }
                 var next: Int?
                 for j in touched {
-                    if dots[j] >= threshold && (next == nil || j < next!) { next = j }
+                    if dots[j] >= threshold && (next == nil || j < next!)
+                        && !RegionCodes.conflict(list[i].regions, list[j].regions) { next = j }
                     dots[j] = 0
                 }
                 guard let j = next else { break }
@@ -150,6 +152,7 @@ extension HotspotFinder {
                 list[i].first = min(list[i].first, list[j].first)
                 list[i].last = max(list[i].last, list[j].last)
                 list[i].placeCounts.merge(list[j].placeCounts, uniquingKeysWith: +)
+                list[i].regions = Array(Set(list[i].regions + list[j].regions)).sorted()
                 tfs[i].merge(tfs[j], uniquingKeysWith: +)
                 cents[i] = centroid(tfs[i], members: list[i].titles.count)
                 alive[j] = false

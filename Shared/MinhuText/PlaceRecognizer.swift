@@ -21,6 +21,9 @@ public struct RecognizedPlaces: Sendable, Equatable {
     public var road: String?
     /// Every mention, in text order.
     public var mentions: [PlaceMention]
+    /// The prefecture-level cities the text names (administrative codes, and the gazetteer's city when one of its
+    /// districts or its name occurs), sorted; see `RegionCodes`.
+    public var regions: [String] = []
 
     /// The most specific place (estate, community, road, street, then district), for display.
     public var primary: String? { estate ?? community ?? road ?? street ?? district }
@@ -73,6 +76,7 @@ public struct PlaceRecognizer: Sendable {
     private var terminal: [Int32] = [-1]
     private var entries: [Entry] = []
     public let gazetteer: Gazetteer
+    private let homeScalars: [UInt32]
 
     static let roadStop: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单元室期间时年月日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
     static let commonRoadWords: Set<String> = ["线路", "道路", "铁路", "公路", "马路", "电路", "网路", "思路", "出路", "套路", "门路",
@@ -81,6 +85,7 @@ public struct PlaceRecognizer: Sendable {
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
+        homeScalars = gazetteer.city.unicodeScalars.map(\.value)
         for d in gazetteer.districts {
             for n in [d.name] + (d.aliases ?? []) { insert(n, Entry(kind: "district", name: d.name, district: d.name)) }
         }
@@ -145,6 +150,12 @@ public struct PlaceRecognizer: Sendable {
         mentions += patternMentions(s, covered: covered)
         mentions.sort { $0.offset < $1.offset }
         var result = RecognizedPlaces(mentions: mentions)
+        result.regions = RegionCodes.find(in: s)
+        let home = gazetteer.city
+        if !home.isEmpty, !result.regions.contains(home),
+           mentions.contains(where: { $0.kind == "district" }) || Self.contains(s, homeScalars) {
+            result.regions = (result.regions + [home]).sorted()
+        }
         func first(_ kind: String) -> PlaceMention? { mentions.first { $0.kind == kind } }
         result.street = first("street")?.name
         result.community = first("community")?.name
@@ -162,6 +173,17 @@ public struct PlaceRecognizer: Sendable {
             }
         }
         return result
+    }
+
+    /// True when `needle` (non-empty) occurs in `s`.
+    static func contains(_ s: [UInt32], _ needle: [UInt32]) -> Bool {
+        guard let head = needle.first, s.count >= needle.count else { return false }
+        var i = 0
+        while i + needle.count <= s.count {
+            if s[i] == head && s[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Suffixes recognised by pattern when the gazetteer lacks the name: (suffix, kind, longest body).

@@ -9,7 +9,8 @@ import Foundation
 /// `threshold` gives its cluster, provided that without the place (its token and name) the appeals are still
 /// similar (`matterThreshold`): one place does not make one matter. When no appeal is similar enough, the title is compared with the title
 /// centroids of the candidates' clusters (`centroidThreshold`): an appeal worded unlike any single member still
-/// joins the matter its members' titles share. Else the appeal starts a new cluster. Appeals older than `window`
+/// joins the matter its members' titles share. Appeals that name different cities (`regions`, see `RegionCodes`)
+/// never join each other, nor a cluster none of whose members names the appeal's city. Else the appeal starts a new cluster. Appeals older than `window`
 /// before the newest leave the index (their clusters keep them).
 ///
 /// ```swift
@@ -57,6 +58,8 @@ public struct SimilarityIndex: Sendable {
         public var first: Date
         public var last: Date
         public var placeCounts: [String: Int]
+        /// The cities the members name (the union, sorted).
+        public var regions: [String] = []
         public var size: Int { memberIDs.count }
         /// The most frequent place of the members.
         public var place: String? {
@@ -104,6 +107,8 @@ public struct SimilarityIndex: Sendable {
         /// The norms of `weights` and `titleWeights` without the appeal's own place grams.
         var matterNorm: Float
         var titleMatterNorm: Float
+        /// The cities the appeal names (`RegionCodes`), usually none or one.
+        var regions: [String]
         var cluster: Int
         var time: Date
     }
@@ -139,7 +144,7 @@ public struct SimilarityIndex: Sendable {
     /// Adds an appeal and returns the id of the cluster it joined or started (`placement` decides which).
     @discardableResult
     public mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
-                             placement: Placement = .nearest) -> Int {
+                             regions: [String] = [], placement: Placement = .nearest) -> Int {
         expire(before: time.addingTimeInterval(-options.window))
         let titleScalars = TextNormalizer.scalars(title, limit: 200)
         let detailScalars = TextNormalizer.scalars(detail, limit: options.detailChars)
@@ -168,11 +173,13 @@ public struct SimilarityIndex: Sendable {
         var joined: Int?
         switch placement {
         case .nearest:
-            if windowCount > 0 && !q.isEmpty, let match = bestMatch(q, tq, matter: matter, dfs: weighted.map(\.df)) {
+            if windowCount > 0 && !q.isEmpty,
+               let match = bestMatch(q, tq, matter: matter, regions: regions, dfs: weighted.map(\.df)) {
                 if let seq = match.seq {
                     joined = docs[seq - baseSeq].cluster
                 } else {
-                    joined = bestCentroid(matter.title, among: match.clusters, live: live)
+                    let sameCity = match.clusters.filter { !RegionCodes.conflict(regions, clusterList[$0].regions) }
+                    joined = bestCentroid(matter.title, among: sameCity, live: live)
                 }
             }
         case .join(let existing):
@@ -195,10 +202,15 @@ public struct SimilarityIndex: Sendable {
         }
         centroids[cluster].add(tq.map(\.0))
         if let place, !place.isEmpty { clusterList[cluster].placeCounts[place, default: 0] += 1 }
+        for r in regions where !clusterList[cluster].regions.contains(r) {
+            clusterList[cluster].regions.append(r)
+            clusterList[cluster].regions.sort()
+        }
 
         let seq = baseSeq + docs.count
         docs.append(Doc(grams: q.map(\.0), weights: q.map(\.1), titleGrams: tq.map(\.0), titleWeights: tq.map(\.1),
-                        matterNorm: matter.full.norm, titleMatterNorm: matter.title.norm, cluster: cluster, time: time))
+                        matterNorm: matter.full.norm, titleMatterNorm: matter.title.norm, regions: regions,
+                        cluster: cluster, time: time))
         for (g, _) in q {
             grams[g, default: GramEntry()].record(seq)
         }
@@ -235,9 +247,11 @@ public struct SimilarityIndex: Sendable {
     }
 
     /// The best candidate for the query `q` (sorted by gram, with the live document frequencies `dfs` in the
-    /// same order), its title part `tq` and their parts without the place, with the candidates' clusters.
+    /// same order), its title part `tq` and their parts without the place, with the candidates' clusters. A
+    /// candidate naming other cities than `regions` does not join.
     private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)],
-                                    matter: (full: PlaceGrams.Part, title: PlaceGrams.Part), dfs: [Int32]) -> Match? {
+                                    matter: (full: PlaceGrams.Part, title: PlaceGrams.Part), regions: [String],
+                                    dfs: [Int32]) -> Match? {
         // Probe with the rarest grams (by live document frequency).
         var probes: [(UInt64, Float, Int)] = []
         for ((g, w), n) in zip(q, dfs) where n > 0 {
@@ -281,6 +295,7 @@ public struct SimilarityIndex: Sendable {
             let d = docs[slot]
             let similarity = max(Self.dot(q, d.grams, d.weights), Self.dot(tq, d.titleGrams, d.titleWeights) * scale)
             guard similarity >= options.threshold else { return (slot, similarity, false) }
+            guard !RegionCodes.conflict(regions, d.regions) else { return (slot, similarity, false) }
             guard options.matterThreshold > 0 else { return (slot, similarity, true) }
             // Without the place, the same test must still pass at `matterThreshold`.
             let matterFull = matter.full.cosine(d.grams, d.weights, norm: d.matterNorm)

@@ -25,7 +25,7 @@ public protocol AppealTextAnalyzer: Sendable {
     func makeClusterIndex(window: TimeInterval) -> any DispatcherClusterIndexing
 }
 
-/// An incremental clustering of similar appeals (`MinhuText.SimilarityIndex` conforms as it is).
+/// An incremental clustering of similar appeals (`CityAwareClusterIndex` wraps `MinhuText.SimilarityIndex`).
 public protocol DispatcherClusterIndexing: Sendable {
     /// Adds an appeal (in time order) and returns the local number of the cluster it joined or started:
     /// the nearest (`.nearest`), the given local cluster (`.join`) or a new one (`.newCluster`).

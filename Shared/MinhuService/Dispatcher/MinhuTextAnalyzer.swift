@@ -55,8 +55,6 @@ public struct MinhuTextAnalyzer: AppealTextAnalyzer {
     public func makeClusterIndex(window: TimeInterval) -> any DispatcherClusterIndexing {
         var options = SimilarityIndex.Options()
         options.window = window
-        return SimilarityIndex(options: options)
+        return CityAwareClusterIndex(index: SimilarityIndex(options: options), places: places)
     }
 }
-
-extension SimilarityIndex: DispatcherClusterIndexing {}

@@ -1,0 +1,18 @@
+import Foundation
+import MinhuText
+
+/// The dispatcher's similarity index: `SimilarityIndex`, with the cities each appeal names (`RegionCodes` and the
+/// gazetteer's city) found from its title and detail excerpt, so that appeals about different cities never
+/// cluster. The index is rebuilt from the same title and excerpt (`cluster_members`), so a restarted copy finds the
+/// same cities.
+struct CityAwareClusterIndex: DispatcherClusterIndexing {
+    var index: SimilarityIndex
+    let places: PlaceRecognizer
+
+    mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
+                      placement: SimilarityIndex.Placement) -> Int {
+        let regions = places.recognize(title + "。" + detail.prefix(400)).regions
+        return index.add(id: id, title: title, detail: detail, time: time, place: place, regions: regions,
+                         placement: placement)
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import MinhuService
+import Testing
+
+/// The dispatcher's own similarity index (no servers): appeals about one matter in two cities of a province stay
+/// in two clusters, as `minhu hotspots` keeps them.
+@Suite("Dispatcher: the cluster index keeps cities apart")
+struct DispatcherClusterIndexTests {
+    @Test("the same complaint about D市 and M市 starts two clusters; a second D市 one joins the first")
+    func citiesApart() throws {
+        let analyzer = try MinhuTextAnalyzer.load(environment: [:])
+        var index = analyzer.makeClusterIndex(window: 30 * 86_400)
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        let detail = "糖果KTV每天营业到凌晨三点，音响声音很大，附近居民无法入睡，请环保部门处理。"
+        let d = index.add(id: "1", title: "投诉D市糖果KTV噪音扰民", detail: detail, time: t0, place: nil, placement: .nearest)
+        let m = index.add(id: "2", title: "投诉M市糖果KTV噪音扰民", detail: detail, time: t0 + 60, place: nil, placement: .nearest)
+        let again = index.add(id: "3", title: "D市糖果KTV噪音扰民严重", detail: detail, time: t0 + 120, place: nil, placement: .nearest)
+        #expect(d != m)
+        #expect(again == d)
+    }
+}

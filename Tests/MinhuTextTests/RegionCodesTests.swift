@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import MinhuText
+
+@Suite("Cities named in appeals")
+struct RegionCodesTests {
+    @Test("administrative codes name their prefecture; estate blocks, markets and words do not")
+    func codes() {
+        #expect(RegionCodes.find(in: "A市A7县星沙街道") == ["A市"])
+        #expect(RegionCodes.find(in: "K11县县城与J11市交界，M5市汇源煤气") == ["J市", "K市", "M市"])
+        #expect(RegionCodes.find(in: "B4区涉外景园") == ["B市"])
+        #expect(RegionCodes.find(in: "Ａ７县（全角）") == ["A市"])
+        #expect(RegionCodes.find(in: "保利林语小区E区供水管，B市场门口") == [])
+        #expect(RegionCodes.find(in: "ABC市、WiFi区、3A级景区、A1234区") == [])
+        #expect(RegionCodes.find(in: "") == [])
+    }
+
+    @Test("two lists conflict only when both name cities and share none")
+    func conflict() {
+        #expect(RegionCodes.conflict(["A市"], ["B市"]))
+        #expect(!RegionCodes.conflict(["A市", "M市"], ["M市"]))
+        #expect(!RegionCodes.conflict([], ["B市"]))
+        #expect(!RegionCodes.conflict(["A市"], []))
+    }
+
+    @Test("the gazetteer's districts and name give its city")
+    func homeCity() throws {
+        let places = try PlaceRecognizer.loadShipped(environment: [:])
+        #expect(places.recognize("A2区丽发新城附近搅拌站扰民").regions == ["A市"])
+        #expect(places.recognize("丽发新城附近搅拌站扰民").regions == [])
+        #expect(places.recognize("投诉D市糖果KTV噪音扰民").regions == ["D市"])
+        let home = PlaceRecognizer(gazetteer: .init(version: 1, city: "楚江市", districts: [.init(name: "东岸区", aliases: nil)], places: []))
+        #expect(home.recognize("东岸区某小区停水").regions == ["楚江市"])
+        #expect(home.recognize("楚江市公积金贷款").regions == ["楚江市"])
+        #expect(home.recognize("公积金贷款").regions == [])
+    }
+
+    @Test("one matter in two cities makes two clusters; an appeal naming no city joins either")
+    func clustersKeepCitiesApart() {
+        var index = SimilarityIndex()
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        let title = "投诉糖果KTV夜间噪音扰民"
+        let detail = "糖果KTV每天营业到凌晨三点，音响声音很大，附近居民无法入睡，请环保部门处理。"
+        let d = index.add(id: "1", title: "投诉D市" + title.dropFirst(2), detail: detail, time: t0, place: nil, regions: ["D市"])
+        let m = index.add(id: "2", title: "投诉M市" + title.dropFirst(2), detail: detail, time: t0 + 60, place: nil, regions: ["M市"])
+        #expect(d != m)
+        let d2 = index.add(id: "3", title: title, detail: "D市" + detail, time: t0 + 120, place: nil, regions: ["D市"])
+        #expect(d2 == d)
+        let none = index.add(id: "4", title: title, detail: detail, time: t0 + 180, place: nil)
+        #expect(none == d || none == m)
+        #expect(index.cluster(d)?.regions == ["D市"])
+        // Without the cities, the same appeals are one cluster (the split is the cities' doing).
+        var plain = SimilarityIndex()
+        let p1 = plain.add(id: "1", title: "投诉D市" + title.dropFirst(2), detail: detail, time: t0, place: nil)
+        let p2 = plain.add(id: "2", title: "投诉M市" + title.dropFirst(2), detail: detail, time: t0 + 60, place: nil)
+        #expect(p1 == p2)
+    }
+
+    @Test("the batch merge keeps clusters of different cities apart")
+    func mergeKeepsCitiesApart() {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        func cluster(_ id: Int, _ titles: [String], _ regions: [String]) -> SimilarityIndex.Cluster {
+            var c = SimilarityIndex.Cluster(id: id, memberIDs: titles.indices.map { "\(id)-\($0)" }, titles: titles,
+                                            first: t0, last: t0, placeCounts: [:])
+            c.regions = regions
+            return c
+        }
+        let a = cluster(0, ["咨询新生儿落地险办理", "咨询新生儿落地险如何办理"], ["B市"])
+        let b = cluster(1, ["新生儿落地险办理咨询", "新生儿落地险怎么办理"], ["H市"])
+        let c = cluster(2, ["新生儿落地险办理问题", "咨询新生儿落地险"], [])
+        // Other matters, so that the matter's words are rare (the centroids are TF-IDF).
+        let others = [cluster(3, ["小区门口路灯不亮", "路灯坏了没人修"], []), cluster(4, ["学校食堂饭菜质量差", "食堂收费太高"], []),
+                      cluster(5, ["公交站台被摊贩占用", "站台占道经营"], [])]
+        #expect(HotspotFinder.merge([a, b] + others, threshold: 0.4).count == 5)
+        let merged = HotspotFinder.merge([a, c] + others, threshold: 0.4)
+        #expect(merged.count == 4)
+        #expect(merged.contains { $0.size == 4 && $0.regions == ["B市"] })
+        // The same two clusters without their cities are merged.
+        var unnamed = b
+        unnamed.regions = []
+        #expect(HotspotFinder.merge([a, unnamed] + others, threshold: 0.4).count == 4)
+    }
+}
