@@ -1,7 +1,7 @@
 import Foundation
 
 /// A CSV table read per RFC 4180: quoted fields, doubled quotes, embedded commas and newlines,
-/// CRLF or LF line ends, and an optional UTF-8 byte-order mark.
+/// CRLF or LF line ends, and an optional UTF-8 byte-order mark; files may also be UTF-16 or GB18030/GBK.
 ///
 /// ```swift
 /// let table = try CSVTable(contentsOf: URL(fileURLWithPath: "appeals.csv"))
@@ -21,13 +21,15 @@ public struct CSVTable: Sendable {
         rows = all.map { row in row.count >= width ? row : row + Array(repeating: "", count: width - row.count) }
     }
 
-    /// Reads and parses a UTF-8 file (a byte-order mark is skipped).
+    /// The encoding the file was read in (UTF-8 for a table parsed from text).
+    public var encoding: TextFileDecoder.Encoding = .utf8
+
+    /// Reads and parses a file in UTF-8 (a byte-order mark is skipped), UTF-16 with a byte-order mark, or
+    /// GB18030/GBK (see `TextFileDecoder`).
     public init(contentsOf url: URL) throws {
-        let data = try Data(contentsOf: url)
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CSVError.notUTF8(url.path)
-        }
-        self.init(text: text)
+        let decoded = try TextFileDecoder.decode(try Data(contentsOf: url), path: url.path)
+        self.init(text: decoded.text)
+        encoding = decoded.encoding
     }
 
     /// The index of a column by name (case-sensitive, then case-insensitive).
@@ -106,14 +108,15 @@ public struct CSVTable: Sendable {
 
 /// Errors reading CSV input.
 public enum CSVError: Error, CustomStringConvertible, Sendable {
-    case notUTF8(String)
+    /// The file is neither UTF-8, UTF-16 with a byte-order mark, nor GB18030.
+    case unreadableEncoding(String)
     case missingColumn(String, file: String)
     /// The file has none of the text columns a command reads (`needed` names them).
     case missingTextColumns(file: String, header: [String], needed: String)
 
     public var description: String {
         switch self {
-        case .notUTF8(let path): return "\(path) is not UTF-8 text"
+        case .unreadableEncoding(let path): return "\(path) is not text in UTF-8, UTF-16 (with a byte-order mark) or GB18030/GBK"
         case .missingColumn(let name, let file): return "\(file) has no column \"\(name)\""
         case .missingTextColumns(let file, let header, let needed):
             return "\(file) lacks \(needed); its columns are: \(header.joined(separator: ", "))"

@@ -6,10 +6,11 @@ import Testing
 @Suite("minhu classifier and hotspots on files")
 struct TextCommandTests {
     /// Runs `minhu` with `arguments` in a fresh folder holding `files`; returns its exit status, output and folder.
-    static func minhu(_ arguments: [String], files: [String: String]) async throws -> (status: Int32?, output: String, folder: URL) {
+    static func minhu(_ arguments: [String], files: [String: String], bytes: [String: Data] = [:]) async throws -> (status: Int32?, output: String, folder: URL) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        for (name, data) in bytes { try data.write(to: folder.appendingPathComponent(name)) }
         let resolved = arguments.map { $0.hasPrefix("@") ? folder.appendingPathComponent(String($0.dropFirst())).path : $0 }
         let (status, output) = try await ChildProcess.with("minhu", arguments: resolved, environment: ["PATH": "/usr/bin:/bin"]) {
             (await $0.waitForExit(timeout: .seconds(120)), $0.log)
@@ -37,6 +38,42 @@ struct TextCommandTests {
         let top = try #require(spots?.first)
         #expect(Set(top["ids"] as? [String] ?? []) == ["1", "2", "3"])
         #expect((top["first"] as? String)?.hasPrefix("2019-11-13T09:00:00") == true)
+    }
+
+    @Test("an export saved in GBK (Excel's CSV on Chinese Windows) gives the same hotspots and classes as in UTF-8")
+    func gbkExport() async throws {
+        // The export converted by the C library's iconv program (libc-bin, on every Debian machine).
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-gbk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let utf8 = folder.appendingPathComponent("utf8.csv")
+        try Data(Self.export.utf8).write(to: utf8)
+        let iconv = Process()
+        iconv.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
+        iconv.arguments = ["-f", "UTF-8", "-t", "GB18030", utf8.path]
+        let pipe = Pipe()
+        iconv.standardOutput = pipe
+        try iconv.run()
+        let gbk = pipe.fileHandleForReading.readDataToEndOfFile()
+        iconv.waitUntilExit()
+        #expect(iconv.terminationStatus == 0 && String(data: gbk, encoding: .utf8) == nil)
+        var hotspots: [String] = []
+        var classes: [String] = []
+        for name in ["utf8.csv", "gbk.csv"] {
+            let files = ["utf8.csv": Self.export]
+            let spots = try await Self.minhu(["hotspots", "--format", "json", "--top", "3", "--input", "@" + name],
+                                             files: files, bytes: ["gbk.csv": gbk])
+            let classified = try await Self.minhu(["classifier", "classify", "--input", "@" + name, "--output", "@out.csv"],
+                                                  files: files, bytes: ["gbk.csv": gbk])
+            defer { for run in [spots, classified] { try? FileManager.default.removeItem(at: run.folder) } }
+            #expect(spots.status == 0 && classified.status == 0, "\(spots.output)\n\(classified.output)")
+            hotspots.append(spots.output.split(separator: "\n").filter { !$0.hasPrefix("note:") }.joined(separator: "\n"))
+            classes.append((try? String(contentsOf: classified.folder.appendingPathComponent("out.csv"), encoding: .utf8)) ?? "")
+        }
+        #expect(hotspots[0] == hotspots[1])
+        #expect(hotspots[0].contains("丽发新城"), "\(hotspots[0])")
+        #expect(classes[0] == classes[1])
+        #expect(classes[0].hasPrefix("id,category,confidence\n1,") && classes[0].split(separator: "\n").count == 6, "\(classes[0])")
     }
 
     @Test("classify refuses a file with no text column, naming its columns, and writes nothing")

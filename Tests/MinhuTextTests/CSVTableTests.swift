@@ -23,4 +23,31 @@ struct CSVTableTests {
         let field = "x,\"y\"\nz"
         #expect(CSVTable.parse("f\n" + CSVTable.escape(field) + "\n")[1] == [field])
     }
+
+    /// "id,title\n1,测试小区噪音\n" in GBK (GB18030's two-byte part): what Excel on Chinese Windows saves as CSV.
+    static let gbkBytes: [UInt8] = Array("id,title\n1,".utf8) + [0xB2, 0xE2, 0xCA, 0xD4, 0xD0, 0xA1, 0xC7, 0xF8, 0xD4, 0xEB, 0xD2, 0xF4] + [0x0A]
+
+    @Test("files in GB18030/GBK and UTF-16 with a byte-order mark are read; other bytes are refused by name")
+    func encodings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func table(_ bytes: [UInt8]) throws -> CSVTable {
+            let url = folder.appendingPathComponent("\(UUID().uuidString).csv")
+            try Data(bytes).write(to: url)
+            return try CSVTable(contentsOf: url)
+        }
+        let gbk = try table(Self.gbkBytes)
+        #expect(gbk.encoding == .gb18030)
+        #expect(gbk.rows == [["1", "测试小区噪音"]])
+        // A four-byte GB18030 sequence (outside GBK): U+20000, a rare Han character of the kind names use.
+        let four = try table(Array("t\n".utf8) + [0x95, 0x32, 0x82, 0x36] + [0x0A])
+        #expect(four.rows == [["\u{20000}"]])
+        let utf16 = try table([0xFF, 0xFE] + Array("id,title\n1,测试\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        #expect(utf16.encoding == .utf16)
+        #expect(utf16.header == ["id", "title"] && utf16.rows == [["1", "测试"]])
+        let utf8 = try table(Array("\u{FEFF}id,title\n1,测试\n".utf8))
+        #expect(utf8.encoding == .utf8 && utf8.header == ["id", "title"])
+        #expect(throws: CSVError.self) { try table([0x69, 0x64, 0x0A, 0xFF, 0xFF, 0x0A]) }
+    }
 }

@@ -4,6 +4,7 @@ import Logging
 import MinhuModels
 import MinhuService
 import MinhuStorage
+import MinhuText
 
 /// `minhu deputies`: the registry of people's-congress deputies (人大代表) intake recognises callers by. Reads
 /// `MINHU_DATABASE_URL` (the migration role or `minhu_intake`, which may write `deputies`).
@@ -33,7 +34,9 @@ struct DeputiesCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ValidationError("cannot read \(file)")
             }
-            guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(file) is not UTF-8") }
+            // The congress office's spreadsheet may be saved in GBK; TextFileDecoder reads it as well as UTF-8.
+            let text: String
+            do { text = try TextFileDecoder.decode(data, path: file).text } catch { throw ValidationError("\(error)") }
             let parsed: DeputyRegistry.Parsed
             do { parsed = try DeputyRegistry.parse(csv: text) } catch let error as DeputyRegistry.FileError {
                 throw ValidationError("\(file): \(error.description)")

@@ -57,6 +57,9 @@ struct HotspotsCommand: ParsableCommand {
 
     func run() throws {
         let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
+        if table.encoding != .utf8 {
+            FileHandle.standardError.write(Data("note: \(input) read as \(table.encoding.rawValue)\n".utf8))
+        }
         let (appeals, undated) = try AppealColumns.records(in: table, file: input)
         var options = SimilarityIndex.Options()
         if let threshold { options.threshold = threshold }
