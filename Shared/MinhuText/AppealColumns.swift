@@ -18,6 +18,7 @@ public enum AppealColumns {
         ["text", "文本", "正文"],
         ["submitted_at", "留言时间", "提交时间", "时间", "来电时间", "受理时间", "requested_datetime", "created_at"],
         ["category", "一级标签", "一级分类", "类别", "分类", "label"],
+        ["user", "留言用户", "用户", "用户编号", "用户ID", "用户名"],
         ["likes", "点赞数"],
         ["against", "反对数"],
     ]
@@ -44,20 +45,22 @@ public enum AppealColumns {
     }
 
     /// The appeals of a table for clustering: id (first column), title, detail, time (`submitted_at`; rows
-    /// without a readable one are dated 1970-01-01 and counted in `undated`), likes and objections when present.
+    /// without a readable one are dated 1970-01-01 and counted in `undated`), likes, objections and the user when
+    /// present.
     public static func records(in table: CSVTable, file: String) throws -> (records: [AppealRecord], undated: Int) {
         guard let ti = index(of: "title", in: table), let di = index(of: "detail", in: table) else {
             throw CSVError.missingTextColumns(file: file, header: table.header, needed: "a title and a detail column (or 留言主题 and 留言详情)")
         }
         let si = index(of: "submitted_at", in: table)
-        let li = index(of: "likes", in: table), ai = index(of: "against", in: table)
+        let li = index(of: "likes", in: table), ai = index(of: "against", in: table), ui = index(of: "user", in: table)
         var undated = 0
         let records = table.rows.map { row in
             let time = si.flatMap { AppealDate.parse(row[$0]) }
             if time == nil { undated += 1 }
             return AppealRecord(id: row.first ?? "", title: row[ti], detail: row[di],
                                 time: time ?? Date(timeIntervalSince1970: 0),
-                                likes: li.flatMap { Int(row[$0]) } ?? 0, against: ai.flatMap { Int(row[$0]) } ?? 0)
+                                likes: li.flatMap { Int(row[$0]) } ?? 0, against: ai.flatMap { Int(row[$0]) } ?? 0,
+                                user: ui.map { row[$0].trimmingCharacters(in: .whitespaces) } ?? "")
         }
         return (records, undated)
     }

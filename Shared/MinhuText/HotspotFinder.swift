@@ -9,34 +9,51 @@ public struct AppealRecord: Sendable {
     /// Likes (点赞数) and objections (反对数), when the source has them.
     public var likes: Int
     public var against: Int
-    public init(id: String, title: String, detail: String, time: Date, likes: Int = 0, against: Int = 0) {
+    /// Who wrote it (the source's user or citizen id; empty when unknown).
+    public var user: String
+    public init(id: String, title: String, detail: String, time: Date, likes: Int = 0, against: Int = 0, user: String = "") {
         self.id = id
         self.title = title
         self.detail = detail
         self.time = time
         self.likes = likes
         self.against = against
+        self.user = user
     }
+}
+
+/// How hot issues are ranked.
+public enum HotspotRanking: String, Sendable, CaseIterable {
+    /// By the number of people who raised the matter (distinct users; an appeal without a user counts as one
+    /// person), then by size: one citizen's thirty messages are not a hot issue.
+    case people
+    /// By the number of appeals.
+    case size
+    /// By people + ln(1 + likes + objections of the members).
+    case weighted
 }
 
 /// A hot issue (热点问题): a cluster of similar appeals.
 public struct Hotspot: Sendable, Codable, Equatable {
     public var title: String
     public var size: Int
-    /// size + ln(1 + likes + objections) of the members, for `--weighted` ranking.
+    /// The people who raised it: distinct users of the members (a member without a user counts as one).
+    public var people: Int
+    /// people + ln(1 + likes + objections) of the members, for the `weighted` ranking.
     public var weight: Double
     public var ids: [String]
     public var first: String
     public var last: String
     public var place: String?
 
-    enum CodingKeys: String, CodingKey { case title, size, weight, ids, first, last, place }
+    enum CodingKeys: String, CodingKey { case title, size, people, weight, ids, first, last, place }
 
     /// Encodes every key, `place` as null when unknown.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(title, forKey: .title)
         try c.encode(size, forKey: .size)
+        try c.encode(people, forKey: .people)
         try c.encode(weight, forKey: .weight)
         try c.encode(ids, forKey: .ids)
         try c.encode(first, forKey: .first)
@@ -59,8 +76,8 @@ public struct HotspotFinder: Sendable {
         self.recognizer = recognizer
     }
 
-    /// The top hotspots, largest (or heaviest, when `weighted`) first.
-    public func find(_ appeals: [AppealRecord], top: Int, weighted: Bool = false, minimumSize: Int = 2) -> [Hotspot] {
+    /// The top hotspots in the order `ranking` gives (ties: the larger, then the earlier first).
+    public func find(_ appeals: [AppealRecord], top: Int, ranking: HotspotRanking = .people, minimumSize: Int = 2) -> [Hotspot] {
         var index = SimilarityIndex(options: options)
         let ordered = appeals.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
         var byID: [String: AppealRecord] = [:]
@@ -74,13 +91,20 @@ public struct HotspotFinder: Sendable {
         var ranked = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold)
             .filter { $0.size >= minimumSize }
             .map { c in
-                let reactions = c.memberIDs.reduce(0) { $0 + (byID[$1].map { $0.likes + $0.against } ?? 0) }
-                return (cluster: c, weight: Double(c.size) + log(1 + Double(reactions)))
+                let members = c.memberIDs.compactMap { byID[$0] }
+                let reactions = members.reduce(0) { $0 + $1.likes + $1.against }
+                let users = Set(members.map(\.user).filter { !$0.isEmpty })
+                let people = users.count + members.count { $0.user.isEmpty }
+                return (cluster: c, people: people, weight: Double(people) + log(1 + Double(reactions)))
             }
         ranked.sort { ($0.cluster.size, $1.cluster.first) > ($1.cluster.size, $0.cluster.first) }
-        if weighted { ranked.sort { ($0.weight, $1.cluster.first) > ($1.weight, $0.cluster.first) } }
+        switch ranking {
+        case .size: break
+        case .people: ranked.sort { ($0.people, $0.cluster.size, $1.cluster.first) > ($1.people, $1.cluster.size, $0.cluster.first) }
+        case .weighted: ranked.sort { ($0.weight, $1.cluster.first) > ($1.weight, $0.cluster.first) }
+        }
         // Titles, places and dates only for the clusters listed.
-        return ranked.prefix(max(0, top)).map { c, weight in
+        return ranked.prefix(max(0, top)).map { c, people, weight in
             // A place is reported only when a fair share of the members name it.
             var place = c.place.flatMap { p in (c.placeCounts[p] ?? 0) * 10 >= c.size * 3 && (c.placeCounts[p] ?? 0) >= 2 ? p : nil }
             if let recognizer, let p = place {
@@ -88,7 +112,7 @@ public struct HotspotFinder: Sendable {
                 let r = recognizer.recognize(p)
                 if let d = r.district, !p.hasPrefix(d) { place = d + " " + p }
             }
-            return Hotspot(title: c.representativeTitle, size: c.size, weight: weight,
+            return Hotspot(title: c.representativeTitle, size: c.size, people: people, weight: weight,
                            ids: c.memberIDs, first: AppealDate.iso8601(c.first), last: AppealDate.iso8601(c.last), place: place)
         }
     }

@@ -38,6 +38,7 @@ struct TextCommandTests {
         let top = try #require(spots?.first)
         #expect(Set(top["ids"] as? [String] ?? []) == ["1", "2", "3"])
         #expect((top["first"] as? String)?.hasPrefix("2019-11-13T09:00:00") == true)
+        #expect(top["people"] as? Int == 3) // 留言用户 A001, A002, A003
     }
 
     @Test("an export saved in GBK (Excel's CSV on Chinese Windows) gives the same hotspots and classes as in UTF-8")

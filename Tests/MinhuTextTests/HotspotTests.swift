@@ -66,6 +66,31 @@ struct HotspotTests {
         for spot in spots { #expect(!spot.ids.contains { $0.hasPrefix("u-") }, "unrelated in \(spot.ids)") }
     }
 
+    @Test("ranked by people: one citizen's many messages rank below a matter fewer messages from more people raise")
+    func rankedByPeople() throws {
+        let base = Date(timeIntervalSince1970: 1_565_000_000)
+        var appeals: [AppealRecord] = []
+        let series = ["请加快汉王陵考古遗址公园建设", "再次请求加快汉王陵考古遗址公园建设", "请加快推进汉王陵考古遗址公园建设",
+                      "建议加快汉王陵考古遗址公园建设进度", "请尽快加快汉王陵考古遗址公园建设"]
+        for (i, title) in series.enumerated() {
+            appeals.append(AppealRecord(id: "s\(i)", title: title, detail: "汉王陵考古遗址公园建设进度太慢，希望加快。",
+                                        time: base + Double(i) * 86_400, user: "A0001"))
+        }
+        for (i, (title, detail)) in Self.planted["parking"]!.prefix(3).enumerated() {
+            appeals.append(AppealRecord(id: "p\(i)", title: title, detail: detail, time: base + Double(i) * 86_400 + 3_600,
+                                        user: "B\(i)"))
+        }
+        let finder = HotspotFinder(recognizer: TestPaths.places)
+        let byPeople = finder.find(appeals, top: 2)
+        #expect(byPeople.map(\.people) == [3, 1])
+        #expect(byPeople.first.map { Set($0.ids) } == ["p0", "p1", "p2"])
+        let bySize = finder.find(appeals, top: 2, ranking: .size)
+        #expect(bySize.map(\.size) == [5, 3])
+        // Without users every appeal is its own person: people equals size.
+        let anonymous = appeals.map { var a = $0; a.user = ""; return a }
+        #expect(finder.find(anonymous, top: 2).map(\.people) == [5, 3])
+    }
+
     @Test("the shared corpus: its three named matters are top-five hotspots, each one cluster",
           .enabled(if: TestPaths.hasAppeals, "../shared/data/appeals is missing: corpus hotspots skipped"))
     func corpus() throws {

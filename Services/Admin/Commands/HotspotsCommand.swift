@@ -6,17 +6,20 @@ import MinhuText
 struct HotspotsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotspots",
-        abstract: "Cluster similar appeals in a CSV file and list the largest clusters.")
+        abstract: "Cluster similar appeals in a CSV file and list the hot issues raised by the most people.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, table }
+    enum Rank: String, ExpressibleByArgument, CaseIterable { case people, size, weighted }
 
-    @Option(name: .long, help: "CSV with id,title,submitted_at,detail (likes/against optional), or the Chinese headers 留言编号,留言主题,留言时间,留言详情 (点赞数/反对数).")
+    @Option(name: .long, help: "CSV with id,title,submitted_at,detail (user/likes/against optional), or the Chinese headers 留言编号,留言主题,留言时间,留言详情 (留言用户/点赞数/反对数); UTF-8, UTF-16 or GBK.")
     var input: String
     @Option(name: .long, help: "How many hotspots to list.")
     var top: Int = 10
     @Option(name: .long, help: "json or table.")
     var format: Format = .table
-    @Flag(name: .long, help: "Rank by size plus ln(1 + likes + objections) instead of size.")
+    @Option(name: .long, help: "Rank by people (distinct users; a row without a user counts as one), size (appeals), or weighted (people + ln(1 + likes + objections)).")
+    var rank: Rank = .people
+    @Flag(name: .long, help: "The same as --rank weighted.")
     var weighted = false
     @Option(name: .long, help: "Similarity needed to join a cluster (0…1).")
     var threshold: Float?
@@ -72,16 +75,17 @@ struct HotspotsCommand: ParsableCommand {
         if let matterThreshold { options.matterThreshold = matterThreshold }
         var finder = HotspotFinder(options: options, recognizer: try? PlaceRecognizer.loadShipped())
         if let mergeThreshold { finder.mergeThreshold = mergeThreshold }
-        let spots = finder.find(appeals, top: top, weighted: weighted)
+        let ranking = HotspotRanking(rawValue: (weighted ? .weighted : rank).rawValue) ?? .people
+        let spots = finder.find(appeals, top: top, ranking: ranking)
         switch format {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(spots), as: UTF8.self))
         case .table:
-            print("rank\tsize\tfirst\tlast\tplace\ttitle")
+            print("rank\tpeople\tsize\tfirst\tlast\tplace\ttitle")
             for (i, s) in spots.enumerated() {
-                print("\(i + 1)\t\(s.size)\t\(s.first.prefix(10))\t\(s.last.prefix(10))\t\(s.place ?? "-")\t\(s.title)")
+                print("\(i + 1)\t\(s.people)\t\(s.size)\t\(s.first.prefix(10))\t\(s.last.prefix(10))\t\(s.place ?? "-")\t\(s.title)")
             }
         }
         if undated > 0 {
