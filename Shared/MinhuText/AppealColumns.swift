@@ -46,10 +46,13 @@ public enum AppealColumns {
 
     /// The appeals of a table for clustering: id (first column), title, detail, time (`submitted_at`; rows
     /// without a readable one are dated 1970-01-01 and counted in `undated`), likes, objections and the user when
-    /// present.
+    /// present. A file with a detail (or `text`) column but no title gets each detail's first sentence as its
+    /// title; a file with titles only gets empty details.
     public static func records(in table: CSVTable, file: String) throws -> (records: [AppealRecord], undated: Int) {
-        guard let ti = index(of: "title", in: table), let di = index(of: "detail", in: table) else {
-            throw CSVError.missingTextColumns(file: file, header: table.header, needed: "a title and a detail column (or 留言主题 and 留言详情)")
+        let ti = index(of: "title", in: table), di = index(of: "detail", in: table) ?? index(of: "text", in: table)
+        guard ti != nil || di != nil else {
+            throw CSVError.missingTextColumns(file: file, header: table.header,
+                                              needed: "a title or a detail column (or 留言主题 or 留言详情)")
         }
         let si = index(of: "submitted_at", in: table)
         let li = index(of: "likes", in: table), ai = index(of: "against", in: table), ui = index(of: "user", in: table)
@@ -57,11 +60,21 @@ public enum AppealColumns {
         let records = table.rows.map { row in
             let time = si.flatMap { AppealDate.parse(row[$0]) }
             if time == nil { undated += 1 }
-            return AppealRecord(id: row.first ?? "", title: row[ti], detail: row[di],
+            let detail = di.map { row[$0] } ?? ""
+            return AppealRecord(id: row.first ?? "", title: ti.map { row[$0] } ?? firstSentence(of: detail), detail: detail,
                                 time: time ?? Date(timeIntervalSince1970: 0),
                                 likes: li.flatMap { Int(row[$0]) } ?? 0, against: ai.flatMap { Int(row[$0]) } ?? 0,
                                 user: ui.map { row[$0].trimmingCharacters(in: .whitespaces) } ?? "")
         }
         return (records, undated)
+    }
+
+    /// The text up to its first sentence end (。！？!?; or a line break), at most 40 characters: a title for an
+    /// appeal that has none.
+    static func firstSentence(of text: String) -> String {
+        let ends: Set<Character> = ["。", "！", "？", "!", "?", "\n", "\r", "；", ";"]
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let end = trimmed.firstIndex { ends.contains($0) } ?? trimmed.endIndex
+        return String(trimmed[..<end].prefix(40))
     }
 }

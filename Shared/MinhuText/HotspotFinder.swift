@@ -191,9 +191,16 @@ public enum AppealDate {
     /// Asia/Shanghai, the default jurisdiction zone.
     public static let zone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
 
-    /// Parses `YYYY/M/D H:MM:SS`, `YYYY-MM-DD HH:MM:SS` (seconds and time optional) in `zone`.
+    /// Parses `YYYY/M/D H:MM:SS`, `YYYY-MM-DD HH:MM:SS`, `YYYY.M.D` and `YYYY年M月D日 H时MM分` (seconds and time
+    /// optional; ISO 8601's `T` is read, its offset is not) in `zone`.
     public static func parse(_ text: String) -> Date? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "T" })
+        var plain = text.trimmingCharacters(in: .whitespaces)
+        if plain.contains("年") {
+            for (from, to) in [("年", "-"), ("月", "-"), ("日", " "), ("时", ":"), ("点", ":"), ("分", ":"), ("秒", "")] {
+                plain = plain.replacingOccurrences(of: from, with: to)
+            }
+        }
+        let parts = plain.split(whereSeparator: { $0 == " " || $0 == "T" })
         guard let datePart = parts.first else { return nil }
         let d = datePart.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." }).compactMap { Int($0) }
         guard d.count == 3 else { return nil }

@@ -31,13 +31,14 @@ struct AppealColumnsTests {
         #expect(named.map(\.text) == rows.map(\.text))
     }
 
-    @Test("records for hotspots read 留言时间, 点赞数 and 反对数")
+    @Test("records for hotspots read 留言时间, 留言用户, 点赞数 and 反对数")
     func records() throws {
         let table = CSVTable(text: Self.exportCSV)
         let (records, undated) = try AppealColumns.records(in: table, file: "export.csv")
         #expect(undated == 0)
         #expect(records.map(\.title) == ["A3区某小区电梯长期故障", "咨询新生儿医保办理"])
         #expect(records[0].likes == 12 && records[0].against == 1)
+        #expect(records.map(\.user) == ["A00012", "A00013"])
         #expect(records[1].time == AppealDate.parse("2019-05-02 10:01:00"))
     }
 
@@ -50,7 +51,18 @@ struct AppealColumnsTests {
         } throws: { error in
             "\(error)".contains("its columns are: 编号, 用户, 时间")
         }
-        #expect(throws: CSVError.self) { _ = try AppealColumns.records(in: CSVTable(text: "id,title\n1,x\n"), file: "t.csv") }
+        #expect(throws: CSVError.self) { _ = try AppealColumns.records(in: CSVTable(text: "id,user\n1,x\n"), file: "t.csv") }
+    }
+
+    @Test("hotspot records from a file with titles only, or details only (titled by their first sentence)")
+    func oneTextColumn() throws {
+        let titles = try AppealColumns.records(in: CSVTable(text: "id,留言主题\n1,路灯不亮\n"), file: "t.csv").records
+        #expect(titles.map(\.title) == ["路灯不亮"] && titles.map(\.detail) == [""])
+        let details = try AppealColumns.records(in: CSVTable(text: "编号,诉求内容\n1,小区门口路灯坏了一个月。晚上很黑，请尽快修。\n2,\n"),
+                                                file: "t.csv").records
+        #expect(details.map(\.title) == ["小区门口路灯坏了一个月", ""])
+        #expect(details[0].detail.hasSuffix("请尽快修。"))
+        #expect(AppealColumns.firstSentence(of: String(repeating: "很", count: 100)).count == 40)
     }
 
     @Test("an exact name wins over another name of its group; unknown names match only themselves")

@@ -252,12 +252,17 @@ struct HotspotTests {
         #expect(index.clusters().map(\.size).reduce(0, +) == 6)
     }
 
-    @Test("both date formats of the appeal files")
+    @Test("the date formats of the appeal files and of exports")
     func dates() throws {
         let a = try #require(AppealDate.parse("2019/8/7 19:52:14"))
         let b = try #require(AppealDate.parse("2019-08-07 19:52:14"))
         #expect(a == b)
         #expect(AppealDate.iso8601(a) == "2019-08-07T19:52:14+08:00")
+        #expect(AppealDate.parse("2019年8月7日 19:52:14") == a)
+        #expect(AppealDate.parse("2019年8月7日19时52分14秒") == a)
+        #expect(AppealDate.parse("2019.8.7") == AppealDate.parse("2019-08-07"))
+        #expect(AppealDate.parse("2019-08-07T19:52:14") == a)
+        #expect(AppealDate.parse("2019年13月7日") == nil)
         #expect(AppealDate.parse("yesterday") == nil)
     }
 }
