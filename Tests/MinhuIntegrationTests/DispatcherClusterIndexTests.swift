@@ -18,4 +18,20 @@ struct DispatcherClusterIndexTests {
         #expect(d != m)
         #expect(again == d)
     }
+
+    @Test("a hotspot's place is the one most members name, once enough of them do")
+    func prevailingPlace() {
+        let lifa = "{\"road\":\"丽发新城\",\"district\":\"A2区\"}"
+        let a2 = "{\"district\":\"A2区\"}"
+        // The first member names no place; most name 丽发新城.
+        let members: [(key: String?, json: String?)] = [(nil, "{}"), ("A2区", a2), ("丽发新城", lifa), ("丽发新城", lifa), ("丽发新城", nil)]
+        #expect(ClusterRegistry.prevailingPlace(members) == lifa)
+        // A tie goes to the key named first; rows from before 0010 (no JSON) count, but a key needs one whole place.
+        #expect(ClusterRegistry.prevailingPlace([("A2区", a2), ("丽发新城", lifa), ("A2区", nil), ("丽发新城", nil)]) == a2)
+        #expect(ClusterRegistry.prevailingPlace([("丽发新城", nil), ("丽发新城", nil)]) == nil)
+        // Fewer than two members, or under 30 % of the window: the place stays as it is.
+        #expect(ClusterRegistry.prevailingPlace([("丽发新城", lifa)]) == nil)
+        let scattered: [(key: String?, json: String?)] = [("丽发新城", lifa), ("丽发新城", lifa)] + Array(repeating: (nil, "{}"), count: 6)
+        #expect(ClusterRegistry.prevailingPlace(scattered) == nil)
+    }
 }

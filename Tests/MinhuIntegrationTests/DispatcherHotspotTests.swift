@@ -48,6 +48,8 @@ struct DispatcherHotspotTests {
                 #expect(hotspot.title == SimilarityIndex.representativeTitle(of: Self.paraphrases.prefix(5).map(\.0)))
                 #expect(hotspot.title != Self.paraphrases[0].0)
                 #expect(hotspot.place.road == "丽发新城" || hotspot.place.district == "A2区")
+                // Every member keeps its whole place (0010), from which the hotspot's place is chosen.
+                #expect(try await dispatcher.count("SELECT count(*) FROM cluster_members WHERE place IS NOT NULL") == 7)
                 #expect(hotspot.windowEnd >= hotspot.windowStart)
 
                 #expect(try await dispatcher.count("""

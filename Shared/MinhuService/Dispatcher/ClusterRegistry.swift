@@ -142,21 +142,26 @@ public final class ClusterRegistry: @unchecked Sendable {
             throw DispatcherError("cluster \(clusterID) vanished")
         }
         let inserted = try await connection.query("""
-            INSERT INTO cluster_members (appeal_id, cluster_id, case_number, title, detail_excerpt, place_key, joined_at)
-            VALUES (\(appealID), \(clusterID), \(caseNumber), \(title), \(detailExcerpt), \(place.clusterKey), \(joinedAt))
+            INSERT INTO cluster_members (appeal_id, cluster_id, case_number, title, detail_excerpt, place_key, place,
+                                         joined_at)
+            VALUES (\(appealID), \(clusterID), \(caseNumber), \(title), \(detailExcerpt), \(place.clusterKey),
+                    \(placeJSON)::jsonb, \(joinedAt))
             ON CONFLICT (appeal_id) DO NOTHING RETURNING seq
             """, logger: logger)
         for try await seq in inserted.decode(Int64.self) { locked { _ = ownSeqs.insert(seq) } }
         let windowStart = joinedAt.addingTimeInterval(-hotspotWindow)
         let members = try await connection.query("""
-            SELECT appeal_id, title FROM cluster_members WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)
+            SELECT appeal_id, title, place_key, place::text FROM cluster_members
+            WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)
             ORDER BY joined_at, appeal_id
             """, logger: logger)
         var windowMembers: [UUID] = []
         var windowTitles: [String] = []
-        for try await (id, memberTitle) in members.decode((UUID, String).self) {
+        var windowPlaces: [(key: String?, json: String?)] = []
+        for try await (id, memberTitle, key, json) in members.decode((UUID, String, String?, String?).self) {
             windowMembers.append(id)
             windowTitles.append(memberTitle)
+            windowPlaces.append((key, json))
         }
         let already = Set(emitted.map(Int.init))
         let crossed = thresholds.filter { $0 <= windowMembers.count && !already.contains($0) }
@@ -164,17 +169,39 @@ public final class ClusterRegistry: @unchecked Sendable {
         // A hotspot is shown with its most typical title, chosen again at each threshold crossed (until then the
         // cluster keeps its first member's title).
         let typicalTitle: String? = crossed.isEmpty ? nil : SimilarityIndex.representativeTitle(of: windowTitles)
+        // And at the place most of the window's members name, when enough of them do (else the place stays).
+        let typicalPlace: String? = crossed.isEmpty ? nil : Self.prevailingPlace(windowPlaces)
         try await connection.query("""
             UPDATE clusters SET size = (SELECT count(*) FROM cluster_members WHERE cluster_id = \(clusterID)),
                 first_at = least(first_at, \(joinedAt)), last_at = greatest(last_at, \(joinedAt)),
                 category = coalesce(category, \(category)), hotspot_levels_emitted = \(levels),
-                title = coalesce(\(typicalTitle), title), updated_at = now()
+                title = coalesce(\(typicalTitle), title), place = coalesce(\(typicalPlace)::jsonb, place),
+                updated_at = now()
             WHERE id = \(clusterID)
             """, logger: logger)
-        let decodedPlace = (try? MinhuJSON.decode(Place.self, from: Data(clusterPlace.utf8))) ?? place
+        let decodedPlace = (try? MinhuJSON.decode(Place.self, from: Data((typicalPlace ?? clusterPlace).utf8))) ?? place
         return Join(clusterID: clusterID, windowMembers: windowMembers, newThresholds: crossed,
                     title: typicalTitle ?? clusterTitle,
                     place: decodedPlace, category: existingCategory ?? category, windowStart: windowStart)
+    }
+
+    /// The place (JSON) of the members' most frequent place key, when at least 30 % of `members` (and two) name
+    /// it and one of them carries its whole place; ties go to the key named first. `minhu hotspots` shows a place
+    /// by the same rule.
+    public static func prevailingPlace(_ members: [(key: String?, json: String?)]) -> String? {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        var json: [String: String] = [:]
+        for member in members {
+            guard let key = member.key, !key.isEmpty else { continue }
+            if counts[key] == nil { order.append(key) }
+            counts[key, default: 0] += 1
+            if json[key] == nil, let whole = member.json { json[key] = whole }
+        }
+        var best: (key: String, count: Int)?
+        for key in order where best == nil || counts[key, default: 0] > best!.count { best = (key, counts[key, default: 0]) }
+        guard let best, best.count >= 2, best.count * 10 >= members.count * 3 else { return nil }
+        return json[best.key]
     }
 
     private func locked<T>(_ body: () -> T) -> T {
