@@ -1,4 +1,5 @@
 import Foundation
+import MinhuModels
 import MinhuService
 import Testing
 
@@ -33,5 +34,17 @@ struct DispatcherClusterIndexTests {
         #expect(ClusterRegistry.prevailingPlace([("丽发新城", lifa)]) == nil)
         let scattered: [(key: String?, json: String?)] = [("丽发新城", lifa), ("丽发新城", lifa)] + Array(repeating: (nil, "{}"), count: 6)
         #expect(ClusterRegistry.prevailingPlace(scattered) == nil)
+    }
+
+    @Test("people are counted by a key of the masked phone; anonymous appeals and rows without a key count one each")
+    func people() {
+        let a = ClusterRegistry.citizenKey(MaskedCitizen(name: "张*", phone: "138****8001"))
+        let b = ClusterRegistry.citizenKey(MaskedCitizen(name: "李*", phone: "139****8002"))
+        #expect(a != nil && a != b && a?.count == 16 && a?.contains("8001") == false)
+        #expect(ClusterRegistry.citizenKey(MaskedCitizen(name: "王*", phone: "138****8001")) == a)
+        #expect(ClusterRegistry.citizenKey(MaskedCitizen(phone: "138****8001", anonymous: true)) == nil)
+        #expect(ClusterRegistry.citizenKey(MaskedCitizen(phone: " ")) == nil)
+        #expect(ClusterRegistry.people([a, b, a, nil, nil]) == 4)
+        #expect(ClusterRegistry.people([]) == 0)
     }
 }

@@ -27,7 +27,9 @@ struct DispatcherHotspotTests {
             try await DispatcherHarness.run(amqpURL: url) { dispatcher in
                 let unrelated = DispatcherHarness.received(title: "学校门口交通拥堵",
                                                            body: "A5区实验小学门口上下学时段车辆乱停，交通拥堵严重。")
-                let appeals = Self.paraphrases.map { DispatcherHarness.received(title: $0.0, body: $0.1) }
+                // Five people: the fifth appeal is the first citizen's again.
+                let phones = ["138****8001", "139****8002", "137****8003", "136****8004", "138****8001", "135****8005"]
+                let appeals = zip(Self.paraphrases, phones).map { DispatcherHarness.received(title: $0.0.0, body: $0.0.1, phone: $0.1) }
                 let sent = try await dispatcher.publish([unrelated] + Array(appeals.prefix(4)))
                 try await expectEventually(timeout: .seconds(120)) { try await dispatcher.inboxCount() == 5 }
                 #expect(try await dispatcher.emitted(HotspotDetected.self).isEmpty)
@@ -41,7 +43,7 @@ struct DispatcherHotspotTests {
                 let hotspots = try await dispatcher.emitted(HotspotDetected.self)
                 #expect(hotspots.count == 1)
                 let hotspot = try #require(hotspots.first)
-                #expect(hotspot.threshold == 5 && hotspot.size == 5)
+                #expect(hotspot.threshold == 5 && hotspot.size == 5 && hotspot.people == 4)
                 #expect(Set(hotspot.memberAppealIds) == Set(appeals.prefix(5).map(\.appealId)))
                 #expect(!hotspot.memberAppealIds.contains(unrelated.appealId))
                 // Shown with the window's most typical title, not the first member's.
@@ -70,6 +72,7 @@ struct DispatcherHotspotTests {
                 #expect(view.status == 200)
                 let object = try #require(try JSONSerialization.jsonObject(with: view.body) as? [String: Any])
                 #expect(object["size"] as? Int == 6)
+                #expect(object["people"] as? Int == 5)
                 #expect(Set(object["members"] as? [String] ?? []) == Set(appeals.map(\.caseNumber)))
                 #expect(object["hotspot_levels"] as? [Int] == [5])
                 #expect(object["title"] as? String == hotspot.title)

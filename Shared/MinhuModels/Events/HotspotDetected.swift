@@ -14,6 +14,9 @@ public struct HotspotDetected: EventPayload, Hashable {
     public var size: Int
     /// The size that makes a hotspot.
     public var threshold: Int
+    /// The people among those appeals: distinct citizens by masked phone (an appeal without one counts as one
+    /// person); nil from a publisher that does not count them.
+    public var people: Int?
     /// Start of the window counted.
     public var windowStart: Date
     /// End of the window counted.
@@ -29,11 +32,12 @@ public struct HotspotDetected: EventPayload, Hashable {
     /// When it was detected.
     public var occurredAt: Date
 
-    public init(clusterId: UUID, size: Int, threshold: Int, windowStart: Date, windowEnd: Date, title: String,
-                place: Place, category: CategoryPath? = nil, memberAppealIds: [UUID], occurredAt: Date) {
+    public init(clusterId: UUID, size: Int, threshold: Int, people: Int? = nil, windowStart: Date, windowEnd: Date,
+                title: String, place: Place, category: CategoryPath? = nil, memberAppealIds: [UUID], occurredAt: Date) {
         self.clusterId = clusterId
         self.size = size
         self.threshold = threshold
+        self.people = people
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.title = title

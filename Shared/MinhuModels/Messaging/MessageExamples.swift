@@ -80,7 +80,7 @@ public enum MessageExamples {
                           departmentCode: "urban-management",
                           reply: "您好，经现场核查，路灯不亮系线路老化所致，我局已于6月11日更换线路，四盏路灯已恢复照明。感谢您的监督。",
                           resolved: true, contactedAt: time(3), handler: "张建国", attachments: [photo]),
-            HotspotDetected(clusterId: clusterId, size: 12, threshold: 10, windowStart: time(-48), windowEnd: time(),
+            HotspotDetected(clusterId: clusterId, size: 12, threshold: 10, people: 11, windowStart: time(-48), windowEnd: time(),
                             title: "檀溪路沿线路灯不亮", place: place, category: category,
                             memberAppealIds: [appealId, otherAppealId], occurredAt: time(0.02)),
             DeadlineWarning(appealId: appealId, caseNumber: caseNumber, round: 1, attempt: 1, occurredAt: time(74),

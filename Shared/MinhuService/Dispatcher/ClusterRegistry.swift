@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MinhuModels
+import MinhuStorage
 import MinhuText
 import PostgresNIO
 
@@ -18,6 +19,8 @@ public final class ClusterRegistry: @unchecked Sendable {
         public var clusterID: UUID
         /// Members within the hotspot window, oldest first.
         public var windowMembers: [UUID]
+        /// The people among them: distinct citizen keys (a member without one counts as one).
+        public var windowPeople: Int
         /// Thresholds crossed now (not emitted before), ascending.
         public var newThresholds: [Int]
         public var title: String
@@ -125,8 +128,8 @@ public final class ClusterRegistry: @unchecked Sendable {
     /// crosses; they are marked emitted in the same statement sequence, so the caller must emit them in this
     /// transaction.
     public func record(clusterID: UUID, appealID: UUID, caseNumber: String, title: String, detailExcerpt: String,
-                       place: Place, category: String?, joinedAt: Date, thresholds: [Int], hotspotWindow: TimeInterval,
-                       on connection: PostgresConnection, logger: Logger) async throws -> Join {
+                       place: Place, citizenKey: String?, category: String?, joinedAt: Date, thresholds: [Int],
+                       hotspotWindow: TimeInterval, on connection: PostgresConnection, logger: Logger) async throws -> Join {
         let placeJSON = String(decoding: try MinhuJSON.encode(place), as: UTF8.self)
         try await connection.query("""
             INSERT INTO clusters (id, title, place, category, first_at, last_at, size)
@@ -143,25 +146,27 @@ public final class ClusterRegistry: @unchecked Sendable {
         }
         let inserted = try await connection.query("""
             INSERT INTO cluster_members (appeal_id, cluster_id, case_number, title, detail_excerpt, place_key, place,
-                                         joined_at)
+                                         citizen_key, joined_at)
             VALUES (\(appealID), \(clusterID), \(caseNumber), \(title), \(detailExcerpt), \(place.clusterKey),
-                    \(placeJSON)::jsonb, \(joinedAt))
+                    \(placeJSON)::jsonb, \(citizenKey), \(joinedAt))
             ON CONFLICT (appeal_id) DO NOTHING RETURNING seq
             """, logger: logger)
         for try await seq in inserted.decode(Int64.self) { locked { _ = ownSeqs.insert(seq) } }
         let windowStart = joinedAt.addingTimeInterval(-hotspotWindow)
         let members = try await connection.query("""
-            SELECT appeal_id, title, place_key, place::text FROM cluster_members
+            SELECT appeal_id, title, place_key, place::text, citizen_key FROM cluster_members
             WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)
             ORDER BY joined_at, appeal_id
             """, logger: logger)
         var windowMembers: [UUID] = []
         var windowTitles: [String] = []
         var windowPlaces: [(key: String?, json: String?)] = []
-        for try await (id, memberTitle, key, json) in members.decode((UUID, String, String?, String?).self) {
+        var windowCitizens: [String?] = []
+        for try await (id, memberTitle, key, json, citizen) in members.decode((UUID, String, String?, String?, String?).self) {
             windowMembers.append(id)
             windowTitles.append(memberTitle)
             windowPlaces.append((key, json))
+            windowCitizens.append(citizen)
         }
         let already = Set(emitted.map(Int.init))
         let crossed = thresholds.filter { $0 <= windowMembers.count && !already.contains($0) }
@@ -180,7 +185,8 @@ public final class ClusterRegistry: @unchecked Sendable {
             WHERE id = \(clusterID)
             """, logger: logger)
         let decodedPlace = (try? MinhuJSON.decode(Place.self, from: Data((typicalPlace ?? clusterPlace).utf8))) ?? place
-        return Join(clusterID: clusterID, windowMembers: windowMembers, newThresholds: crossed,
+        return Join(clusterID: clusterID, windowMembers: windowMembers, windowPeople: Self.people(windowCitizens),
+                    newThresholds: crossed,
                     title: typicalTitle ?? clusterTitle,
                     place: decodedPlace, category: existingCategory ?? category, windowStart: windowStart)
     }
@@ -202,6 +208,19 @@ public final class ClusterRegistry: @unchecked Sendable {
         for key in order where best == nil || counts[key, default: 0] > best!.count { best = (key, counts[key, default: 0]) }
         guard let best, best.count >= 2, best.count * 10 >= members.count * 3 else { return nil }
         return json[best.key]
+    }
+
+    /// The people behind members with these citizen keys: the distinct keys, plus one for each member without one.
+    public static func people(_ citizenKeys: [String?]) -> Int {
+        Set(citizenKeys.compactMap { $0 }).count + citizenKeys.count { $0 == nil }
+    }
+
+    /// The key a member's citizen is counted by: the SHA-256 (hex, 16 digits) of the masked phone, so that the
+    /// table holds no contact data; nil for an anonymous appeal or one without a phone.
+    public static func citizenKey(_ citizen: MaskedCitizen) -> String? {
+        let phone = citizen.phone.trimmingCharacters(in: .whitespaces)
+        guard !citizen.anonymous, !phone.isEmpty else { return nil }
+        return String(SHA256.hexDigest(of: "minhu-citizen:" + phone).prefix(16))
     }
 
     private func locked<T>(_ body: () -> T) -> T {

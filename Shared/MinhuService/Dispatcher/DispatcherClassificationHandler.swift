@@ -123,20 +123,22 @@ public struct DispatcherClassificationHandler: MessageHandler {
                                         time: appeal.occurredAt, placeKey: analysis.place.clusterKey)
         let join = try await clusters.record(
             clusterID: clusterID, appealID: appeal.appealId, caseNumber: appeal.caseNumber, title: title,
-            detailExcerpt: excerpt, place: analysis.place, category: confident ? analysis.category : nil,
+            detailExcerpt: excerpt, place: analysis.place, citizenKey: ClusterRegistry.citizenKey(appeal.citizen),
+            category: confident ? analysis.category : nil,
             joinedAt: appeal.occurredAt, thresholds: settings.hotspotThresholds,
             hotspotWindow: TimeInterval(settings.hotspotWindowDays) * 86_400, on: connection, logger: logger)
         var out: [OutgoingMessage] = []
         for threshold in join.newThresholds {
             let hotspot = HotspotDetected(
                 clusterId: join.clusterID, size: join.windowMembers.count, threshold: threshold,
-                windowStart: join.windowStart, windowEnd: appeal.occurredAt, title: join.title, place: join.place,
+                people: join.windowPeople, windowStart: join.windowStart, windowEnd: appeal.occurredAt, title: join.title, place: join.place,
                 category: join.category.map { CategoryPath(level1: $0) }, memberAppealIds: join.windowMembers,
                 occurredAt: now)
             out.append(try MessageEnvelope.event(hotspot, producer: Self.producer, at: now))
             logger.info("hotspot detected", metadata: ["cluster.id": "\(join.clusterID)",
                                                        "hotspot.threshold": "\(threshold)",
-                                                       "cluster.size": "\(join.windowMembers.count)"])
+                                                       "cluster.size": "\(join.windowMembers.count)",
+                                                       "cluster.people": "\(join.windowPeople)"])
         }
         if confident {
             let department = try await suggestedDepartment(analysis.category, on: connection, logger: logger)

@@ -140,6 +140,8 @@ public struct ClusterView: Encodable, Sendable {
     public var id: UUID
     public var title: String
     public var size: Int
+    /// Distinct citizens among the members (see `ClusterRegistry.people`).
+    public var people: Int
     public var first: String
     public var last: String
     public var place: Place
@@ -157,12 +159,17 @@ public struct ClusterView: Encodable, Sendable {
             for try await row in rows.decode((String, Int, Date, Date, String, String?, [Int32]).self) { found = row }
             guard let (title, size, first, last, place, category, levels) = found else { return nil }
             let memberRows = try await connection.query("""
-                SELECT case_number FROM cluster_members WHERE cluster_id = \(id) ORDER BY joined_at, case_number
+                SELECT case_number, citizen_key FROM cluster_members WHERE cluster_id = \(id)
+                ORDER BY joined_at, case_number
                 """, logger: logger)
             var members: [String] = []
-            for try await caseNumber in memberRows.decode(String.self) { members.append(caseNumber) }
+            var citizens: [String?] = []
+            for try await (caseNumber, citizen) in memberRows.decode((String, String?).self) {
+                members.append(caseNumber)
+                citizens.append(citizen)
+            }
             let format = ISO8601DateFormatter()
-            return ClusterView(id: id, title: title, size: size, first: format.string(from: first),
+            return ClusterView(id: id, title: title, size: size, people: ClusterRegistry.people(citizens), first: format.string(from: first),
                                last: format.string(from: last),
                                place: (try? MinhuJSON.decode(Place.self, from: Data(place.utf8))) ?? Place(),
                                category: category, members: members, hotspot_levels: levels.map(Int.init))

@@ -76,10 +76,10 @@ struct DispatcherHarness: Sendable {
     /// An `appeal.received` as intake would publish it.
     static func received(title: String, body: String, caseNumber: String = DispatcherHarness.caseNumber(),
                          channel: MinhuModels.Channel = .hotline, kind: AppealKind? = nil, location: Location? = nil,
-                         fromDeputy: Bool = false, at time: Date = Date()) -> AppealReceived {
+                         fromDeputy: Bool = false, phone: String = "138****8000", at time: Date = Date()) -> AppealReceived {
         AppealReceived(appealId: UUID(), caseNumber: caseNumber, round: 1, attempt: 0, occurredAt: time,
                        channel: channel, kind: kind, title: title, body: body, submittedAt: time, location: location,
-                       citizen: MaskedCitizen(name: "张*", phone: "138****8000"), fromDeputy: fromDeputy)
+                       citizen: MaskedCitizen(name: "张*", phone: phone), fromDeputy: fromDeputy)
     }
 
     /// A fresh case number of the intake format.
