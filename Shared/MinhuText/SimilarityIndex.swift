@@ -10,8 +10,8 @@ import Foundation
 /// similar (`matterThreshold`): one place does not make one matter. When no appeal is similar enough, the title is compared with the title
 /// centroids of the candidates' clusters (`centroidThreshold`): an appeal worded unlike any single member still
 /// joins the matter its members' titles share. Appeals that name different cities (`regions`, see `RegionCodes`)
-/// never join each other, nor a cluster none of whose members names the appeal's city. Else the appeal starts a new cluster. Appeals older than `window`
-/// before the newest leave the index (their clusters keep them).
+/// never join each other, nor a cluster none of whose members names the appeal's city. Else the appeal starts a
+/// new cluster. Appeals older than `window` before the newest leave the index (their clusters keep them).
 ///
 /// ```swift
 /// var index = SimilarityIndex()
