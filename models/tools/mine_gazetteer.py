@@ -61,6 +61,11 @@ NOISE_STARTS = ('之前', '严重', '影响', '明显', '什么', '创建', '知
                 '开放性', '共同', '现属', '称比', '法出卖', '特事特办', '综上所述', '续开始', '级政府', '回复', '回购', '医院',
                 '部门', '筹备', '馆导致', '垃圾', '外几', '业委会', '入读', '或学校', '商业变', '擅自')
 
+# A kind of facility, not a name: "湿地公园", "动物园", "幼稚园", "万亩茶园" (a park's own name has a proper body:
+# "洋湖湿地公园", "星沙文化公园").
+GENERIC_FACILITY = re.compile(r'^(?:生态|万亩)?(?:主题|休闲|体育|文化|森林|湿地|生态|水上|儿童|考古|考古遗址|遗址|动物|植物|幼稚|果|茶|'
+                              r'柑桔|环保科技|科技|软件|工业|产业|创业发展)(?:公园|乐园|园)$')
+
 def body_len(name):
     m = SUFFIX.search(name)
     return len(name) - (m.end() - m.start()) if m else len(name)
@@ -83,6 +88,8 @@ def ok(name, kind):
     if name in GENERIC or len(name) < 3 or name.endswith(COMMON_ENDINGS):
         return False
     if len(name) == 3 and name.endswith(('公园', '乐园')):   # a fragment of a longer name ("化公园", "湖公园")
+        return False
+    if GENERIC_FACILITY.match(name):
         return False
     m = SUFFIX.search(name)
     body = name[:m.start()] if m else name
@@ -152,11 +159,20 @@ def main():
             return False
         return body_len(name) >= 6 or any(other != name and name.endswith(other) and len(writers[(k, other)]) >= MIN_WRITERS
                                           for other in candidates for k in KINDS)
+    accepted = {(kind, name) for (kind, name), keys in seen.items()
+                if len(keys) >= MIN_MESSAGES and bound(name, kind) and not lone_phrase(kind, name)}
+    # A name that is another accepted name of its kind with one or two characters in front, written by no more
+    # people ("起福满新城", "求红墅湾小区", "星沙东业苹果社区"), is left out: the recogniser finds the shorter name
+    # inside it, so both spellings give one place.
+    def prefixed_variant(kind, name):
+        return any(other != name and name.endswith(other) and 1 <= len(name) - len(other) <= 2
+                   and len(writers[(kind, other)]) >= len(writers[(kind, name)])
+                   for (k, other) in accepted if k == kind)
     places = []
     names_taken = set()
     order = {'street': 0, 'community': 1, 'estate': 2, 'road': 3}
     for (kind, name), keys in sorted(seen.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-        if len(keys) < MIN_MESSAGES or name in names_taken or not bound(name, kind) or lone_phrase(kind, name):
+        if (kind, name) not in accepted or name in names_taken or prefixed_variant(kind, name):
             continue
         names_taken.add(name)
         entry = {'name': name, 'kind': kind}
