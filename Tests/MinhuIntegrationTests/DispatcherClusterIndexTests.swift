@@ -3,9 +3,10 @@ import MinhuModels
 import MinhuService
 import Testing
 
-/// The dispatcher's own similarity index (no servers): appeals about one matter in two cities of a province stay
-/// in two clusters, as `minhu hotspots` keeps them.
-@Suite("Dispatcher: the cluster index keeps cities apart")
+/// The dispatcher's clustering without servers: its own similarity index keeps appeals about one matter in two cities
+/// of a province in two clusters (as `minhu hotspots` does), a hotspot's place is the one most members name, and
+/// people are counted by a key of the masked phone.
+@Suite("Dispatcher: cities, places and people of clusters (no servers)")
 struct DispatcherClusterIndexTests {
     @Test("the same complaint about D市 and M市 starts two clusters; a second D市 one joins the first")
     func citiesApart() throws {
