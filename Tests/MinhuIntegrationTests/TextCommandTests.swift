@@ -101,6 +101,7 @@ struct TextCommandTests {
     @Test("out-of-range options are refused by name", arguments: [
         (["hotspots", "--input", "@export.csv", "--merge-threshold", "0"], "--merge-threshold"),
         (["hotspots", "--input", "@export.csv", "--top", "0"], "--top"),
+        (["hotspots", "--input", "@export.csv", "--rank", "likes"], "--rank"),
         (["classifier", "split", "--data", "@export.csv", "--fraction", "1.5", "--out", "@ids.txt"], "--fraction"),
     ])
     func badOptions(arguments: [String], option: String) async throws {

@@ -9,7 +9,6 @@ struct HotspotsCommand: ParsableCommand {
         abstract: "Cluster similar appeals in a CSV file and list the hot issues raised by the most people.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, table }
-    enum Rank: String, ExpressibleByArgument, CaseIterable { case people, size, weighted }
 
     @Option(name: .long, help: "CSV with id,title,submitted_at,detail (user/likes/against optional), or the Chinese headers 留言编号,留言主题,留言时间,留言详情 (留言用户/点赞数/反对数); UTF-8, UTF-16 or GBK.")
     var input: String
@@ -18,7 +17,7 @@ struct HotspotsCommand: ParsableCommand {
     @Option(name: .long, help: "json or table.")
     var format: Format = .table
     @Option(name: .long, help: "Rank by people (distinct users; a row without a user counts as one), size (appeals), or weighted (people + ln(1 + likes + objections)).")
-    var rank: Rank = .people
+    var rank: HotspotRanking = .people
     @Flag(name: .long, help: "The same as --rank weighted.")
     var weighted = false
     @Option(name: .long, help: "Similarity needed to join a cluster (0…1).")
@@ -75,8 +74,7 @@ struct HotspotsCommand: ParsableCommand {
         if let matterThreshold { options.matterThreshold = matterThreshold }
         var finder = HotspotFinder(options: options, recognizer: try? PlaceRecognizer.loadShipped())
         if let mergeThreshold { finder.mergeThreshold = mergeThreshold }
-        let ranking = HotspotRanking(rawValue: (weighted ? .weighted : rank).rawValue) ?? .people
-        let spots = finder.find(appeals, top: top, ranking: ranking)
+        let spots = finder.find(appeals, top: top, ranking: weighted ? .weighted : rank)
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -93,3 +91,5 @@ struct HotspotsCommand: ParsableCommand {
         }
     }
 }
+
+extension HotspotRanking: ExpressibleByArgument {}
