@@ -44,8 +44,10 @@ public struct ClassifierTrainer: Sendable {
     public var options: Options
     public init(options: Options = Options()) { self.options = options }
 
-    /// Trains on `examples` (duplicates by normalised text are dropped, the first kept).
-    public func train(_ examples: [LabeledText], provenance: [String: String] = [:]) -> (TextClassifier, Report) {
+    /// Trains on `examples` (duplicates by normalised text are dropped, the first kept); `progress` hears each
+    /// stage (features, then each class of the validation and the final model) as it starts.
+    public func train(_ examples: [LabeledText], provenance: [String: String] = [:],
+                      progress: (String) -> Void = { _ in }) -> (TextClassifier, Report) {
         let start = Date()
         var seen = Set<String>()
         var docs: [LabeledText] = []
@@ -69,6 +71,7 @@ public struct ClassifierTrainer: Sendable {
             }
         }
         let dictionary = tokenCounts.filter { $0.value >= options.minWordCount }.keys.sorted()
+        progress("features of \(docs.count) examples (\(dictionary.count) dictionary words)")
         let extractor = FeatureExtractor(config: options.features, dictionaryHashes: dictionary)
         let dim = options.features.dimension
 
@@ -96,7 +99,9 @@ public struct ClassifierTrainer: Sendable {
         }
         let fitRows = (0..<docs.count).filter { !validation.contains($0) }
         let valRows = (0..<docs.count).filter { validation.contains($0) }
-        let (wFit, bFit) = trainAll(vectors: vectors, y: y, rows: fitRows, classes: labels.count, dim: dim, rng: &rng)
+        let (wFit, bFit) = trainAll(vectors: vectors, y: y, rows: fitRows, classes: labels.count, dim: dim, rng: &rng) {
+            progress("validation model (\(fitRows.count) examples): \(labels[$0]), class \($0 + 1) of \(labels.count)")
+        }
         let valScores = valRows.map { i in Self.score(vectors[i], w: wFit, b: bFit, classes: labels.count) }
         let valY = valRows.map { y[$0] }
         let temperature = Self.fitTemperature(scores: valScores, y: valY)
@@ -104,7 +109,10 @@ public struct ClassifierTrainer: Sendable {
         for (s, t) in zip(valScores, valY) where s.indices.max(by: { s[$0] < s[$1] }) == t { correct += 1 }
 
         // Final model on every example.
-        let (w, b) = trainAll(vectors: vectors, y: y, rows: Array(0..<docs.count), classes: labels.count, dim: dim, rng: &rng)
+        let (w, b) = trainAll(vectors: vectors, y: y, rows: Array(0..<docs.count), classes: labels.count, dim: dim,
+                              rng: &rng) {
+            progress("final model (\(docs.count) examples): \(labels[$0]), class \($0 + 1) of \(labels.count)")
+        }
         var scales = [Float](repeating: 1, count: labels.count)
         var wq = [Int16](repeating: 0, count: dim * labels.count)
         for k in 0..<labels.count {
@@ -138,12 +146,14 @@ public struct ClassifierTrainer: Sendable {
         return acc
     }
 
-    /// Trains every one-vs-rest SVM; weights feature-major (dim × classes), then biases.
+    /// Trains every one-vs-rest SVM (`starting` hears each class index first); weights feature-major
+    /// (dim × classes), then biases.
     func trainAll(vectors: [SparseVector], y: [Int], rows: [Int], classes: Int, dim: Int,
-                  rng: inout SplitMix64) -> ([Float], [Float]) {
+                  rng: inout SplitMix64, starting: (Int) -> Void = { _ in }) -> ([Float], [Float]) {
         var w = [Float](repeating: 0, count: dim * classes)
         var b = [Float](repeating: 0, count: classes)
         for k in 0..<classes {
+            starting(k)
             let (wk, bk) = trainBinary(vectors: vectors, positive: rows.map { y[$0] == k }, rows: rows, dim: dim, rng: &rng)
             for j in 0..<dim where wk[j] != 0 { w[j * classes + k] = wk[j] }
             b[k] = bk

@@ -67,8 +67,13 @@ struct ClassifierTests {
         }
         var options = ClassifierTrainer.Options()
         options.features.dimensionBits = 12
-        let (a, _) = ClassifierTrainer(options: options).train(examples)
+        var stages: [String] = []
+        let (a, _) = ClassifierTrainer(options: options).train(examples) { stages.append($0) }
         let (b, _) = ClassifierTrainer(options: options).train(examples)
+        // Progress: the features, then each class of the validation model and of the final model.
+        #expect(stages.count == 1 + 2 * topics.count)
+        #expect(stages.first?.hasPrefix("features of 36 examples") == true)
+        #expect(stages.last == "final model (36 examples): 环境保护, class 3 of 3")
         let bytes = try a.encoded()
         #expect(bytes == (try b.encoded()))
         let decoded = try TextClassifier(data: bytes)

@@ -75,7 +75,12 @@ struct ClassifierCommand: ParsableCommand {
             var options = ClassifierTrainer.Options()
             options.seed = seed
             options.cost = cost
-            let (model, report) = ClassifierTrainer(options: options).train(examples, provenance: provenance)
+            let started = Date()
+            let (model, report) = ClassifierTrainer(options: options).train(examples, provenance: provenance) { stage in
+                let elapsed = String(format: "%5.1f s", Date().timeIntervalSince(started))
+                fflush(nil) // what was printed to stdout before comes first
+                FileHandle.standardError.write(Data("[\(elapsed)] \(stage)\n".utf8))
+            }
             let bytes = try model.encoded()
             try bytes.write(to: URL(fileURLWithPath: out))
             print("trained on \(report.examples) examples (\(report.duplicatesDropped) duplicates dropped), "
