@@ -6,17 +6,8 @@ import numpy as np
 from sklearn.svm import LinearSVC
 from scipy.sparse import hstack
 
-def feats(train, test):
-    X = [t for t, _ in train]
-    blocks = [TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=norm),
-              TfidfVectorizer(analyzer=fmm, sublinear_tf=True),
-              TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=lambda t: norm(t)[:20])]
-    A = hstack([b.fit_transform(X) for b in blocks]).tocsr()
-    B = hstack([b.transform([t for t, _ in test]) for b in blocks]).tocsr()
-    return A, B
-
 def evaluate(train, test):
-    A, B = feats(train, test)
+    A, B = shipped_features(train, test)
     y = np.array([l for _, l in train]); yt = [l for _, l in test]
     m = LinearSVC(C=1.0).fit(A, y)
     labels = list(m.classes_)

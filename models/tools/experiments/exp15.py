@@ -8,15 +8,6 @@ from exp2 import *
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-def features(train, test):
-    X = [t for t, _ in train]
-    blocks = [TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=norm),
-              TfidfVectorizer(analyzer=fmm, sublinear_tf=True),
-              TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=lambda t: norm(t)[:20])]
-    A = hstack([b.fit_transform(X) for b in blocks]).tocsr()
-    B = hstack([b.transform([t for t, _ in test]) for b in blocks]).tocsr()
-    return A, B
-
 def margins(A, y):
     y = np.array(y)
     classes = sorted(set(y))
@@ -33,7 +24,7 @@ def margins(A, y):
     return out, pred
 
 def evaluate(train, test, name):
-    A, B = features(train, test)
+    A, B = shipped_features(train, test)
     y = [l for _, l in train]; yt = [l for _, l in test]
     mg, pred = margins(A, y)
     res = []

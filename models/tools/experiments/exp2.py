@@ -51,6 +51,15 @@ def run(train,test,cfg,C=1.0):
     else: m=LinearSVC(C=C,loss='squared_hinge',class_weight='balanced' if 'balanced' in cfg else None)
     m.fit(A,y); p=m.predict(B)
     return f1_score(yt,p,average='macro')
+def shipped_features(train,test):
+    """The shipped feature set (character 1-3-grams, dictionary words, head block) fitted on train: (A, B)."""
+    X=[t for t,_ in train]
+    blocks=[TfidfVectorizer(analyzer='char',ngram_range=(1,3),sublinear_tf=True,preprocessor=norm),
+            TfidfVectorizer(analyzer=fmm,sublinear_tf=True),
+            TfidfVectorizer(analyzer='char',ngram_range=(1,3),sublinear_tf=True,preprocessor=lambda t:norm(t)[:20])]
+    A=hstack([b.fit_transform(X) for b in blocks]).tocsr()
+    B=hstack([b.transform([t for t,_ in test]) for b in blocks]).tocsr()
+    return A,B
 if __name__=="__main__":
     for cfg in [{}, {'words':1}, {'words':1,'head':1}, {'words':1,'head':1,'wbigram':1}]:
         for C in (0.3,1.0):
