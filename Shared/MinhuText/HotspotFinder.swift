@@ -76,6 +76,10 @@ public struct HotspotFinder: Sendable {
         self.recognizer = recognizer
     }
 
+    /// True when `count` of a hotspot's `members` naming a place is enough to show it there: at least two, and at
+    /// least 30 % of them. The live dispatcher shows a hotspot's place by the same rule.
+    public static func placeIsShared(count: Int, members: Int) -> Bool { count >= 2 && count * 10 >= members * 3 }
+
     /// The top hotspots in the order `ranking` gives (ties: the larger, then the earlier first).
     public func find(_ appeals: [AppealRecord], top: Int, ranking: HotspotRanking = .people, minimumSize: Int = 2) -> [Hotspot] {
         var index = SimilarityIndex(options: options)
@@ -107,7 +111,7 @@ public struct HotspotFinder: Sendable {
         // Titles, places and dates only for the clusters listed.
         return ranked.prefix(max(0, top)).map { c, people, weight in
             // A place is reported only when a fair share of the members name it.
-            var place = c.place.flatMap { p in (c.placeCounts[p] ?? 0) * 10 >= c.size * 3 && (c.placeCounts[p] ?? 0) >= 2 ? p : nil }
+            var place = c.place.flatMap { p in Self.placeIsShared(count: c.placeCounts[p] ?? 0, members: c.size) ? p : nil }
             if let recognizer, let p = place {
                 // Show the district with the place when the gazetteer knows it.
                 let r = recognizer.recognize(p)

@@ -192,8 +192,8 @@ public final class ClusterRegistry: @unchecked Sendable {
     }
 
     /// The place (JSON) of the members' most frequent place key, when at least 30 % of `members` (and two) name
-    /// it and one of them carries its whole place; ties go to the key named first. `minhu hotspots` shows a place
-    /// by the same rule.
+    /// it and one of them carries its whole place (`HotspotFinder.placeIsShared`, the rule `minhu hotspots` shows a
+    /// place by); ties go to the key named first.
     public static func prevailingPlace(_ members: [(key: String?, json: String?)]) -> String? {
         var counts: [String: Int] = [:]
         var order: [String] = []
@@ -206,7 +206,7 @@ public final class ClusterRegistry: @unchecked Sendable {
         }
         var best: (key: String, count: Int)?
         for key in order where best == nil || counts[key, default: 0] > best!.count { best = (key, counts[key, default: 0]) }
-        guard let best, best.count >= 2, best.count * 10 >= members.count * 3 else { return nil }
+        guard let best, HotspotFinder.placeIsShared(count: best.count, members: members.count) else { return nil }
         return json[best.key]
     }
 
