@@ -28,6 +28,9 @@ public struct ClassifierTrainer: Sendable {
         /// Dictionary words are whitespace-separated Han tokens seen at least this often.
         public var minWordCount: Int = 2
         public var features = FeatureConfig()
+        /// Category-tree rows (`level1, level2, level3`) for the taxonomy block; used when
+        /// `features.taxonomyWeight` is set (docs/classifier.md, "Features").
+        public var taxonomyRows: [(String, String, String)] = []
         public init() {}
     }
 
@@ -71,16 +74,24 @@ public struct ClassifierTrainer: Sendable {
             }
         }
         let dictionary = tokenCounts.filter { $0.value >= options.minWordCount }.keys.sorted()
-        progress("features of \(docs.count) examples (\(dictionary.count) dictionary words)")
-        let extractor = FeatureExtractor(config: options.features, dictionaryHashes: dictionary)
+        var taxonomyTerms: [[String]]?
+        if options.features.taxonomyWeight != nil {
+            taxonomyTerms = TaxonomyPrior.terms(rows: options.taxonomyRows, labels: labels)
+        }
+        let termCount = taxonomyTerms?.reduce(0) { $0 + $1.count } ?? 0
+        progress("features of \(docs.count) examples (\(dictionary.count) dictionary words"
+                 + (taxonomyTerms == nil ? ")" : ", \(termCount) taxonomy terms)"))
+        let extractor = FeatureExtractor(config: options.features, dictionaryHashes: dictionary,
+                                         taxonomy: taxonomyTerms.map { TaxonomyPrior(termsByClass: $0) })
         let dim = options.features.dimension
+        let featureCount = extractor.featureCount
 
         // Counts, document frequencies, IDF (smooth: ln((1+n)/(1+df)) + 1), quantised.
         let counts = docs.map { extractor.counts($0.text) }
         var df = [Int32](repeating: 0, count: dim)
         for c in counts {
             var marked = Set<Int32>()
-            for block in c.blocks { for (j, _) in block where marked.insert(j).inserted { df[Int(j)] += 1 } }
+            for block in c.blocks { for (j, _) in block where j < dim && marked.insert(j).inserted { df[Int(j)] += 1 } }
         }
         let n = Double(docs.count)
         let idfReal = df.map { Float(log((1 + n) / (1 + Double($0))) + 1) }
@@ -99,7 +110,8 @@ public struct ClassifierTrainer: Sendable {
         }
         let fitRows = (0..<docs.count).filter { !validation.contains($0) }
         let valRows = (0..<docs.count).filter { validation.contains($0) }
-        let (wFit, bFit) = trainAll(vectors: vectors, y: y, rows: fitRows, classes: labels.count, dim: dim, rng: &rng) {
+        let (wFit, bFit) = trainAll(vectors: vectors, y: y, rows: fitRows, classes: labels.count, dim: featureCount,
+                                    rng: &rng) {
             progress("validation model (\(fitRows.count) examples): \(labels[$0]), class \($0 + 1) of \(labels.count)")
         }
         let valScores = valRows.map { i in Self.score(vectors[i], w: wFit, b: bFit, classes: labels.count) }
@@ -109,26 +121,28 @@ public struct ClassifierTrainer: Sendable {
         for (s, t) in zip(valScores, valY) where s.indices.max(by: { s[$0] < s[$1] }) == t { correct += 1 }
 
         // Final model on every example.
-        let (w, b) = trainAll(vectors: vectors, y: y, rows: Array(0..<docs.count), classes: labels.count, dim: dim,
-                              rng: &rng) {
+        let (w, b) = trainAll(vectors: vectors, y: y, rows: Array(0..<docs.count), classes: labels.count,
+                              dim: featureCount, rng: &rng) {
             progress("final model (\(docs.count) examples): \(labels[$0]), class \($0 + 1) of \(labels.count)")
         }
         var scales = [Float](repeating: 1, count: labels.count)
-        var wq = [Int16](repeating: 0, count: dim * labels.count)
+        var wq = [Int16](repeating: 0, count: featureCount * labels.count)
         for k in 0..<labels.count {
             var m: Float = 0
-            for j in 0..<dim { m = max(m, abs(w[j * labels.count + k])) }
+            for j in 0..<featureCount { m = max(m, abs(w[j * labels.count + k])) }
             scales[k] = m > 0 ? m / 32767 : 1
-            for j in 0..<dim { wq[j * labels.count + k] = Int16((w[j * labels.count + k] / scales[k]).rounded()) }
+            for j in 0..<featureCount { wq[j * labels.count + k] = Int16((w[j * labels.count + k] / scales[k]).rounded()) }
         }
         var prov = provenance
         prov["seed"] = String(options.seed)
         prov["cost"] = String(options.cost)
         prov["examples"] = String(docs.count)
-        prov["method"] = "one-vs-rest L2-loss linear SVM (dual coordinate descent); char 1-3-grams + max-match words + head n-grams; sublinear TF-IDF; softmax temperature"
-        let header = TextClassifier.ModelHeader(
+        prov["method"] = "one-vs-rest L2-loss linear SVM (dual coordinate descent); char 1-3-grams + max-match words + head n-grams"
+            + (taxonomyTerms == nil ? "" : " + taxonomy terms per class") + "; sublinear TF-IDF; softmax temperature"
+        var header = TextClassifier.ModelHeader(
             labels: labels, features: options.features, temperature: temperature, idfScale: idfScale,
             classScales: scales, biases: b, dictionaryCount: dictionary.count, provenance: prov)
+        header.taxonomyTerms = taxonomyTerms
         let model = TextClassifier(header: header, dictionary: dictionary, idf: idfQ, weights: wq)
         let report = Report(examples: docs.count, duplicatesDropped: examples.count - docs.count,
                             dictionaryWords: dictionary.count, temperature: temperature,

@@ -16,6 +16,9 @@ public struct FeatureConfig: Codable, Sendable, Equatable {
     public var wordMaxLength: Int = 6
     /// Only the first `maxChars` normalised characters are read (a 1 MB message costs no more than a long one).
     public var maxChars: Int = 1000
+    /// Weight of the taxonomy block (`TaxonomyPrior`: per class, how many of its category-tree terms the text
+    /// holds; L2-normalised, no IDF), placed after the hashed space; nil for a model without it.
+    public var taxonomyWeight: Float? = nil
 
     public init() {}
 
@@ -34,12 +37,14 @@ public struct SparseVector: Sendable {
 
 /// Raw counts of one text's features, per block, before weighting.
 public struct FeatureCounts: Sendable {
-    /// (bucket, count) sorted by bucket, for each block: 0 = characters, 1 = words, 2 = head.
+    /// (bucket, count) sorted by bucket, for each block: 0 = characters, 1 = words, 2 = head, and 3 = the
+    /// taxonomy's terms per class (buckets `dimension + class`), when the model has them.
     public var blocks: [[(Int32, Float)]]
 }
 
 /// Turns text into hashed features: character 1…3-grams, dictionary words by maximum matching, and
-/// the head's n-grams; each block gets sublinear TF × IDF and its own L2 norm.
+/// the head's n-grams; each block gets sublinear TF × IDF and its own L2 norm. A model trained with a taxonomy
+/// adds a fourth block after the hashed space: its classes' category-tree terms found in the text.
 public struct FeatureExtractor: Sendable {
     public static let charSeed: UInt64 = 0x63
     public static let wordSeed: UInt64 = 0x77
@@ -48,13 +53,20 @@ public struct FeatureExtractor: Sendable {
     public let config: FeatureConfig
     let mask: UInt64
     let dictionary: WordSet
+    let taxonomy: TaxonomyPrior?
 
-    /// - Parameter dictionaryHashes: `StableHash` values (seed `wordSeed`) of the dictionary's words.
-    public init(config: FeatureConfig, dictionaryHashes: [UInt64]) {
+    /// - Parameters:
+    ///   - dictionaryHashes: `StableHash` values (seed `wordSeed`) of the dictionary's words.
+    ///   - taxonomy: the category tree's terms per class; used only when `config.taxonomyWeight` is set.
+    public init(config: FeatureConfig, dictionaryHashes: [UInt64], taxonomy: TaxonomyPrior? = nil) {
         self.config = config
         self.mask = UInt64(config.dimension - 1)
         self.dictionary = WordSet(dictionaryHashes)
+        self.taxonomy = config.taxonomyWeight == nil ? nil : taxonomy
     }
+
+    /// Features a model's weights cover: the hashed space plus one per class of the taxonomy block.
+    public var featureCount: Int { config.dimension + (taxonomy?.termsByClass.count ?? 0) }
 
     /// Counts every block's hashed features.
     public func counts(_ text: some StringProtocol) -> FeatureCounts {
@@ -100,7 +112,12 @@ public struct FeatureExtractor: Sendable {
                 }
                 i += max(matched, 1)
             }
-            return FeatureCounts(blocks: [Self.runLengths(&chars), Self.runLengths(&words), Self.runLengths(&head)])
+            var blocks = [Self.runLengths(&chars), Self.runLengths(&words), Self.runLengths(&head)]
+            if let taxonomy {
+                let base = Int32(config.dimension)
+                blocks.append(taxonomy.counts(buf).enumerated().compactMap { k, c in c > 0 ? (base + Int32(k), c) : nil })
+            }
+            return FeatureCounts(blocks: blocks)
         }
     }
 
@@ -118,17 +135,18 @@ public struct FeatureExtractor: Sendable {
         return out
     }
 
-    /// Weights counts into one vector: per block (1 + ln tf) × idf, L2-normalised, times the block weight.
+    /// Weights counts into one vector: per block (1 + ln tf) × idf (the taxonomy block: the counts as they are),
+    /// L2-normalised, times the block weight. `idf` is only asked about buckets of the hashed space.
     public func vector(_ counts: FeatureCounts, idf: (Int32) -> Float) -> SparseVector {
         // Weight each block (already sorted by bucket), then merge the sorted blocks.
         var weighted: [[(Int32, Float)]] = []
         weighted.reserveCapacity(counts.blocks.count)
         for (b, block) in counts.blocks.enumerated() {
-            let weight: Float = b == 2 ? config.headWeight : 1
+            let weight: Float = b == 2 ? config.headWeight : b == 3 ? (config.taxonomyWeight ?? 0) : 1
             var norm: Float = 0
             var out = block
             for p in out.indices {
-                let v = (1 + logf(out[p].1)) * idf(out[p].0)
+                let v = b == 3 ? out[p].1 : (1 + logf(out[p].1)) * idf(out[p].0)
                 norm += v * v
                 out[p].1 = v
             }

@@ -40,8 +40,11 @@ public struct SubcategoryResolver: Sendable {
     /// A taxonomy to check the rules against (`level1,level2,level3` rows, as in `taxonomy.csv`).
     public struct Taxonomy: Sendable {
         public var paths: Set<String>
+        /// The rows as read: (level1, level2, level3).
+        public var rows: [(String, String, String)]
 
         public init(rows: [(String, String, String)]) {
+            self.rows = rows
             var paths: Set<String> = []
             for (l1, l2, l3) in rows {
                 paths.insert(l1)

@@ -20,7 +20,8 @@ public struct Classification: Sendable, Equatable {
 ///
 /// File layout (little-endian): `"MHC1"`, UInt32 header length, the JSON header (`ModelHeader`), zero padding
 /// to 8 bytes, then the dictionary (UInt64 × `dictionaryCount`), the IDF table (UInt16 × dimension, times
-/// `idfScale`) and the weights (Int16 × dimension × classes, feature-major, times each class's scale).
+/// `idfScale`) and the weights (Int16 × features × classes, feature-major, times each class's scale; features is
+/// the dimension, plus one per class when the model has a taxonomy block).
 public struct TextClassifier: Sendable {
     /// The JSON header of a model file.
     public struct ModelHeader: Codable, Sendable, Equatable {
@@ -38,6 +39,8 @@ public struct TextClassifier: Sendable {
         /// no class's SVM claims (every score negative: off-topic, foreign, empty) gets a low confidence.
         public var evidenceCenter: Double?
         public var evidenceSlope: Double?
+        /// The category tree's terms of each label (`TaxonomyPrior`), when `features.taxonomyWeight` is set.
+        public var taxonomyTerms: [[String]]?
     }
 
     public let header: ModelHeader
@@ -64,24 +67,33 @@ public struct TextClassifier: Sendable {
         let dim = header.features.dimension
         guard classes >= 2, header.classScales.count == classes, header.biases.count == classes,
               (10...24).contains(header.features.dimensionBits) else { throw ModelError.badFormat("inconsistent header") }
+        var taxonomy: TaxonomyPrior?
+        if header.features.taxonomyWeight != nil {
+            guard let terms = header.taxonomyTerms, terms.count == classes else {
+                throw ModelError.badFormat("taxonomy weight without one term list per label")
+            }
+            taxonomy = TaxonomyPrior(termsByClass: terms)
+        }
+        let features = dim + (taxonomy == nil ? 0 : classes)
         var offset = (8 + headerLength + 7) & ~7
-        let need = offset + header.dictionaryCount * 8 + dim * 2 + dim * classes * 2
+        let need = offset + header.dictionaryCount * 8 + dim * 2 + features * classes * 2
         guard data.count == need else { throw ModelError.badFormat("size \(data.count), expected \(need)") }
         let dict: [UInt64] = Self.readArray(data, at: offset, count: header.dictionaryCount)
         offset += header.dictionaryCount * 8
         idf = Self.readArray(data, at: offset, count: dim)
         offset += dim * 2
-        weights = Self.readArray(data, at: offset, count: dim * classes)
+        weights = Self.readArray(data, at: offset, count: features * classes)
         dictionaryHashes = dict
         self.header = header
-        extractor = FeatureExtractor(config: header.features, dictionaryHashes: dict)
+        extractor = FeatureExtractor(config: header.features, dictionaryHashes: dict, taxonomy: taxonomy)
     }
 
     init(header: ModelHeader, dictionary: [UInt64], idf: [UInt16], weights: [Int16]) {
         self.header = header
         self.idf = idf
         self.weights = weights
-        extractor = FeatureExtractor(config: header.features, dictionaryHashes: dictionary)
+        extractor = FeatureExtractor(config: header.features, dictionaryHashes: dictionary,
+                                     taxonomy: header.taxonomyTerms.map { TaxonomyPrior(termsByClass: $0) })
         dictionaryHashes = dictionary
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MinhuText
 import Testing
 
 /// The file-only `minhu` commands (classifier, hotspots) run as the built executable: a message-board export with
@@ -98,11 +99,35 @@ struct TextCommandTests {
         #expect(!FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("model.mhc").path))
     }
 
+    @Test("train with a taxonomy that names none of the categories writes no model; one that names them stores its terms")
+    func trainWithTaxonomy() async throws {
+        let csv = "id,title,detail,category\n1,路灯坏了,晚上很黑,城乡建设\n2,工地噪音扰民,夜间施工,城乡建设\n"
+            + "3,公交车绕路,司机不按线路走,交通运输\n4,出租车拒载,乘客投诉,交通运输\n"
+        let elsewhere = "level1,level2,level3\n农村农业,农业生产,种植业\n"
+        let refused = try await Self.minhu(["classifier", "train", "--data", "@two.csv", "--taxonomy", "@tree.csv",
+                                            "--out", "@model.mhc"], files: ["two.csv": csv, "tree.csv": elsewhere])
+        defer { try? FileManager.default.removeItem(at: refused.folder) }
+        #expect(refused.status != nil && refused.status != 0)
+        #expect(refused.output.contains("none of the 2 categories is a level1 of"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: refused.folder.appendingPathComponent("model.mhc").path))
+
+        let tree = "level1,level2,level3\n城乡建设,城市建设和市政管理,路灯照明\n交通运输,道路运输,出租汽车\n"
+        let trained = try await Self.minhu(["classifier", "train", "--data", "@two.csv", "--taxonomy", "@tree.csv",
+                                            "--out", "@model.mhc"], files: ["two.csv": csv, "tree.csv": tree])
+        defer { try? FileManager.default.removeItem(at: trained.folder) }
+        #expect(trained.status == 0, "\(trained.output)")
+        let model = try TextClassifier(contentsOf: trained.folder.appendingPathComponent("model.mhc"))
+        #expect(model.header.features.taxonomyWeight == 1)
+        #expect(model.header.taxonomyTerms?[model.labels.firstIndex(of: "交通运输")!].contains("出租汽车") == true)
+        #expect(model.header.provenance["taxonomy"] == "tree.csv")
+    }
+
     @Test("out-of-range options are refused by name", arguments: [
         (["hotspots", "--input", "@export.csv", "--merge-threshold", "0"], "--merge-threshold"),
         (["hotspots", "--input", "@export.csv", "--top", "0"], "--top"),
         (["hotspots", "--input", "@export.csv", "--rank", "likes"], "--rank"),
         (["classifier", "split", "--data", "@export.csv", "--fraction", "1.5", "--out", "@ids.txt"], "--fraction"),
+        (["classifier", "train", "--data", "@export.csv", "--taxonomy-weight", "0", "--out", "@m.mhc"], "--taxonomy-weight"),
     ])
     func badOptions(arguments: [String], option: String) async throws {
         let run = try await Self.minhu(arguments, files: ["export.csv": Self.export])

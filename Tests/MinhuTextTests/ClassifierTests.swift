@@ -23,8 +23,8 @@ struct ClassifierTests {
         #expect(rows.count >= 220)
         let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: rows.map { model.classify($0.text).category },
                                             labels: model.labels)
-        // Measured 0.854 (see docs/classifier.md); the bar leaves room for nothing but regressions.
-        #expect(metrics.macroF1 >= 0.84, "macro-F1 \(metrics.macroF1)")
+        // The bar. Measured 0.882 with the taxonomy block (0.854 without it; see docs/classifier.md).
+        #expect(metrics.macroF1 >= 0.88, "macro-F1 \(metrics.macroF1)")
     }
 
     @Test("in-domain messages are confident, out-of-domain ones are not")
@@ -56,15 +56,10 @@ struct ClassifierTests {
 
     @Test("a model round-trips through its bytes and training is deterministic")
     func trainRoundTrip() throws {
-        var examples: [LabeledText] = []
         let topics = [("交通运输", ["公交 线路 站点 太少", "出租车 拒载 绕路", "公交车 司机 态度", "地铁 站 出口"]),
                       ("教育文体", ["学校 招生 学位", "幼儿园 收费 太高", "老师 补课 收费", "中学 校车 安全"]),
                       ("环境保护", ["工厂 排放 废气", "河道 污水 直排", "夜间 噪音 扰民", "垃圾 焚烧 烟雾"])]
-        for (label, texts) in topics {
-            for (i, t) in texts.enumerated() {
-                for k in 0..<3 { examples.append(LabeledText(id: "\(label)\(i)\(k)", text: t + " 第\(k)次 反映", label: label)) }
-            }
-        }
+        let examples = ToyCorpus.examples(topics)
         var options = ClassifierTrainer.Options()
         options.features.dimensionBits = 12
         var stages: [String] = []

@@ -20,3 +20,17 @@ enum TestPaths {
                                     textColumns: ["title", "detail"], labelColumn: "category").filter { ids.contains($0.id) }
     }
 }
+
+/// Small labelled corpora for training tests.
+enum ToyCorpus {
+    /// Each topic's texts three times over ("… 第0次 反映", "… 第1次 反映", …), labelled with the topic.
+    static func examples(_ topics: [(String, [String])]) -> [LabeledText] {
+        var examples: [LabeledText] = []
+        for (label, texts) in topics {
+            for (i, t) in texts.enumerated() {
+                for k in 0..<3 { examples.append(LabeledText(id: "\(label)\(i)\(k)", text: t + " 第\(k)次 反映", label: label)) }
+            }
+        }
+        return examples
+    }
+}

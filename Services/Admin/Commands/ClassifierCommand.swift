@@ -41,9 +41,14 @@ struct ClassifierCommand: ParsableCommand {
         var seed: UInt64 = 12345
         @Option(name: .long, help: "SVM cost C.")
         var cost: Float = 1.0
+        @Option(name: .long, help: "The category tree (CSV: level1,level2,level3) whose level-2 and level-3 names the model uses as a feature block; the terms go into the model file.")
+        var taxonomy: String?
+        @Option(name: .long, help: "Weight of the taxonomy block (with --taxonomy).")
+        var taxonomyWeight: Float = 1.0
 
         func validate() throws {
             guard cost > 0 else { throw ValidationError("--cost must be positive (got \(cost))") }
+            guard taxonomyWeight > 0 else { throw ValidationError("--taxonomy-weight must be positive (got \(taxonomyWeight))") }
         }
 
         func run() throws {
@@ -75,6 +80,20 @@ struct ClassifierCommand: ParsableCommand {
             var options = ClassifierTrainer.Options()
             options.seed = seed
             options.cost = cost
+            if let taxonomy {
+                let tree = try SubcategoryResolver.Taxonomy(contentsOf: URL(fileURLWithPath: taxonomy))
+                let level1 = Set(tree.rows.map(\.0))
+                let missing = labels.sorted().filter { !level1.contains($0) }
+                guard missing.count < labels.count else {
+                    throw ValidationError("none of the \(labels.count) categories is a level1 of \(taxonomy); nothing written")
+                }
+                if !missing.isEmpty {
+                    FileHandle.standardError.write(Data("warning: not in \(taxonomy), so without taxonomy terms: \(missing.joined(separator: ", "))\n".utf8))
+                }
+                options.taxonomyRows = tree.rows
+                options.features.taxonomyWeight = taxonomyWeight
+                provenance["taxonomy"] = URL(fileURLWithPath: taxonomy).lastPathComponent
+            }
             let started = Date()
             let (model, report) = ClassifierTrainer(options: options).train(examples, provenance: provenance) { stage in
                 let elapsed = String(format: "%5.1f s", Date().timeIntervalSince(started))

@@ -1,0 +1,53 @@
+"""Taxonomy prior (shipped since 2026-11-22): for each of the 7 classes, how many of its own terms the text holds
+(the 2..4-character pieces of its taxonomy level-2/level-3 names that belong to that class alone), L2-normalised,
+times a weight, appended to the shipped features. Sweeps the piece lengths, binary or counted matches, and the
+weight; settings are chosen on dev."""
+import os, sys, csv, collections
+sys.path.insert(0,os.path.dirname(os.path.abspath(__file__)))
+from exp2 import *
+import numpy as np
+from scipy.sparse import csr_matrix
+here=os.path.dirname(os.path.abspath(__file__))
+tax=list(csv.DictReader(open(os.path.join(here,'../../../../shared/data/appeals/taxonomy.csv'),encoding='utf-8')))
+classes=sorted({l for _,l in fintrain})
+def build(minL=2,maxL=4,full=False):
+    """term -> class, for pieces owned by one predicted class only (TaxonomyPrior.terms in Swift)."""
+    owner=collections.defaultdict(set)
+    for r in tax:
+        if r['level1'] not in classes: continue
+        for name in (r['level2'],r['level3']):
+            if name in ('其他',''): continue
+            n=norm(name)
+            if full: owner[n].add(r['level1'])
+            for L in range(minL,min(maxL,len(n))+1):
+                for i in range(len(n)-L+1): owner[n[i:i+L]].add(r['level1'])
+    return {t:next(iter(c)) for t,c in owner.items() if len(c)==1}
+def feats(texts,terms,w,mode='bin'):
+    rows=[]
+    for t in texts:
+        s=norm(t); v=[0.0]*len(classes)
+        for term,c in terms.items():
+            k=s.count(term) if mode=='count' else (1 if term in s else 0)
+            v[classes.index(c)]+=k
+        if mode=='count': v=[np.log1p(x) for x in v]
+        n=sum(x*x for x in v)**0.5 or 1
+        rows.append([w*x/n for x in v])
+    return csr_matrix(np.array(rows))
+CACHE={}
+def go(train,test,terms,w,mode='bin',C=1.0):
+    if id(train) not in CACHE: CACHE[id(train)]=shipped_features(train,test)
+    A,B=CACHE[id(train)]
+    if w>0:
+        A=hstack([A,feats([t for t,_ in train],terms,w,mode)]).tocsr(); B=hstack([B,feats([t for t,_ in test],terms,w,mode)]).tocsr()
+    m=LinearSVC(C=C).fit(A,[l for _,l in train]); p=m.predict(B)
+    return f1_score([l for _,l in test],p,average='macro')
+if __name__=="__main__":
+    shipped=build()
+    print(len(shipped),'terms (2-4)',flush=True)
+    for w in (0,0.3,0.6,1.0):
+        print('2-4 bin w',w,'dev %.3f'%go(devtrain,devtest,shipped,w),'fin %.3f'%go(fintrain,fintest,shipped,w),flush=True)
+    for (a,b,full) in [(2,2,False),(2,3,False),(3,4,False),(2,6,False),(99,99,True)]:
+        terms=build(a,b,full)
+        for mode in ('bin','count'):
+            for w in (0.5,1.0,2.0):
+                print(a,b,full,len(terms),mode,w,'dev %.3f'%go(devtrain,devtest,terms,w,mode),'fin %.3f'%go(fintrain,fintest,terms,w,mode),flush=True)
