@@ -17,7 +17,8 @@ public struct FeatureConfig: Codable, Sendable, Equatable {
     /// Only the first `maxChars` normalised characters are read (a 1 MB message costs no more than a long one).
     public var maxChars: Int = 1000
     /// Weight of the taxonomy block (`TaxonomyPrior`: per class, how many of its category-tree terms the text
-    /// holds; L2-normalised, no IDF), placed after the hashed space; nil for a model without it.
+    /// holds, divided by √(normalised length); no IDF, no norm), placed after the hashed space; nil for a model
+    /// without it.
     public var taxonomyWeight: Float? = nil
 
     public init() {}
@@ -38,7 +39,8 @@ public struct SparseVector: Sendable {
 /// Raw counts of one text's features, per block, before weighting.
 public struct FeatureCounts: Sendable {
     /// (bucket, count) sorted by bucket, for each block: 0 = characters, 1 = words, 2 = head, and 3 = the
-    /// taxonomy's terms per class (buckets `dimension + class`), when the model has them.
+    /// taxonomy's terms per class (buckets `dimension + class`; the number of the class's distinct terms divided
+    /// by √(normalised length)), when the model has them.
     public var blocks: [[(Int32, Float)]]
 }
 
@@ -115,7 +117,11 @@ public struct FeatureExtractor: Sendable {
             var blocks = [Self.runLengths(&chars), Self.runLengths(&words), Self.runLengths(&head)]
             if let taxonomy {
                 let base = Int32(config.dimension)
-                blocks.append(taxonomy.counts(buf).enumerated().compactMap { k, c in c > 0 ? (base + Int32(k), c) : nil })
+                // Density: a term in a long text counts for less, as one n-gram does in the L2-normalised blocks.
+                let length = Float(max(n, 1)).squareRoot()
+                blocks.append(taxonomy.counts(buf).enumerated().compactMap { k, c in
+                    c > 0 ? (base + Int32(k), c / length) : nil
+                })
             }
             return FeatureCounts(blocks: blocks)
         }
@@ -135,18 +141,23 @@ public struct FeatureExtractor: Sendable {
         return out
     }
 
-    /// Weights counts into one vector: per block (1 + ln tf) × idf (the taxonomy block: the counts as they are),
-    /// L2-normalised, times the block weight. `idf` is only asked about buckets of the hashed space.
+    /// Weights counts into one vector: per block (1 + ln tf) × idf, L2-normalised, times the block weight; the
+    /// taxonomy block's densities are only multiplied by its weight. `idf` is only asked about the hashed space.
     public func vector(_ counts: FeatureCounts, idf: (Int32) -> Float) -> SparseVector {
         // Weight each block (already sorted by bucket), then merge the sorted blocks.
         var weighted: [[(Int32, Float)]] = []
         weighted.reserveCapacity(counts.blocks.count)
         for (b, block) in counts.blocks.enumerated() {
             let weight: Float = b == 2 ? config.headWeight : b == 3 ? (config.taxonomyWeight ?? 0) : 1
-            var norm: Float = 0
             var out = block
+            if b == 3 {
+                for p in out.indices { out[p].1 *= weight }
+                weighted.append(out)
+                continue
+            }
+            var norm: Float = 0
             for p in out.indices {
-                let v = b == 3 ? out[p].1 : (1 + logf(out[p].1)) * idf(out[p].0)
+                let v = (1 + logf(out[p].1)) * idf(out[p].0)
                 norm += v * v
                 out[p].1 = v
             }

@@ -68,23 +68,32 @@ public struct TaxonomyPrior: Sendable {
         self.classes = classes
     }
 
-    /// For each class, the number of its distinct terms in the normalised text `scalars`.
+    /// For each class, the number of its distinct terms in the normalised text `scalars`, found by forward
+    /// maximum matching: 房产证 is one term, not also 房产 and 产证.
     public func counts(_ scalars: UnsafeBufferPointer<UInt32>) -> [Float] {
         var counts = [Float](repeating: 0, count: termsByClass.count)
         var seen: [UInt64] = []
         let n = scalars.count
-        for start in 0..<n where TextNormalizer.isHan(scalars[start]) {
-            var state = StableHash.start(seed: Self.seed)
-            for length in 1...maxLength where start + length <= n {
-                state = StableHash.feed(state, scalars[start + length - 1])
-                guard length >= minLength else { continue }
-                let h = StableHash.finish(state)
-                let k = lookup(h)
-                if k >= 0, !seen.contains(h) {
-                    seen.append(h)
-                    counts[Int(k)] += 1
+        var start = 0
+        while start < n {
+            var matched = 0
+            var matchedHash: UInt64 = 0
+            var matchedClass: Int32 = -1
+            if TextNormalizer.isHan(scalars[start]) {
+                var state = StableHash.start(seed: Self.seed)
+                for length in 1...maxLength where start + length <= n {
+                    state = StableHash.feed(state, scalars[start + length - 1])
+                    guard length >= minLength else { continue }
+                    let h = StableHash.finish(state)
+                    let k = lookup(h)
+                    if k >= 0 { matched = length; matchedHash = h; matchedClass = k }
                 }
             }
+            if matched > 0, !seen.contains(matchedHash) {
+                seen.append(matchedHash)
+                counts[Int(matchedClass)] += 1
+            }
+            start += max(matched, 1)
         }
         return counts
     }

@@ -98,8 +98,8 @@ struct DispatcherDeskTests {
             try await DispatcherHarness.run(amqpURL: url, environment: ["MINHU_DISPATCH_MIN_CONFIDENCE": "1"]) {
                 dispatcher in
                 let noise = DispatcherHarness.received(
-                    title: "丽发新城附近搅拌站夜间施工噪音扰民",
-                    body: "A2区丽发新城小区旁边的混凝土搅拌站每天晚上施工到凌晨，噪音很大，严重影响居民休息，请尽快处理。")
+                    title: "丽发新城附近搅拌站夜间噪音扰民",
+                    body: "A2区丽发新城小区旁边的混凝土搅拌站每天晚上生产到凌晨，噪音很大，严重影响居民休息，请尽快处理。")
                 let chat = DispatcherHarness.received(title: "聊天", body: "今天天气很好我想聊聊电影")
                 try await dispatcher.publish([noise, chat])
                 try await expectEventually(timeout: .seconds(120)) {

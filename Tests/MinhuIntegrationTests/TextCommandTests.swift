@@ -117,7 +117,7 @@ struct TextCommandTests {
         defer { try? FileManager.default.removeItem(at: trained.folder) }
         #expect(trained.status == 0, "\(trained.output)")
         let model = try TextClassifier(contentsOf: trained.folder.appendingPathComponent("model.mhc"))
-        #expect(model.header.features.taxonomyWeight == 1)
+        #expect(model.header.features.taxonomyWeight == 2)
         #expect(model.header.taxonomyTerms?[model.labels.firstIndex(of: "交通运输")!].contains("出租汽车") == true)
         #expect(model.header.provenance["taxonomy"] == "tree.csv")
     }

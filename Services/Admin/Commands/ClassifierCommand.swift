@@ -44,7 +44,7 @@ struct ClassifierCommand: ParsableCommand {
         @Option(name: .long, help: "The category tree (CSV: level1,level2,level3) whose level-2 and level-3 names the model uses as a feature block; the terms go into the model file.")
         var taxonomy: String?
         @Option(name: .long, help: "Weight of the taxonomy block (with --taxonomy).")
-        var taxonomyWeight: Float = 1.0
+        var taxonomyWeight: Float = 2.0
 
         func validate() throws {
             guard cost > 0 else { throw ValidationError("--cost must be positive (got \(cost))") }
