@@ -1,7 +1,9 @@
-"""Taxonomy prior (shipped since 2026-11-22): for each of the 7 classes, how many of its own terms the text holds
-(the 2..4-character pieces of its taxonomy level-2/level-3 names that belong to that class alone), L2-normalised,
-times a weight, appended to the shipped features. Sweeps the piece lengths, binary or counted matches, and the
-weight; settings are chosen on dev."""
+"""Taxonomy prior: for each of the 7 classes, how many of its own terms the text holds (the 2..4-character pieces
+of its taxonomy level-2/level-3 names that belong to that class alone), appended to the shipped features.
+`feats` is the first shape tried (every piece, L2-normalised: d267c51); `density` is the shipped one (distinct
+terms by forward maximum matching / sqrt(length), weight 2: TaxonomyPrior in Swift). Also sweeps piece lengths and
+counted matches, and runs the control with the terms' classes shuffled. Settings are chosen on dev; the segmented
+10 % splits that also decided the shape were run with the Swift CLI (docs/classifier.md)."""
 import os, sys, csv, collections
 sys.path.insert(0,os.path.dirname(os.path.abspath(__file__)))
 from exp2 import *
@@ -33,12 +35,29 @@ def feats(texts,terms,w,mode='bin'):
         n=sum(x*x for x in v)**0.5 or 1
         rows.append([w*x/n for x in v])
     return csr_matrix(np.array(rows))
+def fmm_counts(s,terms):
+    v=[0.0]*len(classes); seen=set(); i=0
+    while i<len(s):
+        m=0
+        for L in (4,3,2):
+            if i+L<=len(s) and s[i:i+L] in terms: m=L; break
+        if m and s[i:i+m] not in seen:
+            seen.add(s[i:i+m]); v[classes.index(terms[s[i:i+m]])]+=1
+        i+=max(m,1)
+    return v
+def density(texts,terms,w):
+    rows=[]
+    for t in texts:
+        s=norm(t)[:1000]; L=max(len(s),1)**0.5
+        rows.append([w*x/L for x in fmm_counts(s,terms)])
+    return csr_matrix(np.array(rows))
 CACHE={}
 def go(train,test,terms,w,mode='bin',C=1.0):
     if id(train) not in CACHE: CACHE[id(train)]=shipped_features(train,test)
     A,B=CACHE[id(train)]
     if w>0:
-        A=hstack([A,feats([t for t,_ in train],terms,w,mode)]).tocsr(); B=hstack([B,feats([t for t,_ in test],terms,w,mode)]).tocsr()
+        f=(lambda texts:density(texts,terms,w)) if mode=='density' else (lambda texts:feats(texts,terms,w,mode))
+        A=hstack([A,f([t for t,_ in train])]).tocsr(); B=hstack([B,f([t for t,_ in test])]).tocsr()
     m=LinearSVC(C=C).fit(A,[l for _,l in train]); p=m.predict(B)
     return f1_score([l for _,l in test],p,average='macro')
 if __name__=="__main__":
@@ -46,6 +65,13 @@ if __name__=="__main__":
     print(len(shipped),'terms (2-4)',flush=True)
     for w in (0,0.3,0.6,1.0):
         print('2-4 bin w',w,'dev %.3f'%go(devtrain,devtest,shipped,w),'fin %.3f'%go(fintrain,fintest,shipped,w),flush=True)
+    for w in (0.5,1.0,2.0,3.0):
+        print('2-4 density w',w,'dev %.3f'%go(devtrain,devtest,shipped,w,'density'),'fin %.3f'%go(fintrain,fintest,shipped,w,'density'),flush=True)
+    import random
+    for seed in range(2,8):
+        vals=list(shipped.values()); random.Random(seed).shuffle(vals)
+        shuffled=dict(zip(shipped,vals))
+        print('shuffled classes, seed',seed,'dev %.3f'%go(devtrain,devtest,shuffled,1.0),'fin %.3f'%go(fintrain,fintest,shuffled,1.0),flush=True)
     for (a,b,full) in [(2,2,False),(2,3,False),(3,4,False),(2,6,False),(99,99,True)]:
         terms=build(a,b,full)
         for mode in ('bin','count'):
