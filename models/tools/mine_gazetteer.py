@@ -66,6 +66,8 @@ NOISE_STARTS = ('之前', '严重', '影响', '明显', '什么', '创建', '知
 GENERIC_FACILITY = re.compile(r'^(?:生态|万亩)?(?:主题|休闲|体育|文化|森林|湿地|生态|水上|儿童|考古|考古遗址|遗址|动物|植物|幼稚|果|茶|'
                               r'柑桔|环保科技|科技|软件|工业|产业|创业发展)(?:公园|乐园|园)$')
 
+COUNT_OF_PEOPLE = re.compile(r'\d+名')
+
 def body_len(name):
     m = SUFFIX.search(name)
     return len(name) - (m.end() - m.start()) if m else len(name)
@@ -93,6 +95,8 @@ def ok(name, kind):
         return False
     m = SUFFIX.search(name)
     body = name[:m.start()] if m else name
+    if COUNT_OF_PEOPLE.search(body):   # "27名小区", "0名学龄前儿童计算小区": a count of people, not a name
+        return False
     return not any(c in STOP for c in body) and not body.startswith(NOISE_STARTS)
 
 def main():
