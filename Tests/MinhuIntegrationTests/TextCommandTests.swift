@@ -127,7 +127,10 @@ struct TextCommandTests {
         (["hotspots", "--input", "@export.csv", "--top", "0"], "--top"),
         (["hotspots", "--input", "@export.csv", "--rank", "likes"], "--rank"),
         (["classifier", "split", "--data", "@export.csv", "--fraction", "1.5", "--out", "@ids.txt"], "--fraction"),
-        (["classifier", "train", "--data", "@export.csv", "--taxonomy-weight", "0", "--out", "@m.mhc"], "--taxonomy-weight"),
+        (["classifier", "train", "--data", "@export.csv", "--taxonomy", "@export.csv", "--taxonomy-weight", "0",
+          "--out", "@m.mhc"], "--taxonomy-weight must be positive"),
+        (["classifier", "train", "--data", "@export.csv", "--taxonomy-weight", "1", "--out", "@m.mhc"],
+         "--taxonomy-weight needs --taxonomy"),
     ])
     func badOptions(arguments: [String], option: String) async throws {
         let run = try await Self.minhu(arguments, files: ["export.csv": Self.export])

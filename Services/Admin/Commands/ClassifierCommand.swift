@@ -43,12 +43,15 @@ struct ClassifierCommand: ParsableCommand {
         var cost: Float = 1.0
         @Option(name: .long, help: "The category tree (CSV: level1,level2,level3) whose level-2 and level-3 names the model uses as a feature block; the terms go into the model file.")
         var taxonomy: String?
-        @Option(name: .long, help: "Weight of the taxonomy block (with --taxonomy).")
-        var taxonomyWeight: Float = 2.0
+        @Option(name: .long, help: "Weight of the taxonomy block (with --taxonomy; default 2).")
+        var taxonomyWeight: Float?
 
         func validate() throws {
             guard cost > 0 else { throw ValidationError("--cost must be positive (got \(cost))") }
-            guard taxonomyWeight > 0 else { throw ValidationError("--taxonomy-weight must be positive (got \(taxonomyWeight))") }
+            if let taxonomyWeight {
+                guard taxonomyWeight > 0 else { throw ValidationError("--taxonomy-weight must be positive (got \(taxonomyWeight))") }
+                guard taxonomy != nil else { throw ValidationError("--taxonomy-weight needs --taxonomy") }
+            }
         }
 
         func run() throws {
@@ -91,7 +94,7 @@ struct ClassifierCommand: ParsableCommand {
                     FileHandle.standardError.write(Data("warning: not in \(taxonomy), so without taxonomy terms: \(missing.joined(separator: ", "))\n".utf8))
                 }
                 options.taxonomyRows = tree.rows
-                options.features.taxonomyWeight = taxonomyWeight
+                options.features.taxonomyWeight = taxonomyWeight ?? 2
                 provenance["taxonomy"] = URL(fileURLWithPath: taxonomy).lastPathComponent
             }
             let started = Date()
