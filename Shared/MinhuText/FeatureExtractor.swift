@@ -96,23 +96,14 @@ public struct FeatureExtractor: Sendable {
             var words: [Int32] = []
             var i = 0
             while i < n {
-                var matched = 0
-                if TextNormalizer.isHan(buf[i]) {
-                    let maxLen = min(config.wordMaxLength, n - i)
-                    var state = StableHash.start(seed: Self.wordSeed)
-                    var bestHash: UInt64 = 0
-                    var len = 0
-                    while len < maxLen {
-                        state = StableHash.feed(state, buf[i + len])
-                        len += 1
-                        if len >= config.wordMinLength {
-                            let h = StableHash.finish(state)
-                            if dictionary.contains(h) { matched = len; bestHash = h }
-                        }
-                    }
-                    if matched > 0 { words.append(Int32(truncatingIfNeeded: bestHash & mask)) }
+                if TextNormalizer.isHan(buf[i]),
+                   let match = dictionary.longestMatch(buf, at: i, minLength: config.wordMinLength,
+                                                       maxLength: config.wordMaxLength, seed: Self.wordSeed) {
+                    words.append(Int32(truncatingIfNeeded: match.hash & mask))
+                    i += match.length
+                } else {
+                    i += 1
                 }
-                i += max(matched, 1)
             }
             var blocks = [Self.runLengths(&chars), Self.runLengths(&words), Self.runLengths(&head)]
             if let taxonomy {
@@ -191,32 +182,58 @@ public struct FeatureExtractor: Sendable {
     }
 }
 
-/// An open-addressing set of 64-bit hashes (built once, read-only).
+/// An open-addressing table of 64-bit hashes, each with a small value (built once, read-only): the classifier's
+/// dictionary (every value 0) and the taxonomy's terms (the value is the class).
 struct WordSet: Sendable {
     private var slots: [UInt64]
+    /// Empty when every value is 0 (the dictionary), so a plain set costs no more memory than its hashes.
+    private var values: [Int32]
     private let mask: Int
 
-    init(_ hashes: [UInt64]) {
+    /// `values[i]` belongs to `hashes[i]`; without values every hash maps to 0.
+    init(_ hashes: [UInt64], values given: [Int32]? = nil) {
         var size = 16
         while size < hashes.count * 2 { size <<= 1 }
         slots = Array(repeating: 0, count: size)
+        values = given == nil ? [] : Array(repeating: 0, count: size)
         mask = size - 1
-        for h in hashes where h != 0 {
+        for (n, h) in hashes.enumerated() where h != 0 {
             var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != 0 && slots[i] != h { i = (i + 1) & mask }
             slots[i] = h
+            if let given { values[i] = given[n] }
         }
     }
 
+    /// The value stored with `h`, or nil when `h` is not in the table.
     @inline(__always)
-    func contains(_ h: UInt64) -> Bool {
-        if h == 0 { return false }
+    func value(_ h: UInt64) -> Int32? {
+        if h == 0 { return nil }
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
-            if s == h { return true }
-            if s == 0 { return false }
+            if s == h { return values.isEmpty ? 0 : values[i] }
+            if s == 0 { return nil }
             i = (i + 1) & mask
         }
+    }
+
+    /// The longest entry starting at `start` (forward maximum matching over `StableHash` with `seed`), of
+    /// `minLength…maxLength` scalars: its length, hash and value; nil when none matches.
+    @inline(__always)
+    func longestMatch(_ buf: UnsafeBufferPointer<UInt32>, at start: Int, minLength: Int, maxLength: Int,
+                      seed: UInt64) -> (length: Int, hash: UInt64, value: Int32)? {
+        var state = StableHash.start(seed: seed)
+        var best: (length: Int, hash: UInt64, value: Int32)?
+        var length = 0
+        while length < min(maxLength, buf.count - start) {
+            state = StableHash.feed(state, buf[start + length])
+            length += 1
+            if length >= minLength {
+                let h = StableHash.finish(state)
+                if let v = value(h) { best = (length, h, v) }
+            }
+        }
+        return best
     }
 }

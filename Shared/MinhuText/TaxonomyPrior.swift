@@ -11,11 +11,10 @@ import Foundation
 public struct TaxonomyPrior: Sendable {
     /// Each class's terms, in the model's label order.
     public let termsByClass: [[String]]
-    public let minLength: Int
-    public let maxLength: Int
-    private let keys: [UInt64]
-    private let classes: [Int32]
-    private let mask: Int
+    /// Every term's hash (seed `seed`) with its class.
+    private let table: WordSet
+    /// The shortest and longest term, in scalars.
+    private let lengths: ClosedRange<Int>
 
     static let seed: UInt64 = 0x74
 
@@ -44,28 +43,23 @@ public struct TaxonomyPrior: Sendable {
         return out.map { $0.sorted() }
     }
 
-    public init(termsByClass: [[String]], minLength: Int = 2, maxLength: Int = 4) {
+    public init(termsByClass: [[String]]) {
         self.termsByClass = termsByClass
-        self.minLength = minLength
-        self.maxLength = maxLength
-        let count = termsByClass.reduce(0) { $0 + $1.count }
-        var size = 16
-        while size < count * 2 { size <<= 1 }
-        var keys = [UInt64](repeating: 0, count: size)
-        var classes = [Int32](repeating: -1, count: size)
-        mask = size - 1
+        var hashes: [UInt64] = []
+        var classes: [Int32] = []
+        var shortest = Int.max, longest = 0
         for (k, terms) in termsByClass.enumerated() {
             for term in terms {
                 let s = TextNormalizer.scalars(term)
-                let h = s.withUnsafeBufferPointer { StableHash.hash($0, 0, $0.count, seed: Self.seed) }
-                var i = Int(truncatingIfNeeded: h) & mask
-                while keys[i] != 0 && keys[i] != h { i = (i + 1) & mask }
-                keys[i] = h
-                classes[i] = Int32(k)
+                guard !s.isEmpty else { continue }
+                hashes.append(s.withUnsafeBufferPointer { StableHash.hash($0, 0, $0.count, seed: Self.seed) })
+                classes.append(Int32(k))
+                shortest = min(shortest, s.count)
+                longest = max(longest, s.count)
             }
         }
-        self.keys = keys
-        self.classes = classes
+        table = WordSet(hashes, values: classes)
+        lengths = longest == 0 ? 1...1 : shortest...longest
     }
 
     /// For each class, the number of its distinct terms in the normalised text `scalars`, found by forward
@@ -73,27 +67,19 @@ public struct TaxonomyPrior: Sendable {
     public func counts(_ scalars: UnsafeBufferPointer<UInt32>) -> [Float] {
         var counts = [Float](repeating: 0, count: termsByClass.count)
         var seen: [UInt64] = []
-        let n = scalars.count
         var start = 0
-        while start < n {
-            var matched = 0
-            var matchedHash: UInt64 = 0
-            var matchedClass: Int32 = -1
-            if TextNormalizer.isHan(scalars[start]) {
-                var state = StableHash.start(seed: Self.seed)
-                for length in 1...maxLength where start + length <= n {
-                    state = StableHash.feed(state, scalars[start + length - 1])
-                    guard length >= minLength else { continue }
-                    let h = StableHash.finish(state)
-                    let k = lookup(h)
-                    if k >= 0 { matched = length; matchedHash = h; matchedClass = k }
+        while start < scalars.count {
+            if TextNormalizer.isHan(scalars[start]),
+               let match = table.longestMatch(scalars, at: start, minLength: lengths.lowerBound,
+                                              maxLength: lengths.upperBound, seed: Self.seed) {
+                if !seen.contains(match.hash) {
+                    seen.append(match.hash)
+                    counts[Int(match.value)] += 1
                 }
+                start += match.length
+            } else {
+                start += 1
             }
-            if matched > 0, !seen.contains(matchedHash) {
-                seen.append(matchedHash)
-                counts[Int(matchedClass)] += 1
-            }
-            start += max(matched, 1)
         }
         return counts
     }
@@ -101,17 +87,5 @@ public struct TaxonomyPrior: Sendable {
     /// The counts of a text (normalised here).
     public func counts(_ text: some StringProtocol) -> [Float] {
         TextNormalizer.scalars(text).withUnsafeBufferPointer { counts($0) }
-    }
-
-    @inline(__always)
-    private func lookup(_ h: UInt64) -> Int32 {
-        if h == 0 { return -1 }
-        var i = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let key = keys[i]
-            if key == h { return classes[i] }
-            if key == 0 { return -1 }
-            i = (i + 1) & mask
-        }
     }
 }
