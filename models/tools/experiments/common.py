@@ -49,3 +49,16 @@ def twin_raw(idx, text):
     n = norm(text)
     return twin(idx, ' '.join(n[i:i + 3] for i in range(0, max(1, len(n) - 2))))
 def rawtext(r): return r['title']+' '+r['detail']
+def external_raw(dedup):
+    """Raw messages of hotspot-corpus.csv and replies.csv whose segmented twin carries one label (exp12, part 3),
+    deduplicated with `dedup`: [(raw text, label)]."""
+    ext = []
+    for name in ('hotspot-corpus.csv', 'replies.csv'):
+        rows = list(csv.DictReader(open(D + name)))
+        idx = twin_index([rawtext(r) for r in rows])
+        labels = collections.defaultdict(set)
+        for s in seg:
+            m = twin(idx, s['text'])
+            if m is not None: labels[m].add(s['category'])
+        ext += [(rawtext(rows[m]), next(iter(c))) for m, c in labels.items() if len(c) == 1]
+    return dedup(ext)

@@ -22,16 +22,7 @@ for seed in (1, 2, 3, 4):
 twH = [(s['text'], s['category']) for s in seg if key(s) in tH]
 print('held-out raw half: raw text %.3f, its segmented twins %.3f' % (run(fintrain, fintest, CFG), run(fintrain, twH, CFG)), flush=True)
 # 3. external raw messages labelled through their segmented twin (one label only)
-ext = []
-for name in ('hotspot-corpus.csv', 'replies.csv'):
-    rows = list(csv.DictReader(open(D + name)))
-    idx = twin_index([rawtext(r) for r in rows])
-    labels = collections.defaultdict(set)
-    for s in seg:
-        m = twin(idx, s['text'])
-        if m is not None: labels[m].add(s['category'])
-    ext += [(rawtext(rows[m]), next(iter(c))) for m, c in labels.items() if len(c) == 1]
-E = dedup(ext)
+E = external_raw(dedup)
 iE = twin_index([t for t, _ in E])
 segE = [(s['text'], s['category']) for s in seg if twin(iE, s['text']) is not None]
 train = dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and twin(iE, s['text']) is None] +

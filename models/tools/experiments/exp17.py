@@ -20,16 +20,7 @@ def score(train, test, w, C=1.0, block=2.0):
     m = LinearSVC(C=C).fit(A, y, sample_weight=sw)
     return f1_score([l for _, l in test], m.predict(B), average='macro')
 # external raw set (exp12 part 3)
-ext = []
-for name in ('hotspot-corpus.csv', 'replies.csv'):
-    rows = list(csv.DictReader(open(D + name)))
-    idx = twin_index([rawtext(r) for r in rows])
-    labels = collections.defaultdict(set)
-    for s in seg:
-        m = twin(idx, s['text'])
-        if m is not None: labels[m].add(s['category'])
-    ext += [(rawtext(rows[m]), next(iter(c))) for m, c in labels.items() if len(c) == 1]
-E = dedup(ext)
+E = external_raw(dedup)
 iE = twin_index([t for t, _ in E])
 extrain = dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and key(s) not in tR and twin(iE, s['text']) is None])
 base = [s for s in seg if key(s) not in tH and key(s) not in tR]
