@@ -49,9 +49,9 @@ def twin_raw(idx, text):
     n = norm(text)
     return twin(idx, ' '.join(n[i:i + 3] for i in range(0, max(1, len(n) - 2))))
 def rawtext(r): return r['title']+' '+r['detail']
-def external_raw(dedup):
+def external_raw(dedup, with_titles=False):
     """Raw messages of hotspot-corpus.csv and replies.csv whose segmented twin carries one label (exp12, part 3),
-    deduplicated with `dedup`: [(raw text, label)]."""
+    deduplicated with `dedup`: [(raw text, label)], or [(title, raw text, label)] with `with_titles`."""
     ext = []
     for name in ('hotspot-corpus.csv', 'replies.csv'):
         rows = list(csv.DictReader(open(D + name)))
@@ -60,5 +60,10 @@ def external_raw(dedup):
         for s in seg:
             m = twin(idx, s['text'])
             if m is not None: labels[m].add(s['category'])
-        ext += [(rawtext(rows[m]), next(iter(c))) for m, c in labels.items() if len(c) == 1]
-    return dedup(ext)
+        ext += [(rawtext(rows[m]), next(iter(c)), rows[m]['title']) for m, c in labels.items() if len(c) == 1]
+    kept = {t for t, _ in dedup([(t, l) for t, l, _ in ext])}
+    out, seen = [], set()
+    for t, l, title in ext:
+        if t in kept and t not in seen:
+            seen.add(t); out.append((title, t, l) if with_titles else (t, l))
+    return out
