@@ -86,7 +86,7 @@ public struct AppealRules: Sendable {
 
     /// Reads a rules file.
     public init(contentsOf url: URL) throws {
-        try self.init(document: JSONDecoder().decode(Document.self, from: Data(contentsOf: url)))
+        try self.init(document: JSONDecoder().decode(Document.self, from: DataFile.read(url)))
     }
 
     /// The rules shipped in `models/rules-a-city.json` (or `MINHU_RULES_FILE`).

@@ -27,7 +27,9 @@ public struct CSVTable: Sendable {
     /// Reads and parses a file in UTF-8 (a byte-order mark is skipped), UTF-16 with a byte-order mark, or
     /// GB18030/GBK (see `TextFileDecoder`).
     public init(contentsOf url: URL) throws {
-        let decoded = try TextFileDecoder.decode(try Data(contentsOf: url), path: url.path)
+        let data = try DataFile.read(url)
+        guard data.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { throw CSVError.emptyFile(url.path) }
+        let decoded = try TextFileDecoder.decode(data, path: url.path)
         self.init(text: decoded.text)
         encoding = decoded.encoding
     }
@@ -107,10 +109,12 @@ public struct CSVTable: Sendable {
 }
 
 /// Errors reading CSV input.
-public enum CSVError: Error, CustomStringConvertible, Sendable {
+public enum CSVError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The file is neither UTF-8, UTF-16 with a byte-order mark, nor GB18030.
     case unreadableEncoding(String)
     case missingColumn(String, file: String)
+    /// The file holds nothing but white space (not even a header).
+    case emptyFile(String)
     /// The file has none of the text columns a command reads (`needed` names them).
     case missingTextColumns(file: String, header: [String], needed: String)
 
@@ -118,6 +122,7 @@ public enum CSVError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .unreadableEncoding(let path): return "\(path) is not text in UTF-8, UTF-16 (with a byte-order mark) or GB18030/GBK"
         case .missingColumn(let name, let file): return "\(file) has no column \"\(name)\""
+        case .emptyFile(let path): return "\(path) is empty: a CSV file needs a header row"
         case .missingTextColumns(let file, let header, let needed):
             return "\(file) lacks \(needed); its columns are: \(header.joined(separator: ", "))"
         }

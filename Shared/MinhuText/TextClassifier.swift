@@ -53,7 +53,7 @@ public struct TextClassifier: Sendable {
 
     /// Loads a model file with one read.
     public init(contentsOf url: URL) throws {
-        try self.init(data: Data(contentsOf: url, options: .mappedIfSafe))
+        try self.init(data: DataFile.read(url, mapped: true))
     }
 
     /// Decodes a model from its bytes.

@@ -40,7 +40,7 @@ public enum TextDataset {
 
     /// Reads an id list: one id per line; blank lines and lines starting with `#` are ignored.
     public static func loadIDs(_ url: URL) throws -> [String] {
-        try String(contentsOf: url, encoding: .utf8)
+        String(decoding: try DataFile.read(url), as: UTF8.self)
             .split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }

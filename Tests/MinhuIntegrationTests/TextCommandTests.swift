@@ -138,4 +138,27 @@ struct TextCommandTests {
         #expect(run.status != nil && run.status != 0)
         #expect(run.output.contains(option), "\(run.output)")
     }
+
+    @Test("a missing or empty input, or an output in a missing folder, is refused in a sentence, before any work", arguments: [
+        (["classifier", "classify", "--input", "@none.csv", "--output", "@out.csv"], "cannot read", "none.csv: no such file"),
+        (["classifier", "classify", "--input", "@empty.csv", "--output", "@out.csv"], "empty.csv is empty", nil),
+        (["classifier", "classify", "--input", "@export.csv", "--output", "@no/out.csv"], "cannot write", "does not exist"),
+        (["classifier", "classify", "--input", "@export.csv", "--output", "@out.csv", "--model", "@none.mhc"],
+         "cannot read", "none.mhc: no such file"),
+        (["classifier", "evaluate", "--data", "@none.csv"], "cannot read", "none.csv: no such file"),
+        (["classifier", "train", "--data", "@export.csv", "--out", "@no/m.mhc"], "cannot write", "does not exist"),
+        (["classifier", "split", "--data", "@export.csv", "--out", "@no/ids.txt"], "cannot write", "does not exist"),
+        (["hotspots", "--input", "@none.csv"], "cannot read", "none.csv: no such file"),
+        (["hotspots", "--input", "@"], "cannot read", "it is a folder"),
+    ] as [([String], String, String?)])
+    func unreadableFiles(arguments: [String], error: String, detail: String?) async throws {
+        let run = try await Self.minhu(arguments, files: ["export.csv": Self.export, "empty.csv": " \n"])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status != nil && run.status != 0)
+        #expect(run.output.contains(error), "\(run.output)")
+        if let detail { #expect(run.output.contains(detail), "\(run.output)") }
+        #expect(!run.output.contains("NSCocoaErrorDomain") && !run.output.contains("classified"), "\(run.output)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: run.folder.path).sorted()
+        #expect(written == ["empty.csv", "export.csv"], "\(written)")
+    }
 }

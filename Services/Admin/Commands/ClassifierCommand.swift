@@ -55,6 +55,7 @@ struct ClassifierCommand: ParsableCommand {
         }
 
         func run() throws {
+            try DataFile.checkWritable(URL(fileURLWithPath: out))
             let columns = ClassifierCommand.columns(textColumns)
             var examples: [LabeledText] = []
             for path in data {
@@ -104,7 +105,7 @@ struct ClassifierCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("[\(elapsed)] \(stage)\n".utf8))
             }
             let bytes = try model.encoded()
-            try bytes.write(to: URL(fileURLWithPath: out))
+            try DataFile.write(bytes, to: URL(fileURLWithPath: out))
             print("trained on \(report.examples) examples (\(report.duplicatesDropped) duplicates dropped), "
                   + "\(report.dictionaryWords) dictionary words, temperature \(report.temperature), "
                   + "validation accuracy \(String(format: "%.4f", report.validationAccuracy))")
@@ -163,6 +164,7 @@ struct ClassifierCommand: ParsableCommand {
         var model: String?
 
         func run() throws {
+            try DataFile.checkWritable(URL(fileURLWithPath: output))
             let classifier = try ClassifierCommand.loadModel(model)
             let rows = try TextDataset.load(URL(fileURLWithPath: input), textColumns: ClassifierCommand.columns(textColumns),
                                             labelColumn: nil)
@@ -171,7 +173,7 @@ struct ClassifierCommand: ParsableCommand {
                 let c = classifier.classify(row.text)
                 out += CSVTable.escape(row.id) + "," + CSVTable.escape(c.category) + "," + String(format: "%.4f", c.confidence) + "\n"
             }
-            try out.write(to: URL(fileURLWithPath: output), atomically: true, encoding: .utf8)
+            try DataFile.write(out, to: URL(fileURLWithPath: output))
             print("classified \(rows.count) rows into \(output)")
         }
     }
@@ -196,6 +198,7 @@ struct ClassifierCommand: ParsableCommand {
         }
 
         func run() throws {
+            try DataFile.checkWritable(URL(fileURLWithPath: out))
             let rows = try TextDataset.load(URL(fileURLWithPath: data), textColumns: nil, labelColumn: labelColumn)
             var rng = SplitMix64(seed: seed)
             var chosen: [String] = []
@@ -210,7 +213,7 @@ struct ClassifierCommand: ParsableCommand {
             text += "# fraction \(fraction), seed \(seed) (`minhu classifier split`). The shipped model never saw them\n"
             text += "# nor their segmented twins (see docs/classifier.md).\n"
             text += chosen.joined(separator: "\n") + "\n"
-            try text.write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
+            try DataFile.write(text, to: URL(fileURLWithPath: out))
             print("wrote \(chosen.count) ids to \(out)")
         }
     }

@@ -1,0 +1,59 @@
+import Foundation
+import MinhuText
+import Testing
+
+/// `DataFile`: reads and writes with reasons a person can act on, and nothing written when the target is wrong.
+@Suite("Data files: readable errors")
+struct DataFileTests {
+    /// Runs `body` with a fresh empty folder, removed afterwards.
+    private func inScratchFolder(_ body: (URL) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-datafile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body(folder)
+    }
+
+    @Test("a missing file and a folder are named with the reason")
+    func unreadable() throws {
+        try inScratchFolder { folder in
+            let missing = folder.appendingPathComponent("none.csv")
+            #expect(throws: DataFileError.cannotRead(missing.path, "no such file")) { try DataFile.read(missing) }
+            #expect(throws: DataFileError.cannotRead(folder.path, "it is a folder")) { try DataFile.read(folder) }
+            #expect((try? CSVTable(contentsOf: missing)) == nil)
+        }
+    }
+
+    @Test("an output in a missing folder, or onto a folder, is refused before anything is written")
+    func unwritable() throws {
+        try inScratchFolder { folder in
+            let inMissing = folder.appendingPathComponent("no/out.csv")
+            #expect(throws: DataFileError.cannotWrite(inMissing.path, "the folder \(folder.path)/no does not exist")) {
+                try DataFile.write("x", to: inMissing)
+            }
+            #expect(throws: DataFileError.cannotWrite(folder.path, "it is a folder")) { try DataFile.checkWritable(folder) }
+            let entries = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            #expect(entries.isEmpty)
+        }
+    }
+
+    @Test("what is written is read back, replacing the old file whole")
+    func roundTrip() throws {
+        try inScratchFolder { folder in
+            let file = folder.appendingPathComponent("out.csv")
+            try DataFile.write("id,category\n1,城乡建设\n", to: file)
+            try DataFile.write("id,category\n", to: file)
+            let plain = try DataFile.read(file), mapped = try DataFile.read(file, mapped: true)
+            #expect(String(decoding: plain, as: UTF8.self) == "id,category\n")
+            #expect(String(decoding: mapped, as: UTF8.self) == "id,category\n")
+        }
+    }
+
+    @Test("a file of white space is an empty CSV, named as such")
+    func emptyCSV() throws {
+        try inScratchFolder { folder in
+            let file = folder.appendingPathComponent("empty.csv")
+            try DataFile.write(" \r\n\n", to: file)
+            #expect(throws: CSVError.emptyFile(file.path)) { try CSVTable(contentsOf: file) }
+        }
+    }
+}
