@@ -15,7 +15,11 @@ public struct CSVTable: Sendable {
 
     /// Parses CSV text whose first row is the header.
     public init(text: String) {
-        var all = CSVTable.parse(text)
+        self.init(rows: CSVTable.scan(text).rows)
+    }
+
+    private init(rows parsed: [[String]]) {
+        var all = parsed
         header = all.isEmpty ? [] : all.removeFirst().map { $0.trimmingCharacters(in: .whitespaces) }
         let width = header.count
         rows = all.map { row in row.count >= width ? row : row + Array(repeating: "", count: width - row.count) }
@@ -30,7 +34,9 @@ public struct CSVTable: Sendable {
         let data = try DataFile.read(url)
         guard data.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { throw CSVError.emptyFile(url.path) }
         let decoded = try TextFileDecoder.decode(data, path: url.path)
-        self.init(text: decoded.text)
+        let scanned = CSVTable.scan(decoded.text)
+        if let line = scanned.openQuoteLine { throw CSVError.unterminatedQuote(url.path, line: line) }
+        self.init(rows: scanned.rows)
         encoding = decoded.encoding
     }
 
@@ -46,7 +52,11 @@ public struct CSVTable: Sendable {
     }
 
     /// Splits CSV text into rows of fields. Blank lines are skipped.
-    public static func parse(_ text: String) -> [[String]] {
+    public static func parse(_ text: String) -> [[String]] { scan(text).rows }
+
+    /// The rows of `text`, and the line on which a quoted field opened that the text never closes (a file cut
+    /// short, or a stray quote that would swallow every row after it), if any.
+    static func scan(_ text: String) -> (rows: [[String]], openQuoteLine: Int?) {
         var rows: [[String]] = []
         var row: [String] = []
         var field: [UInt8] = []
@@ -56,6 +66,8 @@ public struct CSVTable: Sendable {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let n = bytes.count
         var i = 0
+        var line = 1
+        var quoteLine = 0
         func endField() {
             row.append(String(decoding: field, as: UTF8.self))
             field.removeAll(keepingCapacity: true)
@@ -75,6 +87,7 @@ public struct CSVTable: Sendable {
                     }
                     inQuotes = false
                 } else {
+                    if b == 0x0A { line += 1 }
                     field.append(b)
                 }
                 i += 1
@@ -82,13 +95,19 @@ public struct CSVTable: Sendable {
             }
             switch b {
             case 0x22:
-                if field.isEmpty && !fieldWasQuoted { inQuotes = true; fieldWasQuoted = true } else { field.append(b) }
+                if field.isEmpty && !fieldWasQuoted {
+                    inQuotes = true; fieldWasQuoted = true; quoteLine = line
+                } else {
+                    field.append(b)
+                }
             case 0x2C:
                 endField()
             case 0x0D:
                 if i + 1 < n && bytes[i + 1] == 0x0A { i += 1 }
+                line += 1
                 endRow()
             case 0x0A:
+                line += 1
                 endRow()
             default:
                 field.append(b)
@@ -96,7 +115,7 @@ public struct CSVTable: Sendable {
             i += 1
         }
         if !field.isEmpty || !row.isEmpty || fieldWasQuoted { endRow() }
-        return rows
+        return (rows, inQuotes ? quoteLine : nil)
     }
 
     /// Quotes a field for output when it holds a comma, quote or line break.
@@ -115,6 +134,8 @@ public enum CSVError: Error, CustomStringConvertible, Sendable, Equatable {
     case missingColumn(String, file: String)
     /// The file holds nothing but white space (not even a header).
     case emptyFile(String)
+    /// A quoted field opened on `line` is never closed.
+    case unterminatedQuote(String, line: Int)
     /// The file has none of the text columns a command reads (`needed` names them).
     case missingTextColumns(file: String, header: [String], needed: String)
 
@@ -123,6 +144,8 @@ public enum CSVError: Error, CustomStringConvertible, Sendable, Equatable {
         case .unreadableEncoding(let path): return "\(path) is not text in UTF-8, UTF-16 (with a byte-order mark) or GB18030/GBK"
         case .missingColumn(let name, let file): return "\(file) has no column \"\(name)\""
         case .emptyFile(let path): return "\(path) is empty: a CSV file needs a header row"
+        case .unterminatedQuote(let path, let line):
+            return "\(path): the quoted field opened on line \(line) is never closed (is the file cut short, or is a quote stray?); nothing read"
         case .missingTextColumns(let file, let header, let needed):
             return "\(file) lacks \(needed); its columns are: \(header.joined(separator: ", "))"
         }

@@ -150,15 +150,18 @@ struct TextCommandTests {
         (["classifier", "split", "--data", "@export.csv", "--out", "@no/ids.txt"], "cannot write", "does not exist"),
         (["hotspots", "--input", "@none.csv"], "cannot read", "none.csv: no such file"),
         (["hotspots", "--input", "@"], "cannot read", "it is a folder"),
+        (["hotspots", "--input", "@cut.csv"], "cut.csv: the quoted field opened on line 3 is never closed", nil),
+        (["classifier", "classify", "--input", "@cut.csv", "--output", "@out.csv"], "line 3 is never closed", nil),
     ] as [([String], String, String?)])
     func unreadableFiles(arguments: [String], error: String, detail: String?) async throws {
-        let run = try await Self.minhu(arguments, files: ["export.csv": Self.export, "empty.csv": " \n"])
+        let cut = "id,title,detail\n1,路灯不亮,晚上很黑\n2,噪音扰民,\"工地夜间施工，"
+        let run = try await Self.minhu(arguments, files: ["export.csv": Self.export, "empty.csv": " \n", "cut.csv": cut])
         defer { try? FileManager.default.removeItem(at: run.folder) }
         #expect(run.status != nil && run.status != 0)
         #expect(run.output.contains(error), "\(run.output)")
         if let detail { #expect(run.output.contains(detail), "\(run.output)") }
         #expect(!run.output.contains("NSCocoaErrorDomain") && !run.output.contains("classified"), "\(run.output)")
         let written = try FileManager.default.contentsOfDirectory(atPath: run.folder.path).sorted()
-        #expect(written == ["empty.csv", "export.csv"], "\(written)")
+        #expect(written == ["cut.csv", "empty.csv", "export.csv"], "\(written)")
     }
 }

@@ -24,6 +24,13 @@ struct CSVTableTests {
         #expect(CSVTable.parse("f\n" + CSVTable.escape(field) + "\n")[1] == [field])
     }
 
+    @Test("a quoted field that never closes is found with the line it opened on; balanced quotes are not")
+    func unterminatedQuote() {
+        #expect(CSVTable.scan("id,title\n1,\"ok\"\n2,\"cut short\n3,more\n").openQuoteLine == 3)
+        #expect(CSVTable.scan("id,title\r\n1,\"a\nb\"\r\n2,\"c\"\"d\n").openQuoteLine == 4)  // lines as an editor counts them
+        #expect(CSVTable.scan("id,title\n1,\"a\nb\"\n2,x\"y\n").openQuoteLine == nil)
+    }
+
     /// "id,title\n1,测试小区噪音\n" in GBK (GB18030's two-byte part): what Excel on Chinese Windows saves as CSV.
     static let gbkBytes: [UInt8] = Array("id,title\n1,".utf8) + [0xB2, 0xE2, 0xCA, 0xD4, 0xD0, 0xA1, 0xC7, 0xF8, 0xD4, 0xEB, 0xD2, 0xF4] + [0x0A]
 
