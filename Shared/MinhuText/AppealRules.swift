@@ -86,7 +86,8 @@ public struct AppealRules: Sendable {
 
     /// Reads a rules file.
     public init(contentsOf url: URL) throws {
-        try self.init(document: JSONDecoder().decode(Document.self, from: DataFile.read(url)))
+        let document = try DataFile.decodeJSON(Document.self, from: url)
+        do { try self.init(document: document) } catch { throw DataFileError.invalid(url.path, "\(error)") }
     }
 
     /// The rules shipped in `models/rules-a-city.json` (or `MINHU_RULES_FILE`).

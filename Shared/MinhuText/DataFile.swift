@@ -39,6 +39,59 @@ public enum DataFile {
         try write(Data(text.utf8), to: url)
     }
 
+    /// The JSON document at `url` decoded as `type`; a file that is not JSON, or not of that shape, is named with
+    /// where it goes wrong ("districts[3].name: expected a string").
+    public static func decodeJSON<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
+        let data = try read(url)
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                // JSONDecoder does not say where; JSONSerialization does ("around line 2, column 12").
+                do { _ = try JSONSerialization.jsonObject(with: data) } catch {
+                    throw DataFileError.invalid(url.path, "not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)")
+                }
+            }
+            throw DataFileError.invalid(url.path, reason(error))
+        }
+    }
+
+    /// A decoding error in a sentence: where (the key path) and what.
+    static func reason(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            var text = ""
+            for key in keys {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text.isEmpty ? "the document" : text
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])) is missing"
+        case .typeMismatch(let expected, let context):
+            return "\(path(context.codingPath)): expected \(describe(expected))"
+        case .valueNotFound(let expected, let context):
+            return "\(path(context.codingPath)): expected \(describe(expected)), found null"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type, is Double.Type, is Float.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") { return "a list" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "an object (\(name))"
+        }
+    }
+
     private static func readProblem(_ path: String) -> String? {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return "no such file" }
@@ -65,11 +118,14 @@ public enum DataFile {
 public enum DataFileError: Error, CustomStringConvertible, Sendable, Equatable {
     case cannotRead(String, String)
     case cannotWrite(String, String)
+    /// The file was read but its content is not what it should be (bad JSON, a bad rule).
+    case invalid(String, String)
 
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
         case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
+        case .invalid(let path, let reason): return "\(path): \(reason)"
         }
     }
 }

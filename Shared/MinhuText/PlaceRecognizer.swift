@@ -95,7 +95,7 @@ public struct PlaceRecognizer: Sendable {
     }
 
     public init(contentsOf url: URL) throws {
-        self.init(gazetteer: try JSONDecoder().decode(Gazetteer.self, from: DataFile.read(url)))
+        self.init(gazetteer: try DataFile.decodeJSON(Gazetteer.self, from: url))
     }
 
     /// The shipped gazetteer (`models/gazetteer-a-city.json`, or `MINHU_GAZETTEER_FILE`).

@@ -180,10 +180,9 @@ public struct SubcategoryResolver: Sendable {
 
     /// Reads a rules file, checked against `taxonomy` when given.
     public init(contentsOf url: URL, taxonomy: Taxonomy? = nil) throws {
-        let data = try DataFile.read(url)
         let document: Document
-        do { document = try JSONDecoder().decode(Document.self, from: data) } catch {
-            throw SubcategoryError.invalid("\(url.path): \(error)")
+        do { document = try DataFile.decodeJSON(Document.self, from: url) } catch DataFileError.invalid(let path, let reason) {
+            throw SubcategoryError.invalid("\(path): \(reason)")
         }
         do { try self.init(document: document, taxonomy: taxonomy) } catch let error as SubcategoryError {
             throw SubcategoryError.invalid("\(url.lastPathComponent): \(error.reason)")

@@ -56,4 +56,34 @@ struct DataFileTests {
             #expect(throws: CSVError.emptyFile(file.path)) { try CSVTable(contentsOf: file) }
         }
     }
+
+    private struct Sample: Decodable {
+        struct Item: Decodable { var name: String }
+        var version: Int
+        var items: [Item]
+    }
+
+    @Test("a JSON file that is broken, or of the wrong shape, is named with where it goes wrong", arguments: [
+        ("{\"version\": 1, \"items\": [", ": not valid JSON: "),
+        ("{\"items\": []}", ": version is missing"),
+        ("{\"version\": \"one\", \"items\": []}", ": version: expected a number"),
+        ("{\"version\": 1, \"items\": [{\"name\": \"a\"}, {\"name\": 2}]}", ": items[1].name: expected a string"),
+    ])
+    func badJSON(text: String, expected: String) throws {
+        try inScratchFolder { folder in
+            let file = folder.appendingPathComponent("rules.json")
+            try DataFile.write(text, to: file)
+            do {
+                _ = try DataFile.decodeJSON(Sample.self, from: file)
+                Issue.record("decoded \(text)")
+            } catch let error as DataFileError {
+                #expect("\(error)".hasPrefix(file.path + expected), "\(error)")
+            }
+        }
+        try inScratchFolder { folder in
+            let file = folder.appendingPathComponent("rules.json")
+            try DataFile.write("{\"version\": 1, \"items\": [{\"name\": \"a\"}]}", to: file)
+            #expect(try DataFile.decodeJSON(Sample.self, from: file).items.map(\.name) == ["a"])
+        }
+    }
 }
