@@ -53,7 +53,8 @@ public struct TextClassifier: Sendable {
 
     /// Loads a model file with one read.
     public init(contentsOf url: URL) throws {
-        try self.init(data: DataFile.read(url, mapped: true))
+        let data = try DataFile.read(url, mapped: true)
+        do { try self.init(data: data) } catch let error as ModelError { throw DataFileError.invalid(url.path, "\(error)") }
     }
 
     /// Decodes a model from its bytes.

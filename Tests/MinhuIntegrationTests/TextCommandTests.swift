@@ -146,6 +146,8 @@ struct TextCommandTests {
         (["classifier", "classify", "--input", "@export.csv", "--output", "@out.csv", "--model", "@none.mhc"],
          "cannot read", "none.mhc: no such file"),
         (["classifier", "evaluate", "--data", "@none.csv"], "cannot read", "none.csv: no such file"),
+        (["classifier", "classify", "--input", "@export.csv", "--output", "@out.csv", "--model", "@export.csv"],
+         "export.csv: not a Minhu classifier model", nil),
         (["classifier", "train", "--data", "@export.csv", "--out", "@no/m.mhc"], "cannot write", "does not exist"),
         (["classifier", "split", "--data", "@export.csv", "--out", "@no/ids.txt"], "cannot write", "does not exist"),
         (["hotspots", "--input", "@none.csv"], "cannot read", "none.csv: no such file"),
