@@ -45,6 +45,11 @@ struct DispatcherClusterIndexTests {
         #expect(ClusterRegistry.citizenKey(MaskedCitizen(name: "王*", phone: "138****8001")) == a)
         #expect(ClusterRegistry.citizenKey(MaskedCitizen(phone: "138****8001", anonymous: true)) == nil)
         #expect(ClusterRegistry.citizenKey(MaskedCitizen(phone: " ")) == nil)
+        // A local landline number's mask keeps two digits: no key, so two such callers are two people, not one.
+        #expect(Citizen.maskPhone("8452 2178") == "****78")
+        #expect(ClusterRegistry.citizenKey(MaskedCitizen(phone: Citizen.maskPhone("8452 2178"))) == nil)
+        #expect(ClusterRegistry.citizenKey(MaskedCitizen(phone: Citizen.maskPhone("0731-8452 2178"))) != nil)
+        #expect(ClusterRegistry.citizenKey(MaskedCitizen(phone: Citizen.maskPhone("13800138001"))) == a)
         #expect(ClusterRegistry.people([a, b, a, nil, nil]) == 4)
         #expect(ClusterRegistry.people([]) == 0)
     }

@@ -210,16 +210,22 @@ public final class ClusterRegistry: @unchecked Sendable {
         return json[best.key]
     }
 
+    /// The fewest digits a masked phone must keep to key a citizen: a mobile's mask keeps seven (`138****8001`).
+    static let keyDigits = 7
+
     /// The people behind members with these citizen keys: the distinct keys, plus one for each member without one.
     public static func people(_ citizenKeys: [String?]) -> Int {
         Set(citizenKeys.compactMap { $0 }).count + citizenKeys.count { $0 == nil }
     }
 
     /// The key a member's citizen is counted by: the SHA-256 (hex, 16 digits) of the masked phone, so that the
-    /// table holds no contact data; nil for an anonymous appeal or one without a phone.
+    /// table holds no contact data; nil for an anonymous appeal, one without a phone, or one whose mask keeps fewer
+    /// than `keyDigits` digits (a landline number without its area code keeps two, `****78`: a hundred keys for a whole city would merge
+    /// strangers, so such callers count one each instead).
     public static func citizenKey(_ citizen: MaskedCitizen) -> String? {
         let phone = citizen.phone.trimmingCharacters(in: .whitespaces)
-        guard !citizen.anonymous, !phone.isEmpty else { return nil }
+        guard !citizen.anonymous, phone.unicodeScalars.count(where: { (0x30...0x39).contains($0.value) }) >= keyDigits
+        else { return nil }
         return String(SHA256.hexDigest(of: "minhu-citizen:" + phone).prefix(16))
     }
 
