@@ -220,8 +220,8 @@ public final class ClusterRegistry: @unchecked Sendable {
 
     /// The key a member's citizen is counted by: the SHA-256 (hex, 16 digits) of the masked phone, so that the
     /// table holds no contact data; nil for an anonymous appeal, one without a phone, or one whose mask keeps fewer
-    /// than `keyDigits` digits (a landline number without its area code keeps two, `****78`: a hundred keys for a whole city would merge
-    /// strangers, so such callers count one each instead).
+    /// than `keyDigits` digits (a landline number without its area code keeps two, `****78`: a hundred keys for a
+    /// whole city would merge strangers, so such callers count one each instead).
     public static func citizenKey(_ citizen: MaskedCitizen) -> String? {
         let phone = citizen.phone.trimmingCharacters(in: .whitespaces)
         guard !citizen.anonymous, phone.unicodeScalars.count(where: { (0x30...0x39).contains($0.value) }) >= keyDigits
