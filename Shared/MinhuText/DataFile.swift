@@ -104,8 +104,8 @@ public enum DataFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             if isFolder.boolValue { return "it is a folder" }
         }
-        let folder = (path as NSString).deletingLastPathComponent.isEmpty
-            ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
+        let parent = (path as NSString).deletingLastPathComponent
+        let folder = parent.isEmpty ? FileManager.default.currentDirectoryPath : parent
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             return "the folder \(folder) does not exist"
         }
