@@ -47,13 +47,27 @@ public enum DataFile {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
-                // JSONDecoder does not say where; JSONSerialization does ("around line 2, column 12").
+                // JSONDecoder does not say where; JSONSerialization gives a byte offset ("around character 30").
                 do { _ = try JSONSerialization.jsonObject(with: data) } catch {
-                    throw DataFileError.invalid(url.path, "not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)")
+                    let detail = "\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)"
+                    throw DataFileError.invalid(url.path, "not valid JSON\(location(detail, in: data)): \(detail)")
                 }
             }
             throw DataFileError.invalid(url.path, reason(error))
         }
+    }
+
+    /// " at line L, column C" for a JSONSerialization message that names a byte offset ("around character 30"),
+    /// counted in lines and characters as an editor shows them; "" when the message names none.
+    static func location(_ message: String, in data: Data) -> String {
+        guard let range = message.range(of: #"around character \d+"#, options: .regularExpression),
+              let offset = Int(message[range].split(separator: " ").last ?? ""), offset <= data.count
+        else { return "" }
+        let before = data.prefix(offset)
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
+        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let column = String(decoding: before[lineStart...], as: UTF8.self).unicodeScalars.count + 1
+        return " at line \(line), column \(column)"
     }
 
     /// A decoding error in a sentence: where (the key path) and what.

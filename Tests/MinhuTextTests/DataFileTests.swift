@@ -65,6 +65,8 @@ struct DataFileTests {
 
     @Test("a JSON file that is broken, or of the wrong shape, is named with where it goes wrong", arguments: [
         ("{\"version\": 1, \"items\": [", ": not valid JSON: "),
+        ("{\n  \"version\": 1,\n  \"items\": [x]\n}", ": not valid JSON at line 3, column 13: "),
+        ("{\"名称\": 1,\n \"b\": ]}", ": not valid JSON at line 2, column 7: "),
         ("{\"items\": []}", ": version is missing"),
         ("{\"version\": \"one\", \"items\": []}", ": version: expected a number"),
         ("{\"version\": 1, \"items\": [{\"name\": \"a\"}, {\"name\": 2}]}", ": items[1].name: expected a string"),
