@@ -78,10 +78,19 @@ public struct PlaceRecognizer: Sendable {
     public let gazetteer: Gazetteer
     private let homeScalars: [UInt32]
 
-    static let roadStop: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单元室期间时年月日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
+    static let roadStop: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单室期间时年日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
+    /// 中 stops other names ("施工中小区") but is part of many roads (人民中路, 中山路, 中意一路), unless it ends a
+    /// word before the road: 其中, 之中, 途中, 集中 ….
+    static let zhong: UInt32 = ("中" as Unicode.Scalar).value
+    static let zhongWordStarts: Set<UInt32> = Set("其之途集空心期当正".unicodeScalars.map(\.value))
+    /// 月 and 元 end a date or a sum after a numeral ("8月起", "两千万元") and are part of names elsewhere (月亮岛路,
+    /// 月湖小区, 开元路, 福元路).
+    static let stopsAfterNumeral: Set<UInt32> = Set("月元".unicodeScalars.map(\.value))
+    static let numerals: Set<UInt32> = Set("0123456789０１２３４５６７８９零〇一二三四五六七八九十百千万两几半".unicodeScalars.map(\.value))
     static let commonRoadWords: Set<String> = ["线路", "道路", "铁路", "公路", "马路", "电路", "网路", "思路", "出路", "套路", "门路",
                                                "水路", "陆路", "进路", "后路", "退路", "来路", "走路", "修路", "去路", "上路", "半路",
-                                               "引路", "迷路", "带路", "让路", "跑路", "之路", "之心路", "养路", "生路", "隐患路", "满大街", "商业街", "步行街", "小吃街", "老街", "一条街", "高速路"]
+                                               "引路", "迷路", "带路", "让路", "跑路", "之路", "之心路", "养路", "生路", "隐患路", "满大街", "商业街", "步行街", "小吃街", "老街", "一条街", "高速路",
+                                               "十字路"]
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
@@ -189,7 +198,8 @@ public struct PlaceRecognizer: Sendable {
     /// Suffixes recognised by pattern when the gazetteer lacks the name: (suffix, kind, longest body).
     static let patternSuffixes: [([UInt32], String, Int)] = [
         ("街道", "street", 5), ("社区", "community", 6), ("小区", "estate", 7), ("花园", "estate", 6),
-        ("家园", "estate", 6), ("新城", "estate", 6), ("新村", "estate", 5), ("大道", "road", 4), ("路", "road", 4),
+        ("家园", "estate", 6), ("新城", "estate", 6), ("新村", "estate", 5), ("苑", "estate", 6), ("大道", "road", 4),
+        ("路", "road", 4),
         ("街", "road", 4),
     ].map { (Array($0.0.unicodeScalars.map(\.value)), $0.1, $0.2) }
 
@@ -218,7 +228,11 @@ public struct PlaceRecognizer: Sendable {
                 var start = k
                 while start > 0 && k - start < maxBody {
                     let c = s[start - 1]
-                    if !TextNormalizer.isHan(c) || Self.roadStop.contains(c) || covered[start - 1] { break }
+                    if !TextNormalizer.isHan(c) || covered[start - 1] { break }
+                    if c == Self.zhong && kind == "road" {
+                        if start >= 2 && Self.zhongWordStarts.contains(s[start - 2]) { break }
+                    } else if Self.roadStop.contains(c) { break }
+                    if Self.stopsAfterNumeral.contains(c) && start >= 2 && Self.numerals.contains(s[start - 2]) { break }
                     start -= 1
                 }
                 // Trim a leading noise word.

@@ -68,6 +68,21 @@ GENERIC_FACILITY = re.compile(r'^(?:生态|万亩)?(?:主题|休闲|体育|文�
 
 COUNT_OF_PEOPLE = re.compile(r'\d+名')
 
+# As in PlaceRecognizer: 中 is part of road names (人民中路, 中山路) unless it ends a word (其中, 集中); 月 and 元 stop a name only after a numeral
+# ("8月起", "两千万元"), and are part of names elsewhere (月亮岛路, 开元路).
+ROAD_SUFFIX = re.compile(r'(大道|路|街|[东西南北中]段)$')
+ZHONG_WORDS = set('其之途集空心期当正')   # 其中, 之中, 途中, 集中, …: 中 ends a word, not part of the road
+NUMERALS = set('0123456789０１２３４５６７８９零〇一二三四五六七八九十百千万两几半')
+
+def stops(text, i, road):
+    """True when the character at `i` of `text` cannot be inside a name (`road`: the name ends like a road)."""
+    ch = text[i]
+    if ch == '中' and road:
+        return i > 0 and text[i - 1] in ZHONG_WORDS
+    if ch in '月元':
+        return i > 0 and text[i - 1] in NUMERALS
+    return ch in STOP
+
 def body_len(name):
     m = SUFFIX.search(name)
     return len(name) - (m.end() - m.start()) if m else len(name)
@@ -78,9 +93,10 @@ def suffixes(match):
     if not m:
         return []
     out = []
+    road = bool(ROAD_SUFFIX.search(match))
     for i in range(m.start() - 1, -1, -1):
         ch = match[i]
-        if ch in STOP or not re.match(r'[\u4e00-\u9fffA-Za-z0-9]', ch):
+        if stops(match, i, road) or not re.match(r'[\u4e00-\u9fffA-Za-z0-9]', ch):
             break
         if m.start() - i >= 2:
             out.append(match[i:])
@@ -97,7 +113,8 @@ def ok(name, kind):
     body = name[:m.start()] if m else name
     if COUNT_OF_PEOPLE.search(body):   # "27名小区", "0名学龄前儿童计算小区": a count of people, not a name
         return False
-    return not any(c in STOP for c in body) and not body.startswith(NOISE_STARTS)
+    road = bool(ROAD_SUFFIX.search(name))
+    return not any(stops(body, i, road) for i in range(len(body))) and not body.startswith(NOISE_STARTS)
 
 def main():
     counts = collections.defaultdict(set)          # suffix -> message keys (pass 1)
