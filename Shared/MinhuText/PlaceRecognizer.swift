@@ -2,7 +2,8 @@ import Foundation
 
 /// A place named in an appeal.
 public struct PlaceMention: Sendable, Equatable, Codable {
-    /// `district`, `street` (街道), `community` (社区), `estate` (小区/花园/苑…) or `road` (路/街/大道).
+    /// `district`, `street` (街道, or a town: 镇), `community` (社区, or a village: 村), `estate` (小区/花园/苑…) or
+    /// `road` (路/街/大道).
     public var kind: String
     /// The canonical name (an alias is reported under its canonical name).
     public var name: String
@@ -87,10 +88,19 @@ public struct PlaceRecognizer: Sendable {
     /// 月湖小区, 开元路, 福元路).
     static let stopsAfterNumeral: Set<UInt32> = Set("月元".unicodeScalars.map(\.value))
     static let numerals: Set<UInt32> = Set("0123456789０１２３４５６７８９零〇一二三四五六七八九十百千万两几半".unicodeScalars.map(\.value))
-    static let commonRoadWords: Set<String> = ["线路", "道路", "铁路", "公路", "马路", "电路", "网路", "思路", "出路", "套路", "门路",
+    /// Words that end like a road, a town or a village but name none.
+    static let commonPlaceWords: Set<String> = ["线路", "道路", "铁路", "公路", "马路", "电路", "网路", "思路", "出路", "套路", "门路",
                                                "水路", "陆路", "进路", "后路", "退路", "来路", "走路", "修路", "去路", "上路", "半路",
                                                "引路", "迷路", "带路", "让路", "跑路", "之路", "之心路", "养路", "生路", "隐患路", "满大街", "商业街", "步行街", "小吃街", "老街", "一条街", "高速路",
-                                               "十字路"]
+                                               "十字路",
+                                               "城镇", "乡镇", "集镇", "街镇", "重镇", "名镇", "农村", "乡村", "山村", "渔村", "城中村",
+                                               "自然村", "行政村", "贫困村", "示范村", "重点村", "试点村", "文明村", "特色村", "空心村",
+                                               "生态村", "小康村"]
+    /// 村 before one of these is a word of its own (村民, 村庄, 村干部, 村委, 村里 …); after 新 or a numeral it ends an
+    /// estate's name (咸嘉新村, 泰华一村).
+    static let notAfterVillage: Set<UInt32> = Set("民庄落干委支书两组级务主长集上部镇领里名".unicodeScalars.map(\.value))
+    static let notBeforeVillage: Set<UInt32> = Set("新一二三四五六七八九十".unicodeScalars.map(\.value))
+    static let village: UInt32 = ("村" as Unicode.Scalar).value
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
@@ -200,7 +210,7 @@ public struct PlaceRecognizer: Sendable {
         ("街道", "street", 5), ("社区", "community", 6), ("小区", "estate", 7), ("花园", "estate", 6),
         ("家园", "estate", 6), ("新城", "estate", 6), ("新村", "estate", 5), ("苑", "estate", 6), ("大道", "road", 4),
         ("路", "road", 4),
-        ("街", "road", 4),
+        ("街", "road", 4), ("镇", "street", 4), ("村", "community", 4),
     ].map { (Array($0.0.unicodeScalars.map(\.value)), $0.1, $0.2) }
 
     /// Words that start false candidates ("严重影响小区", "进出小区").
@@ -211,7 +221,8 @@ public struct PlaceRecognizer: Sendable {
         "建设", "新建", "在建", "老旧", "安置", "购买", "买了", "入住", "进入", "离开", "经过", "通过", "导致", "发现", "要求", "没有",
         "不能", "不是", "已经", "正在", "还是", "如果", "因为", "所以", "但是", "而且", "并且", "同时", "然后", "甚至", "投诉", "反映",
         "举报", "修建", "高档", "本来", "代表", "按照", "直通", "进行", "退出", "加上", "提高", "移交", "建议", "询问", "所属", "大型",
-        "文明", "和谐", "美丽", "城市", "农村", "全市", "全省", "全区", "全县", "该", "本", "此", "这", "那", "各", "每"]
+        "文明", "和谐", "美丽", "城市", "农村", "全市", "全省", "全区", "全县", "该", "本", "此", "这", "那", "各", "每",
+        "督促", "立即", "再三", "多次", "刚出"]
 
     /// Names by pattern: 2…n Han characters (no stop character, no noise start) before a place suffix, outside
     /// gazetteer matches. Roads exclude common words (马路, 道路, 公路…).
@@ -225,6 +236,10 @@ public struct PlaceRecognizer: Sendable {
                 let end = k + suffix.count
                 guard end <= s.count, s[k] == suffix[0], s[k..<end].elementsEqual(suffix) else { continue }
                 if suffix.count == 1 && suffix[0] == jieDao[0] && end < s.count && s[end] == jieDao[1] { continue }
+                if suffix[0] == Self.village && suffix.count == 1
+                    && ((end < s.count && Self.notAfterVillage.contains(s[end])) || (k > 0 && Self.notBeforeVillage.contains(s[k - 1]))) {
+                    continue
+                }
                 var start = k
                 while start > 0 && k - start < maxBody {
                     let c = s[start - 1]
@@ -245,7 +260,7 @@ public struct PlaceRecognizer: Sendable {
                     trimmed += noise.unicodeScalars.count
                 }
                 let body = str.unicodeScalars.count - suffix.count
-                if body >= 2 && !(kind == "road" && Self.commonRoadWords.contains(where: { str.hasSuffix($0) })) {
+                if body >= 2 && !Self.commonPlaceWords.contains(where: { str.hasSuffix($0) }) {
                     out.append(PlaceMention(kind: kind, name: str, district: nil, offset: start + trimmed))
                 }
                 k = end

@@ -6,7 +6,7 @@ DATA_DIR defaults to ../shared/data/appeals beside the repository. Only derived 
 (never message text). Deterministic: the same data gives the same file.
 
 Method (see docs/classifier.md): candidate names are the runs of Han characters (and Latin letters/digits inside estate names)
-ending in a place suffix (街道, 社区, 路/街/大道, 小区/花园/苑/…); a leading function word or
+ending in a place suffix (街道 or 镇, 社区 or 村, 路/街/大道, 小区/花园/苑/…); a leading function word or
 administrative prefix is trimmed; a name is kept when it occurs in at least MIN_MESSAGES different messages.
 a name whose body is mostly used elsewhere (its body is followed by the suffix in < 50 % of its
 occurrences for a two-character body, < 30 % otherwise; < 10 % for streets and communities) is dropped as a common word ("一旦小区", "国际新城").
@@ -36,17 +36,23 @@ GENERIC = {'小区', '社区', '街道', '花园', '公寓', '广场', '大道',
            '一条路', '这条路', '那条路', '此路', '该路', '本社区', '该社区', '各社区', '城市道路', '高速公路', '人行道', '机动车道', '非机动车道',
            '十字路', '丁字路', '水泥路', '柏油路', '沥青路', '断头路', '小路', '大路', '主路', '辅路', '支路', '岔路', '山路', '公园路'}
 
+# 村 before these is a word of its own (村民, 村庄, 村干部, 村委, 村支书, 村组, 村上, 村部, 村里 …), and what precedes it
+# ("历任", "找") is rarely a village's name. After a numeral, 村 ends an estate's name (泰华一村).
+NOT_AFTER_VILLAGE = '民庄落干委支书两组级务主长集上部镇领里名'
 KINDS = {
-    'street': re.compile(r'([%sA-Za-z0-9]{2,6}街道)' % HAN),
-    'community': re.compile(r'([%s]{2,6}社区)' % HAN),
+    # A town (镇) is a street's rural peer, a village (村) a community's; 新村 is an estate.
+    'street': re.compile(r'([%sA-Za-z0-9]{2,6}(?:街道|镇))' % HAN),
+    'community': re.compile(r'([%s]{2,6}(?:社区|(?<![新一二三四五六七八九十])村(?![%s])))' % (HAN, NOT_AFTER_VILLAGE)),
     'road': re.compile(r'([%s]{2,6}(?:大道|路|街)(?:[东西南北中]段|[东西南北]路)?)' % HAN),
     'estate': re.compile(r'([%sA-Za-z0-9·]{2,9}(?:小区|花园|家园|新村|新城|山庄|公寓|华庭|华府|公馆|名苑|雅苑|花苑|嘉园|佳园|景苑|城市广场|苑|园))' % HAN),
 }
 
-STOP = set('道处镇乡村市省区县而的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单元室期间时年月日为让给由经沿离近旁往至其中包括据悉因该此每该过请将等')
-SUFFIX = re.compile(r'(街道|社区|大道|[东西南北中]段|[东西南北]路|路|街|小区|花园|家园|新村|新城|山庄|公寓|华庭|华府|公馆|名苑|雅苑|花苑|嘉园|佳园|景苑|城市广场|苑|园)$')
+STOP = set('道处镇乡村市省区县各而的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单元室期间时年月日为让给由经沿离近旁往至其中包括据悉因该此每该过请将等')
+SUFFIX = re.compile(r'(街道|社区|大道|[东西南北中]段|[东西南北]路|路|街|小区|花园|家园|新村|新城|山庄|公寓|华庭|华府|公馆|名苑|雅苑|花苑|嘉园|佳园|景苑|城市广场|苑|园|镇|村)$')
 COMMON_ENDINGS = ('线路', '道路', '铁路', '公路', '马路', '电路', '网路', '思路', '出路', '套路', '门路', '水路', '陆路', '进路',
-                  '幼儿园', '入园', '开园', '校园', '跑路', '之路', '本小区', '各小区', '普惠园', '公立园', '民办园', '造园', '养路', '生路', '之心路', '隐患路', '出行路', '线辅路', '满大街', '毛路', '几里路', '两段路', '商业街', '步行街', '小吃街', '一条街', '老街', '后路', '退路', '来路', '走路', '修路', '去路', '上路', '半路', '引路', '迷路', '带路', '让路', '管道路')
+                  '幼儿园', '入园', '开园', '校园', '跑路', '之路', '本小区', '各小区', '普惠园', '公立园', '民办园', '造园', '养路', '生路', '之心路', '隐患路', '出行路', '线辅路', '满大街', '毛路', '几里路', '两段路', '商业街', '步行街', '小吃街', '一条街', '老街', '后路', '退路', '来路', '走路', '修路', '去路', '上路', '半路', '引路', '迷路', '带路', '让路', '管道路',
+                  '城镇', '乡镇', '集镇', '街镇', '重镇', '名镇', '农村', '乡村', '山村', '渔村', '城中村', '自然村', '行政村', '贫困村',
+                  '示范村', '重点村', '试点村', '文明村', '特色村', '空心村', '生态村', '小康村')
 
 # Words that start many false candidates ("严重影响社区", "进出小区"): a body starting with one is rejected.
 NOISE_STARTS = ('之前', '严重', '影响', '明显', '什么', '创建', '知名', '觉得', '毁坏', '规定', '早已', '进出', '绕着', '造成', '改造',
@@ -59,7 +65,8 @@ NOISE_STARTS = ('之前', '严重', '影响', '明显', '什么', '创建', '知
                 '标志', '彻底', '打造', '安装', '多安装', '多打造', '再主动', '路停', '路避开', '流落',
                 '直接', '解决', '负责', '终止', '约定', '越权', '困扰', '拟减少', '想着', '并尽快', '委托', '小孩', '开办',
                 '开放性', '共同', '现属', '称比', '法出卖', '特事特办', '综上所述', '续开始', '级政府', '回复', '回购', '医院',
-                '部门', '筹备', '馆导致', '垃圾', '外几', '业委会', '入读', '或学校', '商业变', '擅自')
+                '部门', '筹备', '馆导致', '垃圾', '外几', '业委会', '入读', '或学校', '商业变', '擅自',
+                '建议', '督促', '立即', '但咨询', '再三', '多次', '刚出')
 
 # A kind of facility, not a name: "湿地公园", "动物园", "幼稚园", "万亩茶园" (a park's own name has a proper body:
 # "洋湖湿地公园", "星沙文化公园").
@@ -206,7 +213,7 @@ def main():
         aliases = []
         if kind == 'estate' and name.endswith('小区') and len(name) >= 4:
             aliases.append(name[:-2])
-        if kind == 'street' and len(name) >= 5:
+        if kind == 'street' and name.endswith('街道') and len(name) >= 5:
             aliases.append(name[:-2] + '街办')
         if aliases:
             entry['aliases'] = aliases
