@@ -101,6 +101,9 @@ public struct PlaceRecognizer: Sendable {
     static let notAfterVillage: Set<UInt32> = Set("民庄落干委支书两组级务主长集上部镇领里名".unicodeScalars.map(\.value))
     static let notBeforeVillage: Set<UInt32> = Set("新一二三四五六七八九十".unicodeScalars.map(\.value))
     static let village: UInt32 = ("村" as Unicode.Scalar).value
+    /// 镇 before one of these is a verb or a drug (镇压, 镇定, 镇痛, 镇静, 镇守), not a town.
+    static let notAfterTown: Set<UInt32> = Set("定压痛静守".unicodeScalars.map(\.value))
+    static let town: UInt32 = ("镇" as Unicode.Scalar).value
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
@@ -240,6 +243,7 @@ public struct PlaceRecognizer: Sendable {
                     && ((end < s.count && Self.notAfterVillage.contains(s[end])) || (k > 0 && Self.notBeforeVillage.contains(s[k - 1]))) {
                     continue
                 }
+                if suffix[0] == Self.town && suffix.count == 1 && end < s.count && Self.notAfterTown.contains(s[end]) { continue }
                 var start = k
                 while start > 0 && k - start < maxBody {
                     let c = s[start - 1]

@@ -41,7 +41,7 @@ GENERIC = {'小区', '社区', '街道', '花园', '公寓', '广场', '大道',
 NOT_AFTER_VILLAGE = '民庄落干委支书两组级务主长集上部镇领里名'
 KINDS = {
     # A town (镇) is a street's rural peer, a village (村) a community's; 新村 is an estate.
-    'street': re.compile(r'([%sA-Za-z0-9]{2,6}(?:街道|镇))' % HAN),
+    'street': re.compile(r'([%sA-Za-z0-9]{2,6}(?:街道|镇(?![定压痛静守])))' % HAN),   # not 镇压, 镇定, 镇痛 …
     'community': re.compile(r'([%s]{2,6}(?:社区|(?<![新一二三四五六七八九十])村(?![%s])))' % (HAN, NOT_AFTER_VILLAGE)),
     'road': re.compile(r'([%s]{2,6}(?:大道|路|街)(?:[东西南北中]段|[东西南北]路)?)' % HAN),
     'estate': re.compile(r'([%sA-Za-z0-9·]{2,9}(?:小区|花园|家园|新村|新城|山庄|公寓|华庭|华府|公馆|名苑|雅苑|花苑|嘉园|佳园|景苑|城市广场|苑|园))' % HAN),
