@@ -80,8 +80,8 @@ public struct PlaceRecognizer: Sendable {
     private let homeScalars: [UInt32]
 
     static let roadStop: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单室期间时年日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
-    /// 中 stops other names ("施工中小区") but is part of many roads (人民中路, 中山路, 中意一路), unless it ends a
-    /// word before the road: 其中, 之中, 途中, 集中 ….
+    /// 中 is part of many roads (人民中路, 中山路, 中意一路) and starts other names (中海国际社区, 中航城丽园), unless it
+    /// ends a word: 其中, 之中, 途中, 集中 … (and, but for roads, 施工中小区: 中 after a character that can be in a name).
     static let zhong: UInt32 = ("中" as Unicode.Scalar).value
     static let zhongWordStarts: Set<UInt32> = Set("其之途集空心期当正".unicodeScalars.map(\.value))
     /// 月 and 元 end a date or a sum after a numeral ("8月起", "两千万元") and are part of names elsewhere (月亮岛路,
@@ -248,8 +248,11 @@ public struct PlaceRecognizer: Sendable {
                 while start > 0 && k - start < maxBody {
                     let c = s[start - 1]
                     if !TextNormalizer.isHan(c) || covered[start - 1] { break }
-                    if c == Self.zhong && kind == "road" {
-                        if start >= 2 && Self.zhongWordStarts.contains(s[start - 2]) { break }
+                    if c == Self.zhong {
+                        // Inside a road's name (人民中路); else only at a name's start (中海国际社区), not 施工中小区.
+                        let before: UInt32? = start >= 2 ? s[start - 2] : nil
+                        if let b = before, Self.zhongWordStarts.contains(b) { break }
+                        if kind != "road", let b = before, TextNormalizer.isHan(b), !Self.roadStop.contains(b), !covered[start - 2] { break }
                     } else if Self.roadStop.contains(c) { break }
                     if Self.stopsAfterNumeral.contains(c) && start >= 2 && Self.numerals.contains(s[start - 2]) { break }
                     start -= 1

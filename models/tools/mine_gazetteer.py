@@ -75,7 +75,9 @@ GENERIC_FACILITY = re.compile(r'^(?:生态|万亩)?(?:主题|休闲|体育|文�
 
 COUNT_OF_PEOPLE = re.compile(r'\d+名')
 
-# As in PlaceRecognizer: 中 is part of road names (人民中路, 中山路) unless it ends a word (其中, 集中); 月 and 元 stop a name only after a numeral
+
+# As in PlaceRecognizer: 中 is part of road names (人民中路, 中山路) and starts other names (中海国际社区) unless it ends a
+# word (其中, 集中, 施工中); 月 and 元 stop a name only after a numeral
 # ("8月起", "两千万元"), and are part of names elsewhere (月亮岛路, 开元路).
 ROAD_SUFFIX = re.compile(r'(大道|路|街|[东西南北中]段)$')
 ZHONG_WORDS = set('其之途集空心期当正')   # 其中, 之中, 途中, 集中, …: 中 ends a word, not part of the road
@@ -84,8 +86,12 @@ NUMERALS = set('0123456789０１２３４５６７８９零〇一二三四五六
 def stops(text, i, road):
     """True when the character at `i` of `text` cannot be inside a name (`road`: the name ends like a road)."""
     ch = text[i]
-    if ch == '中' and road:
-        return i > 0 and text[i - 1] in ZHONG_WORDS
+    if ch == '中':
+        prev = text[i - 1] if i > 0 else ''
+        if prev in ZHONG_WORDS:
+            return True
+        # Inside a road's name (人民中路); else only at the start of one (中海国际社区, 中国铁建国际城), not 施工中小区.
+        return not road and '\u4e00' <= prev <= '\u9fff' and prev not in STOP
     if ch in '月元':
         return i > 0 and text[i - 1] in NUMERALS
     return ch in STOP
