@@ -79,7 +79,8 @@ public struct PlaceRecognizer: Sendable {
     public let gazetteer: Gazetteer
     private let homeScalars: [UInt32]
 
-    static let roadStop: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单室期间时年日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
+    /// Characters that end a place name read backwards from its suffix: function words, administrative units, counters.
+    static let nameStops: Set<UInt32> = Set("道处镇乡村市省区县的了是在和与及我你他她它们这那个些有无不也都很就还要被把对向从到于条号栋楼层单室期间时年日为让给由经沿离近旁往至其中包括据该此每过请将等条".unicodeScalars.map(\.value))
     /// 中 is part of many roads (人民中路, 中山路, 中意一路) and starts other names (中海国际社区, 中航城丽园), unless it
     /// ends a word: 其中, 之中, 途中, 集中 … (and, but for roads, 施工中小区: 中 after a character that can be in a name).
     static let zhong: UInt32 = ("中" as Unicode.Scalar).value
@@ -252,8 +253,8 @@ public struct PlaceRecognizer: Sendable {
                         // Inside a road's name (人民中路); else only at a name's start (中海国际社区), not 施工中小区.
                         let before: UInt32? = start >= 2 ? s[start - 2] : nil
                         if let b = before, Self.zhongWordStarts.contains(b) { break }
-                        if kind != "road", let b = before, TextNormalizer.isHan(b), !Self.roadStop.contains(b), !covered[start - 2] { break }
-                    } else if Self.roadStop.contains(c) { break }
+                        if kind != "road", let b = before, TextNormalizer.isHan(b), !Self.nameStops.contains(b), !covered[start - 2] { break }
+                    } else if Self.nameStops.contains(c) { break }
                     if Self.stopsAfterNumeral.contains(c) && start >= 2 && Self.numerals.contains(s[start - 2]) { break }
                     start -= 1
                 }
