@@ -58,8 +58,14 @@ public enum DataFile {
     }
 
     /// " at line L, column C" for a JSONSerialization message that names a byte offset ("around character 30"),
-    /// counted in lines and characters as an editor shows them; "" when the message names none.
+    /// counted in lines and characters as an editor shows them; " at its end (line L) …" when the document stops
+    /// early; "" otherwise.
     static func location(_ message: String, in data: Data) -> String {
+        if message.contains("end of file") {   // "Unexpected end of file during JSON parse."
+            let newline = UInt8(ascii: "\n")
+            let lines = data.reduce(1) { $1 == newline ? $0 + 1 : $0 } - (data.last == newline ? 1 : 0)
+            return " at its end (line \(lines)): the file is cut short"
+        }
         guard let range = message.range(of: #"around character \d+"#, options: .regularExpression),
               let offset = Int(message[range].split(separator: " ").last ?? ""), offset <= data.count
         else { return "" }

@@ -64,7 +64,8 @@ struct DataFileTests {
     }
 
     @Test("a JSON file that is broken, or of the wrong shape, is named with where it goes wrong", arguments: [
-        ("{\"version\": 1, \"items\": [", ": not valid JSON: "),
+        ("{\"version\": 1,\n \"items\": [", ": not valid JSON at its end (line 2): the file is cut short: "),
+        ("{\"version\": 1,\n \"items\": [\n", ": not valid JSON at its end (line 2): the file is cut short: "),
         ("{\n  \"version\": 1,\n  \"items\": [x]\n}", ": not valid JSON at line 3, column 13: "),
         ("{\"名称\": 1,\n \"b\": ]}", ": not valid JSON at line 2, column 7: "),
         ("{\"items\": []}", ": version is missing"),
