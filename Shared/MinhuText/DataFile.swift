@@ -61,19 +61,19 @@ public enum DataFile {
     /// counted in lines and characters as an editor shows them; " at its end (line L) …" when the document stops
     /// early; "" otherwise.
     static func location(_ message: String, in data: Data) -> String {
+        let newline = UInt8(ascii: "\n")
+        /// The line a position after `bytes` is on.
+        func line(after bytes: Data) -> Int { bytes.reduce(1) { $1 == newline ? $0 + 1 : $0 } }
         if message.contains("end of file") {   // "Unexpected end of file during JSON parse."
-            let newline = UInt8(ascii: "\n")
-            let lines = data.reduce(1) { $1 == newline ? $0 + 1 : $0 } - (data.last == newline ? 1 : 0)
-            return " at its end (line \(lines)): the file is cut short"
+            return " at its end (line \(line(after: data) - (data.last == newline ? 1 : 0))): the file is cut short"
         }
         guard let range = message.range(of: #"around character \d+"#, options: .regularExpression),
               let offset = Int(message[range].split(separator: " ").last ?? ""), offset <= data.count
         else { return "" }
         let before = data.prefix(offset)
-        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
-        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: newline).map { $0 + 1 } ?? before.startIndex
         let column = String(decoding: before[lineStart...], as: UTF8.self).unicodeScalars.count + 1
-        return " at line \(line), column \(column)"
+        return " at line \(line(after: before)), column \(column)"
     }
 
     /// A decoding error in a sentence: where (the key path) and what.

@@ -97,14 +97,6 @@ public struct PlaceRecognizer: Sendable {
                                                "城镇", "乡镇", "集镇", "街镇", "重镇", "名镇", "农村", "乡村", "山村", "渔村", "城中村",
                                                "自然村", "行政村", "贫困村", "示范村", "重点村", "试点村", "文明村", "特色村", "空心村",
                                                "生态村", "小康村"]
-    /// 村 before one of these is a word of its own (村民, 村庄, 村干部, 村委, 村里 …); after 新 or a numeral it ends an
-    /// estate's name (咸嘉新村, 泰华一村).
-    static let notAfterVillage: Set<UInt32> = Set("民庄落干委支书两组级务主长集上部镇领里名".unicodeScalars.map(\.value))
-    static let notBeforeVillage: Set<UInt32> = Set("新一二三四五六七八九十".unicodeScalars.map(\.value))
-    static let village: UInt32 = ("村" as Unicode.Scalar).value
-    /// 镇 before one of these is a verb or a drug (镇压, 镇定, 镇痛, 镇静, 镇守), not a town.
-    static let notAfterTown: Set<UInt32> = Set("定压痛静守".unicodeScalars.map(\.value))
-    static let town: UInt32 = ("镇" as Unicode.Scalar).value
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
@@ -209,13 +201,41 @@ public struct PlaceRecognizer: Sendable {
         return false
     }
 
-    /// Suffixes recognised by pattern when the gazetteer lacks the name: (suffix, kind, longest body).
-    static let patternSuffixes: [([UInt32], String, Int)] = [
-        ("街道", "street", 5), ("社区", "community", 6), ("小区", "estate", 7), ("花园", "estate", 6),
-        ("家园", "estate", 6), ("新城", "estate", 6), ("新村", "estate", 5), ("苑", "estate", 6), ("大道", "road", 4),
-        ("路", "road", 4),
-        ("街", "road", 4), ("镇", "street", 4), ("村", "community", 4),
-    ].map { (Array($0.0.unicodeScalars.map(\.value)), $0.1, $0.2) }
+    /// A suffix recognised by pattern when the gazetteer lacks the name.
+    struct PatternSuffix: Sendable {
+        var scalars: [UInt32]
+        var kind: String
+        /// The longest body read before the suffix.
+        var maxBody: Int
+        /// The suffix ends no name when the next character is one of these (街道 is not 街, 村民 not a village) …
+        var notBefore: Set<UInt32> = []
+        /// … or when the character in front of it is one of these (咸嘉新村, 泰华一村 are estates).
+        var notAfter: Set<UInt32> = []
+
+        init(_ suffix: String, _ kind: String, _ maxBody: Int, notBefore: String = "", notAfter: String = "") {
+            scalars = suffix.unicodeScalars.map(\.value)
+            self.kind = kind
+            self.maxBody = maxBody
+            self.notBefore = Set(notBefore.unicodeScalars.map(\.value))
+            self.notAfter = Set(notAfter.unicodeScalars.map(\.value))
+        }
+
+        /// Whether the suffix at `k..<end` of `s` may end a name, judged by its neighbours.
+        func fits(_ s: [UInt32], _ k: Int, _ end: Int) -> Bool {
+            !(end < s.count && notBefore.contains(s[end])) && !(k > 0 && notAfter.contains(s[k - 1]))
+        }
+    }
+
+    /// Suffixes recognised by pattern, in the order they are tried at a position. A town (镇) is a street's rural
+    /// peer, a village (村) a community's: 村 before 民, 干, 委, 里 … is a word of its own (村民, 村干部), after 新 or a
+    /// numeral it ends an estate's name; 镇 before 压, 定, 痛 … is a verb or a drug (镇压, 镇痛).
+    static let patternSuffixes: [PatternSuffix] = [
+        .init("街道", "street", 5), .init("社区", "community", 6), .init("小区", "estate", 7), .init("花园", "estate", 6),
+        .init("家园", "estate", 6), .init("新城", "estate", 6), .init("新村", "estate", 5), .init("苑", "estate", 6),
+        .init("大道", "road", 4), .init("路", "road", 4), .init("街", "road", 4, notBefore: "道"),
+        .init("镇", "street", 4, notBefore: "定压痛静守"),
+        .init("村", "community", 4, notBefore: "民庄落干委支书两组级务主长集上部镇领里名", notAfter: "新一二三四五六七八九十"),
+    ]
 
     /// Words that start false candidates ("严重影响小区", "进出小区").
     static let noiseStarts: [String] = ["之前", "严重", "影响", "明显", "什么", "创建", "知名", "觉得", "毁坏", "规定", "早已", "进出",
@@ -233,18 +253,12 @@ public struct PlaceRecognizer: Sendable {
     private func patternMentions(_ s: [UInt32], covered: [Bool]) -> [PlaceMention] {
         var out: [PlaceMention] = []
         var k = 0
-        let jieDao: [UInt32] = Array("街道".unicodeScalars.map(\.value))
         scan: while k < s.count {
             if covered[k] { k += 1; continue }
-            for (suffix, kind, maxBody) in Self.patternSuffixes {
+            for pattern in Self.patternSuffixes {
+                let (suffix, kind, maxBody) = (pattern.scalars, pattern.kind, pattern.maxBody)
                 let end = k + suffix.count
-                guard end <= s.count, s[k] == suffix[0], s[k..<end].elementsEqual(suffix) else { continue }
-                if suffix.count == 1 && suffix[0] == jieDao[0] && end < s.count && s[end] == jieDao[1] { continue }
-                if suffix[0] == Self.village && suffix.count == 1
-                    && ((end < s.count && Self.notAfterVillage.contains(s[end])) || (k > 0 && Self.notBeforeVillage.contains(s[k - 1]))) {
-                    continue
-                }
-                if suffix[0] == Self.town && suffix.count == 1 && end < s.count && Self.notAfterTown.contains(s[end]) { continue }
+                guard end <= s.count, s[k] == suffix[0], s[k..<end].elementsEqual(suffix), pattern.fits(s, k, end) else { continue }
                 var start = k
                 while start > 0 && k - start < maxBody {
                     let c = s[start - 1]

@@ -25,8 +25,7 @@ struct PlaceRecognizerTests {
         ("A2区黄兴镇的垃圾站臭气熏天", "黄兴镇"), ("A3区中海国际社区三期业主反映", "中海国际社区"), ("A5区印石村的自来水停了三天", "印石村"), ("A2区月湖小区传销害人不浅", "月湖小区"),
     ])
     func patternNames(text: String, name: String) throws {
-        let districtsOnly = PlaceRecognizer(gazetteer: .init(version: 1, city: "A市",
-                                                             districts: [.init(name: "A2区"), .init(name: "A5区")], places: []))
+        let districtsOnly = try Self.districtsOnly()
         #expect(districtsOnly.recognize(text).mentions.map(\.name).contains(name))
         for phrase in ["其中小区有三栋楼", "施工中小区门口全是泥", "在集中路段整治", "车辆途中路过", "A1区中路口", "从8月起小区停水", "花了两千万元小区还是老样子",
                        "全体村民强烈要求", "推进城镇化建设", "建设新农村", "当地村干部不作为", "晚上靠着镇痛剂度日"] {
@@ -69,11 +68,7 @@ struct PlaceRecognizerTests {
     @Test("recall on the same messages with a gazetteer of districts only (the pattern recogniser alone)",
           .enabled(if: TestPaths.hasAppeals, "../shared/data/appeals is missing: place recall skipped"))
     func recallByPattern() throws {
-        let shipped = try DataFile.decodeJSON(PlaceRecognizer.Gazetteer.self,
-                                              from: TestPaths.repository.appendingPathComponent("models/gazetteer-a-city.json"))
-        let districtsOnly = PlaceRecognizer(gazetteer: .init(version: shipped.version, city: shipped.city,
-                                                             districts: shipped.districts, places: []))
-        let (found, expected, missed) = try Self.recall(of: districtsOnly)
+        let (found, expected, missed) = try Self.recall(of: Self.districtsOnly())
         print("place recall by pattern \(found)/\(expected) = \(Double(found) / Double(expected)); missed: \(missed.joined(separator: " "))")
         #expect(Double(found) / Double(expected) >= 0.9)   // measured 99/105 (94/105 before the 中/月/元/苑 rules)
     }
@@ -84,13 +79,17 @@ struct PlaceRecognizerTests {
           .enabled(if: TestPaths.hasAppeals, "../shared/data/appeals is missing: place recall skipped"))
     func recallFresh() throws {
         let shipped = try #require(TestPaths.places)
-        let districtsOnly = PlaceRecognizer(gazetteer: .init(version: 1, city: shipped.gazetteer.city,
-                                                             districts: shipped.gazetteer.districts, places: []))
-        for (name, places, floor) in [("shipped gazetteer", shipped, 0.85), ("districts only", districtsOnly, 0.83)] {
+        for (name, places, floor) in [("shipped gazetteer", shipped, 0.85), ("districts only", try Self.districtsOnly(), 0.83)] {
             let (found, expected, missed) = try Self.recall(of: places, fixture: "places-fresh-26.json", count: 26)
             print("place recall, fresh messages, \(name): \(found)/\(expected); missed: \(missed.joined(separator: " "))")
             #expect(Double(found) / Double(expected) >= floor, "\(name)")   // measured 49/56 and 48/56
         }
+    }
+
+    /// The shipped gazetteer's city and districts with no other place: what the pattern recogniser finds alone.
+    private static func districtsOnly() throws -> PlaceRecognizer {
+        let shipped = try #require(TestPaths.places).gazetteer
+        return PlaceRecognizer(gazetteer: .init(version: shipped.version, city: shipped.city, districts: shipped.districts, places: []))
     }
 
     /// Places of the fixture found by `places` (a name found may be the labelled one, hold it, or lie inside it).
