@@ -48,6 +48,9 @@ public struct AppealRules: Sendable {
             public var researchKinds: [String]
             public var researchPatterns: [String]
             public var researchCategoryPatterns: [String: [String]]
+            /// Patterns that send an appeal of an `immediateKinds` kind to research instead: a question about land
+            /// acquisition or planning needs the department's study; one that names a document (房产证) does not.
+            public var immediateKindResearchPatterns: [String]?
             public var deputyChannel: String
             public var deputyComplexPatterns: [String]
             public var deputyComplexLength: Int
@@ -66,6 +69,7 @@ public struct AppealRules: Sendable {
     private let urgent: PatternSet
     private let research: PatternSet
     private let researchByCategory: [String: PatternSet]
+    private let immediateKindResearch: PatternSet
     private let deputyComplex: PatternSet
 
     /// Builds the rules from a parsed document; throws on an invalid pattern or an unknown code.
@@ -81,6 +85,7 @@ public struct AppealRules: Sendable {
         urgent = try PatternSet(document.urgency.urgent)
         research = try PatternSet(document.tier.researchPatterns)
         researchByCategory = try document.tier.researchCategoryPatterns.mapValues { try PatternSet($0) }
+        immediateKindResearch = try PatternSet(document.tier.immediateKindResearchPatterns ?? [])
         deputyComplex = try PatternSet(document.tier.deputyComplexPatterns)
     }
 
@@ -154,7 +159,10 @@ public struct AppealRules: Sendable {
             if let m = deputyComplex.firstMatch(in: text) { return ("research", "deputy + \(m)") }
             if text.count >= t.deputyComplexLength { return ("research", "deputy + long") }
         }
-        if t.immediateKinds.contains(kind) { return ("immediate", "kind \(kind)") }
+        if t.immediateKinds.contains(kind) {
+            if let m = immediateKindResearch.firstMatch(in: text) { return ("research", "kind \(kind) + \(m)") }
+            return ("immediate", "kind \(kind)")
+        }
         return (t.default, nil)
     }
 
