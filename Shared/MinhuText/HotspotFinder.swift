@@ -87,11 +87,12 @@ public struct HotspotFinder: Sendable {
         var byID: [String: AppealRecord] = [:]
         for a in ordered {
             byID[a.id] = a
-            let head = a.title + "。" + a.detail.prefix(400)
-            let places = recognizer?.recognize(head)
+            let places = recognizer?.recognize(title: a.title, detail: a.detail)
             let specific = places.flatMap { $0.estate ?? $0.community ?? $0.road ?? $0.street }
+            let regions = places?.regions
+                ?? RegionCodes.find(in: a.title + "。" + a.detail.prefix(400)) + RegionCodes.districts(in: a.title)
             index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district,
-                      regions: places?.regions ?? RegionCodes.find(in: head))
+                      regions: regions)
         }
         var ranked = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold)
             .filter { $0.size >= minimumSize }

@@ -23,7 +23,8 @@ public struct RecognizedPlaces: Sendable, Equatable {
     /// Every mention, in text order.
     public var mentions: [PlaceMention]
     /// The prefecture-level cities the text names (administrative codes, and the gazetteer's city when one of its
-    /// districts or its name occurs), sorted; see `RegionCodes`.
+    /// districts or its name occurs), sorted; see `RegionCodes`. From `recognize(title:detail:)`, also the
+    /// districts its title names (`"A市>A7县"`).
     public var regions: [String] = []
 
     /// The most specific place (estate, community, road, street, then district), for display.
@@ -135,6 +136,22 @@ public struct PlaceRecognizer: Sendable {
             entries.append(entry)
             terminal[node] = Int32(entries.count - 1)
         }
+    }
+
+    /// The places of an appeal, from its title and the first 400 characters of its detail (what the similarity
+    /// index and the hotspots use), with the districts its title names added to the regions: the title says where
+    /// the matter is, while a district in the detail is often only where the writer lives.
+    public func recognize(title: String, detail: some StringProtocol) -> RecognizedPlaces {
+        var result = recognize(title + "。" + detail.prefix(400))
+        let titleLength = title.unicodeScalars.count
+        var districts = RegionCodes.districts(in: title)
+        if !gazetteer.city.isEmpty {
+            for m in result.mentions where m.kind == "district" && m.offset < titleLength {
+                districts.append(RegionCodes.district(m.name, in: gazetteer.city))
+            }
+        }
+        if !districts.isEmpty { result.regions = Array(Set(result.regions + districts)).sorted() }
+        return result
     }
 
     /// Every place in `text` (at most the first 20,000 characters are read).

@@ -1,32 +1,47 @@
 import Foundation
 
-/// The prefecture-level regions (cities, 地级市) a text names, for telling apart appeals about the same matter in
-/// different cities of a province-wide corpus ("投诉D市糖果KTV噪音扰民" is not the same hotspot as a KTV in M市).
+/// The regions a text names — prefecture-level cities (地级市) and, inside them, districts and counties (区/县/县级市) —
+/// for telling apart appeals about the same kind of matter in different places of a province-wide corpus
+/// ("投诉D市糖果KTV噪音扰民" is not the same hotspot as a KTV in M市, "投诉K9县二中强制补课" not the one at K3县二中).
 ///
-/// Two sources, both cheap:
+/// A region is written `"K市"` for a city and `"K市>K3县"` for a district or county of it. Two sources, both cheap:
 /// - **Administrative codes** as anonymised public data writes them: a capital letter for the prefecture and digits
 ///   for the county or district, `A市`, `A7县`, `K11县`, `J11市`, `B4区`; each names the prefecture of its letter
-///   (`A7县` → `A市`). A bare letter needs 市 (`E区` is a block of an estate, `B市场` a market).
-/// - **The jurisdiction's own names**: a gazetteer district (or the city's name) names the gazetteer's city
-///   (added by `PlaceRecognizer`).
+///   (`A7县` → `A市` and `A市>A7县`). A bare letter needs 市 (`E区` is a block of an estate, `B市场` a market).
+/// - **The jurisdiction's own names**: a gazetteer district (or the city's name) names the gazetteer's city, and
+///   a gazetteer district in the title names that district (added by `PlaceRecognizer.recognize(title:detail:)`).
 ///
-/// Real names of other cities are not known without a national gazetteer, so with real text only the home city is
-/// found, and nothing is ever kept apart by it.
+/// Districts count from the title only: the title names where the matter is ("K9县二中强制补课"), while a district
+/// in the detail is often only where the writer lives ("我是A7县居民" in a question about a city-wide subsidy).
+///
+/// Real names of other cities are not known without a national gazetteer, so with real text only the home city and
+/// its districts are found.
 ///
 /// ```swift
-/// RegionCodes.find(in: Array("A7县星沙M9县城二期".unicodeScalars.map(\.value)))   // ["A市", "M市"]
+/// RegionCodes.find(in: "A7县星沙M9县城二期")        // ["A市", "M市"]
+/// RegionCodes.districts(in: "A7县星沙M9县城二期")   // ["A市>A7县", "M市>M9县"]
 /// ```
 public enum RegionCodes {
-    /// The prefectures named by administrative codes in `text`, sorted, without repeats.
+    /// The cities named by administrative codes in `text`, sorted, without repeats.
     public static func find(in text: some StringProtocol) -> [String] {
         find(in: text.unicodeScalars.map(\.value))
     }
 
-    /// The prefectures named by administrative codes in `raw` (Unicode scalars; full-width letters and digits
-    /// count as ASCII), sorted, without repeats.
+    /// The cities named by administrative codes in `raw` (Unicode scalars; full-width letters and digits count as
+    /// ASCII), sorted, without repeats.
     public static func find(in raw: [UInt32]) -> [String] {
+        Set(scan(raw).map(\.city)).sorted()
+    }
+
+    /// The districts and counties named by administrative codes in `text` (`"A市>A7县"`), sorted, without repeats.
+    public static func districts(in text: some StringProtocol) -> [String] {
+        Set(scan(text.unicodeScalars.map(\.value)).compactMap { c in c.code.map { district($0, in: c.city) } }).sorted()
+    }
+
+    /// Every code in `raw`: the city it names, and the district or county code when it has digits.
+    private static func scan(_ raw: [UInt32]) -> [(city: String, code: String?)] {
         let s = raw.map { $0 >= 0xFF01 && $0 <= 0xFF5E ? $0 - 0xFEE0 : $0 }
-        var letters: Set<UInt32> = []
+        var found: [(city: String, code: String?)] = []
         var i = 0
         while i < s.count {
             let c = s[i]
@@ -42,17 +57,40 @@ public enum RegionCodes {
             case district, county: named = digits > 0
             default: named = false
             }
-            if named { letters.insert(c) }
+            if named {
+                let letter = String(Character(Unicode.Scalar(c)!))
+                let code = digits > 0 ? String(String.UnicodeScalarView(s[i...j].compactMap(Unicode.Scalar.init))) : nil
+                found.append((letter + "市", code))
+            }
             i = j + 1
         }
-        return letters.sorted().map { String(Character(Unicode.Scalar($0)!)) + "市" }
+        return found
     }
 
-    /// True when both lists are non-empty and share no region: the texts are about different cities. (The lists
-    /// hold a region or two, so they are compared pairwise, without allocating.)
+    /// The region of district `name` in `city` (`"A市>A7县"`).
+    public static func district(_ name: String, in city: String) -> String { city + separator + name }
+
+    /// Separates a city from its district in a region.
+    public static let separator = ">"
+
+    /// True when the texts are about different places: both name a city and they share none, or both name a
+    /// district and they share none. (The lists hold a region or four, so they are compared pairwise, without
+    /// allocating.)
     public static func conflict(_ a: [String], _ b: [String]) -> Bool {
         guard !a.isEmpty, !b.isEmpty else { return false }
-        return !a.contains { b.contains($0) }
+        return disjoint(a, b, districts: false) || disjoint(a, b, districts: true)
+    }
+
+    /// True when `a` and `b` both hold regions of the level (cities, or districts) and share none of them.
+    private static func disjoint(_ a: [String], _ b: [String], districts: Bool) -> Bool {
+        var aHas = false, bHas = false
+        for x in a where x.contains(separator) == districts {
+            aHas = true
+            if b.contains(x) { return false }
+        }
+        guard aHas else { return false }
+        for y in b where y.contains(separator) == districts { bHas = true; break }
+        return bHas
     }
 
     private static let city: UInt32 = 0x5E02      // 市

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MinhuText
 
-@Suite("Cities named in appeals")
+@Suite("Cities and districts named in appeals")
 struct RegionCodesTests {
     @Test("administrative codes name their prefecture; estate blocks, markets and words do not")
     func codes() {
@@ -15,12 +15,33 @@ struct RegionCodesTests {
         #expect(RegionCodes.find(in: "") == [])
     }
 
-    @Test("two lists conflict only when both name cities and share none")
+    @Test("codes with digits also name their district or county")
+    func districtCodes() {
+        #expect(RegionCodes.districts(in: "A7县星沙M9县城二期") == ["A市>A7县", "M市>M9县"])
+        #expect(RegionCodes.districts(in: "J11市与Ａ７县交界，A市城区") == ["A市>A7县", "J市>J11市"])
+        #expect(RegionCodes.districts(in: "A市保利林语小区E区") == [])
+        #expect(RegionCodes.district("东岸区", in: "楚江市") == "楚江市>东岸区")
+    }
+
+    @Test("two lists conflict only when both name cities, or both name districts, and share none")
     func conflict() {
         #expect(RegionCodes.conflict(["A市"], ["B市"]))
         #expect(!RegionCodes.conflict(["A市", "M市"], ["M市"]))
         #expect(!RegionCodes.conflict([], ["B市"]))
         #expect(!RegionCodes.conflict(["A市"], []))
+        #expect(RegionCodes.conflict(["K市", "K市>K3县"], ["K市", "K市>K9县"]))
+        #expect(!RegionCodes.conflict(["K市", "K市>K3县"], ["K市"]), "a district against none named")
+        #expect(!RegionCodes.conflict(["K市", "K市>K3县"], ["K市", "K市>K3县", "K市>K9县"]))
+        #expect(RegionCodes.conflict(["A市", "A市>A7县"], ["B市", "B市>B4区"]))
+    }
+
+    @Test("districts count from the title only; the detail's are where the writer lives")
+    func titleDistricts() throws {
+        let places = try PlaceRecognizer.loadShipped(environment: [:])
+        #expect(places.recognize(title: "A2区丽发新城附近搅拌站扰民", detail: "我住在A3区，每天上班经过。").regions == ["A市", "A市>A2区"])
+        #expect(places.recognize(title: "咨询人才购房补贴", detail: "我是A7县居民，申请补贴未通过。").regions == ["A市"])
+        let home = PlaceRecognizer(gazetteer: .init(version: 1, city: "楚江市", districts: [.init(name: "东岸区", aliases: nil)], places: []))
+        #expect(home.recognize(title: "东岸区某小区停水", detail: "").regions == ["楚江市", "楚江市>东岸区"])
     }
 
     @Test("the gazetteer's districts and name give its city")
@@ -54,6 +75,30 @@ struct RegionCodesTests {
         let p1 = plain.add(id: "1", title: "投诉D市" + title.dropFirst(2), detail: detail, time: t0, place: nil)
         let p2 = plain.add(id: "2", title: "投诉M市" + title.dropFirst(2), detail: detail, time: t0 + 60, place: nil)
         #expect(p1 == p2)
+    }
+
+    @Test("one complaint in two counties of a city makes two hotspots; a city-wide question asked from two districts one")
+    func hotspotsKeepDistrictsApart() {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        var appeals: [AppealRecord] = []
+        for (i, county) in ["K3县", "K9县", "K3县", "K9县"].enumerated() {
+            appeals.append(AppealRecord(id: "school\(i)", title: "投诉\(county)二中强制学生补课并收取补课费",
+                                        detail: "学校要求全体学生周末到校补课，每人收取补课费八百元，不交不让上课。", time: t0 + Double(i) * 3_600))
+        }
+        for (i, district) in ["A3区", "A7县", "A5区"].enumerated() {
+            appeals.append(AppealRecord(id: "subsidy\(i)", title: "咨询A市人才购房补贴申请为何不通过",
+                                        detail: "我是\(district)居民，去年落户后申请人才购房补贴，系统一直显示审核不通过。", time: t0 + Double(10 + i) * 3_600))
+        }
+        for recognizer in [nil, try? PlaceRecognizer.loadShipped(environment: [:])] {
+            let hotspots = HotspotFinder(recognizer: recognizer).find(appeals, top: 10)
+            let groups = Set(hotspots.map { Set($0.ids) })
+            #expect(groups.contains(["school0", "school2"]) && groups.contains(["school1", "school3"]), "\(groups)")
+            #expect(groups.contains(["subsidy0", "subsidy1", "subsidy2"]), "\(groups)")
+        }
+        // Without the districts the four complaints are one hotspot (the split is the districts' doing).
+        var index = SimilarityIndex()
+        let clusters = Set(appeals.prefix(4).map { index.add(id: $0.id, title: $0.title, detail: $0.detail, time: $0.time, place: nil, regions: ["K市"]) })
+        #expect(clusters.count == 1)
     }
 
     @Test("the batch merge keeps clusters of different cities apart")

@@ -43,7 +43,7 @@ struct BenchTextCommand: ParsableCommand {
         // place and cities from the shipped gazetteer, as the dispatcher adds them (recognition timed apart).
         let places = try? PlaceRecognizer.loadShipped()
         func located(_ title: String, _ detail: String) -> (place: String?, regions: [String]) {
-            guard let r = places?.recognize(title + "。" + detail.prefix(400)) else { return (nil, []) }
+            guard let r = places?.recognize(title: title, detail: detail) else { return (nil, []) }
             return (r.estate ?? r.community ?? r.road ?? r.street ?? r.district, r.regions)
         }
         var index = SimilarityIndex()

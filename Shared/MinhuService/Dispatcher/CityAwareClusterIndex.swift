@@ -2,8 +2,8 @@ import Foundation
 import MinhuText
 
 /// The dispatcher's similarity index: `SimilarityIndex`, with the cities each appeal names (`RegionCodes` and the
-/// gazetteer's city) found from its title and detail excerpt, so that appeals about different cities never
-/// cluster. The index is rebuilt from the same title and excerpt (`cluster_members`), so a restarted copy finds the
+/// gazetteer's city) found from its title and detail excerpt, and the districts its title names, so that appeals
+/// about different cities or districts never cluster. The index is rebuilt from the same title and excerpt (`cluster_members`), so a restarted copy finds the
 /// same cities.
 struct CityAwareClusterIndex: DispatcherClusterIndexing {
     var index: SimilarityIndex
@@ -11,7 +11,7 @@ struct CityAwareClusterIndex: DispatcherClusterIndexing {
 
     mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
                       placement: SimilarityIndex.Placement) -> Int {
-        let regions = places.recognize(title + "。" + detail.prefix(400)).regions
+        let regions = places.recognize(title: title, detail: detail).regions
         return index.add(id: id, title: title, detail: detail, time: time, place: place, regions: regions,
                          placement: placement)
     }
