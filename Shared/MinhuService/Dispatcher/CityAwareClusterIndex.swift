@@ -3,8 +3,8 @@ import MinhuText
 
 /// The dispatcher's similarity index: `SimilarityIndex`, with the cities each appeal names (`RegionCodes` and the
 /// gazetteer's city) found from its title and detail excerpt, and the districts its title names, so that appeals
-/// about different cities or districts never cluster. The index is rebuilt from the same title and excerpt (`cluster_members`), so a restarted copy finds the
-/// same cities.
+/// about different cities or districts never cluster. The index is rebuilt from the same title and excerpt
+/// (`cluster_members`), so a restarted copy finds the same regions.
 struct CityAwareClusterIndex: DispatcherClusterIndexing {
     var index: SimilarityIndex
     let places: PlaceRecognizer
