@@ -245,12 +245,15 @@ public struct PlaceRecognizer: Sendable {
 
     /// Suffixes recognised by pattern, in the order they are tried at a position. A town (镇) is a street's rural
     /// peer, a village (村) a community's: 村 before 民, 干, 委, 里 … is a word of its own (村民, 村干部), after 新 or a
-    /// numeral it ends an estate's name; 镇 before 压, 定, 痛 … is a verb or a drug (镇压, 镇痛).
+    /// numeral it ends an estate's name; 镇 before 压, 定, 痛 … is a verb or a drug (镇压, 镇痛). A township (乡) is a
+    /// town's peer, but 乡 is mostly a word's: not before 村, 镇, 亲, 下 … (乡村, 乡镇, 乡亲, 乡下) nor after 城, 家, 返,
+    /// 回, 同, 老, 县 … (城乡, 家乡, 返乡, 老乡, 县乡).
     static let patternSuffixes: [PatternSuffix] = [
         .init("街道", "street", 5), .init("社区", "community", 6), .init("小区", "estate", 7), .init("花园", "estate", 6),
         .init("家园", "estate", 6), .init("新城", "estate", 6), .init("新村", "estate", 5), .init("苑", "estate", 6),
         .init("大道", "road", 4), .init("路", "road", 4), .init("街", "road", 4, notBefore: "道"),
         .init("镇", "street", 4, notBefore: "定压痛静守"),
+        .init("乡", "street", 4, notBefore: "村镇亲下土音愁里间情邻民", notAfter: "城家返回思下同老他异故本各个的们在全该此我县市区和或等族之归八"),
         .init("村", "community", 4, notBefore: "民庄落干委支书两组级务主长集上部镇领里名", notAfter: "新一二三四五六七八九十"),
     ]
 

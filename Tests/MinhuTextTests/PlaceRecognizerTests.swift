@@ -23,12 +23,14 @@ struct PlaceRecognizerTests {
         ("请求延长A2区中意路上的公交线路", "中意路"), ("A2区景蓉华苑物业管理有问题", "景蓉华苑"),
         ("呼吁在A市福元路悦湖山小区路段增设交通设施", "福元路"), ("车流量大，其中金月路口拥堵", "金月路"),
         ("A2区黄兴镇的垃圾站臭气熏天", "黄兴镇"), ("A3区中海国际社区三期业主反映", "中海国际社区"), ("A5区印石村的自来水停了三天", "印石村"), ("A2区月湖小区传销害人不浅", "月湖小区"),
+        ("L3县肖家桥乡的村民咨询", "肖家桥乡"), ("朱良桥乡云济村任家塘组", "朱良桥乡"),
     ])
     func patternNames(text: String, name: String) throws {
         let districtsOnly = try Self.districtsOnly()
         #expect(districtsOnly.recognize(text).mentions.map(\.name).contains(name))
         for phrase in ["其中小区有三栋楼", "施工中小区门口全是泥", "在集中路段整治", "车辆途中路过", "A1区中路口", "从8月起小区停水", "花了两千万元小区还是老样子",
-                       "全体村民强烈要求", "推进城镇化建设", "建设新农村", "当地村干部不作为", "晚上靠着镇痛剂度日"] {
+                       "全体村民强烈要求", "推进城镇化建设", "建设新农村", "当地村干部不作为", "晚上靠着镇痛剂度日",
+                       "住房和城乡建设局", "建设美丽乡村", "回到家乡创业", "返乡农民工", "各乡镇政府", "十里八乡都知道", "花炮之乡"] {
             #expect(districtsOnly.recognize(phrase).mentions.allSatisfy { $0.kind == "district" },
                     "\(phrase): \(districtsOnly.recognize(phrase).mentions.map(\.name))")
         }
