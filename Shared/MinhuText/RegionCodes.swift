@@ -30,18 +30,25 @@ public enum RegionCodes {
     /// The cities named by administrative codes in `raw` (Unicode scalars; full-width letters and digits count as
     /// ASCII), sorted, without repeats.
     public static func find(in raw: [UInt32]) -> [String] {
-        Set(scan(raw).map(\.city)).sorted()
+        let (_, codes) = scan(raw)
+        return Set(codes.map(\.letter)).sorted().map { cityName($0) }
     }
 
     /// The districts and counties named by administrative codes in `text` (`"A市>A7县"`), sorted, without repeats.
     public static func districts(in text: some StringProtocol) -> [String] {
-        Set(scan(text.unicodeScalars.map(\.value)).compactMap { c in c.code.map { district($0, in: c.city) } }).sorted()
+        let (s, codes) = scan(text.unicodeScalars.map(\.value))
+        return Set(codes.filter { $0.end - $0.start > 1 }.map { c in
+            district(String(String.UnicodeScalarView(s[c.start...c.end].compactMap(Unicode.Scalar.init))), in: cityName(c.letter))
+        }).sorted()
     }
 
-    /// Every code in `raw`: the city it names, and the district or county code when it has digits.
-    private static func scan(_ raw: [UInt32]) -> [(city: String, code: String?)] {
+    private static func cityName(_ letter: UInt32) -> String { String(Character(Unicode.Scalar(letter)!)) + "市" }
+
+    /// The text with full-width ASCII folded, and every code in it: its letter and where it lies (`start` the
+    /// letter, `end` the suffix; digits between them make it a district or county code).
+    private static func scan(_ raw: [UInt32]) -> (text: [UInt32], codes: [(letter: UInt32, start: Int, end: Int)]) {
         let s = raw.map { $0 >= 0xFF01 && $0 <= 0xFF5E ? $0 - 0xFEE0 : $0 }
-        var found: [(city: String, code: String?)] = []
+        var found: [(letter: UInt32, start: Int, end: Int)] = []
         var i = 0
         while i < s.count {
             let c = s[i]
@@ -57,14 +64,10 @@ public enum RegionCodes {
             case district, county: named = digits > 0
             default: named = false
             }
-            if named {
-                let letter = String(Character(Unicode.Scalar(c)!))
-                let code = digits > 0 ? String(String.UnicodeScalarView(s[i...j].compactMap(Unicode.Scalar.init))) : nil
-                found.append((letter + "市", code))
-            }
+            if named { found.append((c, i, j)) }
             i = j + 1
         }
-        return found
+        return (s, found)
     }
 
     /// The region of district `name` in `city` (`"A市>A7县"`).
