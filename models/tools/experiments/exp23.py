@@ -1,0 +1,50 @@
+"""exp23: other linear learners on the shipped features (+ the density block): one-vs-rest L2-loss SVM (shipped),
+Crammer-Singer multiclass SVM, multinomial logistic regression, averaged SGD (modified Huber). Measured on dev
+and on the union of dev and the external raw messages (one model trained without the twins of either); the
+held-out half is printed for the record only (`--fin`). No message text is written."""
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from exp16 import *
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+terms = build()
+def features(train, tests):
+    X = [t for t, _ in train]
+    blocks = [TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=norm),
+              TfidfVectorizer(analyzer=fmm, sublinear_tf=True),
+              TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=lambda t: norm(t)[:20])]
+    A = hstack([b.fit_transform(X) for b in blocks] + [density(X, terms, 2.0)]).tocsr()
+    Bs = [hstack([b.transform(T) for b in blocks] + [density(T, terms, 2.0)]).tocsr() for T in tests]
+    return A, Bs
+LEARNERS = {
+    'ovr-svm C1 (shipped)': lambda: LinearSVC(C=1.0),
+    'ovr-svm C1 balanced': lambda: LinearSVC(C=1.0, class_weight='balanced'),
+    'ovr-svm C0.5 balanced': lambda: LinearSVC(C=0.5, class_weight='balanced'),
+    'crammer-singer C0.1': lambda: LinearSVC(C=0.1, multi_class='crammer_singer'),
+    'crammer-singer C0.3': lambda: LinearSVC(C=0.3, multi_class='crammer_singer'),
+
+    'multinomial LR C10': lambda: LogisticRegression(C=10, max_iter=3000),
+    'multinomial LR C30': lambda: LogisticRegression(C=30, max_iter=3000),
+    'multinomial LR C100': lambda: LogisticRegression(C=100, max_iter=3000),
+    'avg SGD modified_huber': lambda: SGDClassifier(loss='modified_huber', alpha=2e-5, average=True, max_iter=50, random_state=1),
+}
+E = external_raw(dedup)
+iE = twin_index([x for x, _ in E])
+Ex = E
+union_train = dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and key(s) not in tR and twin(iE, s['text']) is None])
+A1, (B1,) = features(devtrain, [[t for t, _ in devtest]])
+A2, (B2, B3) = features(union_train, [[t for t, _ in devtest], [t for t, _ in Ex]])
+ydev = [l for _, l in devtest]; yext = [l for _, l in Ex]
+fin = '--fin' in sys.argv
+if fin: A4, (B4,) = features(fintrain, [[t for t, _ in fintest]])
+only = [a for a in sys.argv[1:] if not a.startswith('--')]
+for name, make in LEARNERS.items():
+    if only and not any(o in name for o in only): continue
+    pd = make().fit(A1, [l for _, l in devtrain]).predict(B1)
+    m = make().fit(A2, [l for _, l in union_train])
+    pu, pe = m.predict(B2), m.predict(B3)
+    line = '%-26s dev %.3f | ext %.3f | union %.3f' % (name, f1_score(ydev, pd, average='macro'), f1_score(yext, pe, average='macro'),
+                                                  f1_score(ydev + yext, list(pu) + list(pe), average='macro'))
+    if fin:
+        pf = make().fit(A4, [l for _, l in fintrain]).predict(B4)
+        line += ' | held-out (record) %.3f' % f1_score([l for _, l in fintest], pf, average='macro')
+    print(line, flush=True)
