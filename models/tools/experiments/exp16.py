@@ -51,6 +51,23 @@ def density(texts,terms,w):
         s=norm(t)[:1000]; L=max(len(s),1)**0.5
         rows.append([w*x/L for x in fmm_counts(s,terms)])
     return csr_matrix(np.array(rows))
+class ShippedFeatures:
+    """The shipped features with the density block (weight w), fitted on the training texts: `fit(texts)` gives the
+    training matrix, `transform(texts)` any other's."""
+    def __init__(self, terms, w=2.0):
+        self.terms, self.w = terms, w
+        self.blocks = [TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=norm),
+                       TfidfVectorizer(analyzer=fmm, sublinear_tf=True),
+                       TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=lambda t: norm(t)[:20])]
+    def fit(self, texts):
+        return hstack([b.fit_transform(texts) for b in self.blocks] + [density(texts, self.terms, self.w)]).tocsr()
+    def transform(self, texts):
+        return hstack([b.transform(texts) for b in self.blocks] + [density(texts, self.terms, self.w)]).tocsr()
+def fit_shipped(train, terms, make=lambda: LinearSVC(C=1.0, random_state=0)):
+    """A model on the shipped features with the density block: (model, decision function of texts)."""
+    f = ShippedFeatures(terms)
+    m = make().fit(f.fit([t for t, _ in train]), [l for _, l in train])
+    return m, lambda texts: m.decision_function(f.transform(texts))
 CACHE={}
 def go(train,test,terms,w,mode='bin',C=1.0):
     if id(train) not in CACHE: CACHE[id(train)]=shipped_features(train,test)

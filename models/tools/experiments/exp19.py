@@ -6,15 +6,7 @@ import os, sys, csv
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from exp16 import *
 terms = build()
-def fit(train):
-    X = [t for t, _ in train]
-    blocks = [TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=norm),
-              TfidfVectorizer(analyzer=fmm, sublinear_tf=True),
-              TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=lambda t: norm(t)[:20])]
-    A = hstack([b.fit_transform(X) for b in blocks] + [density(X, terms, 2.0)]).tocsr()
-    m = LinearSVC(C=1.0).fit(A, [l for _, l in train])
-    def dec(texts): return m.decision_function(hstack([b.transform(texts) for b in blocks] + [density(texts, terms, 2.0)]).tocsr())
-    return m, dec
+def fit(train): return fit_shipped(train, terms)
 def sweep(name, train, tests):
     m, dec = fit(train)
     for tname, titles, fulls, y in tests:
