@@ -68,6 +68,12 @@ def fit_shipped(train, terms, make=lambda: LinearSVC(C=1.0, random_state=0)):
     f = ShippedFeatures(terms)
     m = make().fit(f.fit([t for t, _ in train]), [l for _, l in train])
     return m, lambda texts: m.decision_function(f.transform(texts))
+def external_split():
+    """The external raw messages (exp12, part 3) and the training rows without the twins of any raw message:
+    (external [(raw text, label)], training rows)."""
+    E = external_raw(dedup)
+    iE = twin_index([x for x, _ in E])
+    return E, dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and key(s) not in tR and twin(iE, s['text']) is None])
 CACHE={}
 def go(train,test,terms,w,mode='bin',C=1.0):
     if id(train) not in CACHE: CACHE[id(train)]=shipped_features(train,test)

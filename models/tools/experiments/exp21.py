@@ -84,9 +84,7 @@ def fit(train, shape, K, w):
     return lambda texts: m.predict(mat(texts, False))
 def measure_sets():
     """(name, train, test): dev, external raw, their union; with `--fin` the held-out half, for the record."""
-    E = external_raw(dedup)
-    iE = twin_index([x for x, _ in E])
-    extrain = dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and key(s) not in tR and twin(iE, s['text']) is None])
+    E, extrain = external_split()
     sets = [('dev', devtrain, devtest), ('ext', extrain, E), ('union', extrain, devtest + E)]
     if '--fin' in sys.argv: sets.append(('held-out (record only)', fintrain, fintest))
     return sets

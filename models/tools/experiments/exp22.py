@@ -20,14 +20,8 @@ def widened(k, s):
     out = dict(base); out.update(extra)
     return out, len(extra)
 def fit2(train, terms):
-    X = [t for t, _ in train]
-    blocks = [TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=norm),
-              TfidfVectorizer(analyzer=fmm, sublinear_tf=True),
-              TfidfVectorizer(analyzer='char', ngram_range=(1, 3), sublinear_tf=True, preprocessor=lambda t: norm(t)[:20])]
-    def mat(texts, fitting):
-        return hstack([(b.fit_transform(texts) if fitting else b.transform(texts)) for b in blocks] + [density(texts, terms, 2.0)]).tocsr()
-    m = LinearSVC(C=1.0).fit(mat(X, True), [l for _, l in train])
-    return lambda texts: m.predict(mat(texts, False))
+    m, dec = fit_shipped(train, terms, lambda: LinearSVC(C=1.0))
+    return lambda texts: m.classes_[np.argmax(dec(texts), axis=1)]
 if __name__ == '__main__':
     sets = measure_sets()
     print(len(base), 'tree terms,', sum(t in index for t in base), 'with a vector', flush=True)

@@ -16,16 +16,12 @@ LEARNERS = {
     'ovr-svm C0.5 balanced': lambda: LinearSVC(C=0.5, class_weight='balanced', random_state=0),
     'crammer-singer C0.1': lambda: LinearSVC(C=0.1, multi_class='crammer_singer', random_state=0),
     'crammer-singer C0.3': lambda: LinearSVC(C=0.3, multi_class='crammer_singer', random_state=0),
-
     'multinomial LR C10': lambda: LogisticRegression(C=10, max_iter=3000),
     'multinomial LR C30': lambda: LogisticRegression(C=30, max_iter=3000),
     'multinomial LR C100': lambda: LogisticRegression(C=100, max_iter=3000),
     'avg SGD modified_huber': lambda: SGDClassifier(loss='modified_huber', alpha=2e-5, average=True, max_iter=50, random_state=1),
 }
-E = external_raw(dedup)
-iE = twin_index([x for x, _ in E])
-Ex = E
-union_train = dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and key(s) not in tR and twin(iE, s['text']) is None])
+Ex, union_train = external_split()
 A1, (B1,) = features(devtrain, [[t for t, _ in devtest]])
 A2, (B2, B3) = features(union_train, [[t for t, _ in devtest], [t for t, _ in Ex]])
 ydev = [l for _, l in devtest]; yext = [l for _, l in Ex]

@@ -26,9 +26,7 @@ def oof(train, folds=5):
     for a, t in StratifiedKFold(folds, shuffle=True, random_state=1).split(np.zeros(len(y)), y):
         _, dec = fit([train[i] for i in a]); D[t] = dec([train[i][0] for i in t])
     return D, list(y)
-E = external_raw(dedup)
-iE = twin_index([x for x, _ in E])
-extrain = dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and key(s) not in tR and twin(iE, s['text']) is None])
+E, extrain = external_split()
 mdev, ddev = fit(devtrain); cls = mdev.classes_
 Ddev, ydev = ddev([t for t, _ in devtest]), [l for _, l in devtest]
 mext, dext = fit(extrain); assert list(mext.classes_) == list(cls)
