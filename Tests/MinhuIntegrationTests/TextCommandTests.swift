@@ -122,6 +122,30 @@ struct TextCommandTests {
         #expect(model.header.provenance["taxonomy"] == "tree.csv")
     }
 
+    @Test("train labels raw messages through their segmented twins, never through a held-out one")
+    func trainLabelsThroughTwins() async throws {
+        let segmented = "id,text,category\n"
+            + "s1,市 西湖 建筑 集团 占 道 施工 安全隐患 每天 上下班 期间 路上 人流 车流 安全隐患,城乡建设\n"
+            + "s2,公交 线路 站点 太少 出行 不便 希望 增加 班次 延长 运营 时间,交通运输\n"
+            + "s3,出租车 司机 拒载 绕路 乘客 投诉 无门 希望 加强 管理,交通运输\n"
+            + "s4,小区 路灯 损坏 晚上 出行 不安全 希望 尽快 维修,城乡建设\n"
+        let raw = "id,title,detail\n"
+            + "r1,西湖建筑集团占道施工,A市西湖建筑集团占道施工有安全隐患。每天上下班期间这条路上人流车流极多，安全隐患非常大。\n"
+            + "r2,公交线路太少,公交线路站点太少，出行不便，希望增加班次，延长运营时间。\n"
+            + "r3,咨询新生儿医保,孩子刚出生，想问怎么办理医保。\n"
+        // r2 is held out (its segmented twin s2 goes too), so it is neither labelled nor trained on.
+        let run = try await Self.minhu(["classifier", "train", "--data", "@seg.csv", "--label-through-twins", "@raw.csv",
+                                        "--holdout-ids", "@held.txt", "--holdout-data", "@raw.csv", "--out", "@model.mhc"],
+                                       files: ["seg.csv": segmented, "raw.csv": raw, "held.txt": "r2\n"])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("removed 1 training rows matching them"), "\(run.output)")
+        #expect(run.output.contains("labelled 1 of 3 messages of"), "\(run.output)")
+        #expect(run.output.contains("trained on 4 examples"), "\(run.output)")
+        let model = try TextClassifier(contentsOf: run.folder.appendingPathComponent("model.mhc"))
+        #expect(model.header.provenance["labelledThroughTwins"] == "1 messages of raw.csv")
+    }
+
     @Test("out-of-range options are refused by name", arguments: [
         (["hotspots", "--input", "@export.csv", "--merge-threshold", "0"], "--merge-threshold"),
         (["hotspots", "--input", "@export.csv", "--top", "0"], "--top"),
@@ -150,6 +174,8 @@ struct TextCommandTests {
          "export.csv: not a Minhu classifier model", nil),
         (["classifier", "train", "--data", "@export.csv", "--out", "@no/m.mhc"], "cannot write", "does not exist"),
         (["classifier", "split", "--data", "@export.csv", "--out", "@no/ids.txt"], "cannot write", "does not exist"),
+        (["classifier", "train", "--data", "@export.csv", "--label-column", "留言用户", "--label-through-twins", "@none.csv",
+          "--out", "@m.mhc"], "cannot read", "none.csv: no such file"),
         (["hotspots", "--input", "@none.csv"], "cannot read", "none.csv: no such file"),
         (["hotspots", "--input", "@"], "cannot read", "it is a folder"),
         (["hotspots", "--input", "@cut.csv"], "cut.csv: the quoted field opened on line 3 is never closed", nil),

@@ -37,6 +37,8 @@ struct ClassifierCommand: ParsableCommand {
         var holdoutIds: String?
         @Option(name: .long, help: "The CSV file the held-out ids refer to (default: the last --data file).")
         var holdoutData: String?
+        @Option(name: .long, help: "An unlabelled CSV file (an id first, the text columns) whose messages are labelled through their twins among the --data rows (the same message, e.g. word-segmented; all twins of one label) and trained on in their own form; repeat for several.")
+        var labelThroughTwins: [String] = []
         @Option(name: .long, help: "Random seed (split, shuffles).")
         var seed: UInt64 = 12345
         @Option(name: .long, help: "SVM cost C.")
@@ -64,6 +66,7 @@ struct ClassifierCommand: ParsableCommand {
                 print("read \(rows.count) rows from \(path)")
             }
             var provenance: [String: String] = [:]
+            var heldOut: HoldoutMatcher?
             if let holdoutIds {
                 let ids = Set(try TextDataset.loadIDs(URL(fileURLWithPath: holdoutIds)))
                 guard let source = holdoutData ?? data.last else { throw ValidationError("--holdout-data is required") }
@@ -75,7 +78,24 @@ struct ClassifierCommand: ParsableCommand {
                 let removed = before - examples.count
                 print("held out \(held.count) messages; removed \(removed) training rows matching them")
                 provenance["heldOut"] = "\(held.count) messages from \(URL(fileURLWithPath: source).lastPathComponent); \(removed) matching rows removed"
+                heldOut = matcher
             }
+            // Labelled through the --data rows left after the hold-out, so no held-out message lends its label.
+            var twinLabelled: [LabeledText] = []
+            var twinSources: [String] = []
+            for path in labelThroughTwins {
+                let rows = try TextDataset.load(URL(fileURLWithPath: path), textColumns: columns, labelColumn: nil)
+                let outcome = TwinLabeler().label(rows, through: examples)
+                let kept = outcome.labelled.filter { heldOut?.twin(of: $0.text) == nil }
+                twinLabelled += kept
+                let name = URL(fileURLWithPath: path).lastPathComponent
+                print("labelled \(outcome.labelled.count) of \(rows.count) messages of \(path) through their twins "
+                      + "(\(outcome.conflicting) with twins of different labels left out, "
+                      + "\(outcome.labelled.count - kept.count) matching held-out messages removed)")
+                twinSources.append("\(kept.count) messages of \(name)")
+            }
+            if !twinSources.isEmpty { provenance["labelledThroughTwins"] = twinSources.joined(separator: "; ") }
+            examples += twinLabelled
             let labels = Set(examples.map(\.label))
             guard labels.count >= 2 else {
                 throw ValidationError("training needs labelled examples of at least two categories; found \(examples.count) "

@@ -42,7 +42,8 @@ def twin(idx, text, thr=0.8, ming=5):
         for m in idx.get(x,()): hits[m]+=1
     best=None
     for m,c in hits.items():
-        if c>=thr*len(g) and (best is None or c>best[1]): best=(m,c)
+        # ties go to the first message, as in HoldoutMatcher (set order varies with the string hash seed)
+        if c>=thr*len(g) and (best is None or c>best[1] or (c==best[1] and m<best[0])): best=(m,c)
     return best and best[0]
 def twin_raw(idx, text):
     """twin() for an unsegmented message: the character trigrams of its normalised text stand for its tokens."""

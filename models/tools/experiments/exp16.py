@@ -63,6 +63,20 @@ class ShippedFeatures:
         return hstack([b.fit_transform(texts) for b in self.blocks] + [density(texts, self.terms, self.w)]).tocsr()
     def transform(self, texts):
         return hstack([b.transform(texts) for b in self.blocks] + [density(texts, self.terms, self.w)]).tocsr()
+def shipped_matrices(train, tests, terms):
+    """The shipped features with the density block fitted on `train` [(text, label)]: (training matrix, [matrix of
+    each list of texts in `tests`])."""
+    f = ShippedFeatures(terms)
+    return f.fit([t for t, _ in train]), [f.transform(T) for T in tests]
+def protocol_matrices(terms, fin=False):
+    """The matrices of the measures that choose: dev (A1 trained on devtrain, B1 = devtest) and the union (A2 trained
+    on union_train, B2 = devtest, B3 = the external raw messages), with their labels; with `fin` also the held-out
+    half (A4, B4), for the record. Returns (Ex, union_train, A1, B1, A2, B2, B3, ydev, yext, A4, B4)."""
+    Ex, union_train = external_split()
+    A1, (B1,) = shipped_matrices(devtrain, [[t for t, _ in devtest]], terms)
+    A2, (B2, B3) = shipped_matrices(union_train, [[t for t, _ in devtest], [t for t, _ in Ex]], terms)
+    A4, (B4,) = shipped_matrices(fintrain, [[t for t, _ in fintest]], terms) if fin else (None, (None,))
+    return Ex, union_train, A1, B1, A2, B2, B3, [l for _, l in devtest], [l for _, l in Ex], A4, B4
 def fit_shipped(train, terms, make=lambda: LinearSVC(C=1.0, random_state=0)):
     """A model on the shipped features with the density block: (model, decision function of texts)."""
     f = ShippedFeatures(terms)

@@ -7,9 +7,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from exp16 import *
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 terms = build()
-def features(train, tests):
-    f = ShippedFeatures(terms)
-    return f.fit([t for t, _ in train]), [f.transform(T) for T in tests]
 LEARNERS = {
     'ovr-svm C1 (shipped)': lambda: LinearSVC(C=1.0, random_state=0),
     'ovr-svm C1 balanced': lambda: LinearSVC(C=1.0, class_weight='balanced', random_state=0),
@@ -21,12 +18,8 @@ LEARNERS = {
     'multinomial LR C100': lambda: LogisticRegression(C=100, max_iter=3000),
     'avg SGD modified_huber': lambda: SGDClassifier(loss='modified_huber', alpha=2e-5, average=True, max_iter=50, random_state=1),
 }
-Ex, union_train = external_split()
-A1, (B1,) = features(devtrain, [[t for t, _ in devtest]])
-A2, (B2, B3) = features(union_train, [[t for t, _ in devtest], [t for t, _ in Ex]])
-ydev = [l for _, l in devtest]; yext = [l for _, l in Ex]
 fin = '--fin' in sys.argv
-if fin: A4, (B4,) = features(fintrain, [[t for t, _ in fintest]])
+Ex, union_train, A1, B1, A2, B2, B3, ydev, yext, A4, B4 = protocol_matrices(terms, fin)
 only = [a for a in sys.argv[1:] if not a.startswith('--')]
 for name, make in LEARNERS.items():
     if only and not any(o in name for o in only): continue
