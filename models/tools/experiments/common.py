@@ -34,21 +34,34 @@ def token_grams(text):
         if len(s)==2: g.add(s)
         for i in range(len(s)-2): g.add(s[i:i+3])
     return g
-def twin(idx, text, thr=0.8, ming=5):
+def twin_counts(idx, text, ming=5):
+    """(number of token grams of `text`, Counter message -> grams it shares with `text`), or None under `ming` grams."""
     g=token_grams(text)
     if len(g)<ming: return None
     hits=collections.Counter()
     for x in g:
         for m in idx.get(x,()): hits[m]+=1
+    return len(g), hits
+def twin(idx, text, thr=0.8, ming=5):
+    found=twin_counts(idx, text, ming)
+    if found is None: return None
+    n, hits=found
     best=None
     for m,c in hits.items():
         # ties go to the first message, as in HoldoutMatcher (set order varies with the string hash seed)
-        if c>=thr*len(g) and (best is None or c>best[1] or (c==best[1] and m<best[0])): best=(m,c)
+        if c>=thr*n and (best is None or c>best[1] or (c==best[1] and m<best[0])): best=(m,c)
     return best and best[0]
-def twin_raw(idx, text):
-    """twin() for an unsegmented message: the character trigrams of its normalised text stand for its tokens."""
+def twins(idx, text, thr=0.8, ming=5):
+    """Every message `text` is a twin of (twin() gives the best one only)."""
+    found=twin_counts(idx, text, ming)
+    return set() if found is None else {m for m, c in found[1].items() if c>=thr*found[0]}
+def raw_tokens(text):
+    """An unsegmented message as twin() reads it: the character trigrams of its normalised text stand for its tokens."""
     n = norm(text)
-    return twin(idx, ' '.join(n[i:i + 3] for i in range(0, max(1, len(n) - 2))))
+    return ' '.join(n[i:i + 3] for i in range(0, max(1, len(n) - 2)))
+def twin_raw(idx, text):
+    """twin() for an unsegmented message."""
+    return twin(idx, raw_tokens(text))
 def rawtext(r): return r['title']+' '+r['detail']
 def external_raw(dedup, with_titles=False):
     """Raw messages of hotspot-corpus.csv and replies.csv whose segmented twin carries one label (exp12, part 3),

@@ -11,14 +11,8 @@ rawIdx = twin_index([rawtext(r) for r in raw])
 E = [(t, l) for t, l in external_raw(dedup) if twin_raw(rawIdx, t) is None]
 print(len(E), 'external raw messages (no raw-file twin)', flush=True)
 iE = twin_index([t for t, _ in E])
-def twins(text, thr=0.8, ming=5):
-    """Every external message `text` is a twin of (common.twin gives the best one only)."""
-    g = token_grams(text)
-    if len(g) < ming: return set()
-    hits = collections.Counter(m for x in g for m in iE.get(x, ()))
-    return {m for m, c in hits.items() if c >= thr * len(g)}
-segTwinOf = {key(s): twins(s['text']) for s in seg if key(s) not in tH and key(s) not in tR}
 base = [s for s in seg if key(s) not in tH and key(s) not in tR]
+segTwinOf = {key(s): twins(iE, s['text']) for s in base}
 def run(train, test):
     m, dec = fit_shipped(train, terms)
     return f1_score([l for _, l in test], m.classes_[dec([t for t, _ in test]).argmax(1)], average='macro')
@@ -28,8 +22,7 @@ def root(i):
     while group[i] != i: i = group[i]
     return i
 for i, (t, _) in enumerate(E):
-    n = norm(t)
-    for j in twins(' '.join(n[k:k + 3] for k in range(0, max(1, len(n) - 2)))):
+    for j in twins(iE, raw_tokens(t)):
         group[root(j)] = root(i)
 groups = collections.defaultdict(list)
 for i in range(len(E)): groups[root(i)].append(i)
