@@ -9,8 +9,9 @@ import Foundation
 /// `threshold` gives its cluster, provided that without the place (its token and name) the appeals are still
 /// similar (`matterThreshold`): one place does not make one matter. When no appeal is similar enough, the title is compared with the title
 /// centroids of the candidates' clusters (`centroidThreshold`): an appeal worded unlike any single member still
-/// joins the matter its members' titles share. Appeals that name different cities (`regions`, see `RegionCodes`)
-/// never join each other, nor a cluster none of whose members names the appeal's city. Else the appeal starts a
+/// joins the matter its members' titles share. Appeals that name different cities or districts (`regions`, see
+/// `RegionCodes`) never join each other, nor a cluster whose members name other ones only (so no member that names
+/// none links two districts' matters). Else the appeal starts a
 /// new cluster. Appeals older than `window` before the newest leave the index (their clusters keep them).
 ///
 /// ```swift
@@ -248,7 +249,7 @@ public struct SimilarityIndex: Sendable {
 
     /// The best candidate for the query `q` (sorted by gram, with the live document frequencies `dfs` in the
     /// same order), its title part `tq` and their parts without the place, with the candidates' clusters. A
-    /// candidate naming other cities than `regions` does not join.
+    /// candidate naming other cities or districts than `regions`, or whose cluster does, does not join.
     private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)],
                                     matter: (full: PlaceGrams.Part, title: PlaceGrams.Part), regions: [String],
                                     dfs: [Int32]) -> Match? {
@@ -295,7 +296,8 @@ public struct SimilarityIndex: Sendable {
             let d = docs[slot]
             let similarity = max(Self.dot(q, d.grams, d.weights), Self.dot(tq, d.titleGrams, d.titleWeights) * scale)
             guard similarity >= options.threshold else { return (slot, similarity, false) }
-            guard !RegionCodes.conflict(regions, d.regions) else { return (slot, similarity, false) }
+            guard !RegionCodes.conflict(regions, d.regions),
+                  !RegionCodes.conflict(regions, clusterList[d.cluster].regions) else { return (slot, similarity, false) }
             guard options.matterThreshold > 0 else { return (slot, similarity, true) }
             // Without the place, the same test must still pass at `matterThreshold`.
             let matterFull = matter.full.cosine(d.grams, d.weights, norm: d.matterNorm)

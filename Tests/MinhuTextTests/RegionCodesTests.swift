@@ -101,6 +101,29 @@ struct RegionCodesTests {
         #expect(clusters.count == 1)
     }
 
+    @Test("an appeal does not reach another district's cluster through a member that names no district")
+    func noChainAcrossDistricts() {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        let detail = "小区配套幼儿园建成两年一直没有开园，开发商说要办成民办园，收费很高，业主希望办成公办或普惠园。"
+        func run(_ regions: [[String]]) -> [Int] {
+            var index = SimilarityIndex()
+            let titles = ["投诉A3区云时代小区配套幼儿园迟迟不开园", "投诉A市云时代小区配套幼儿园迟迟不开园",
+                          "投诉A7县凯旋门小区配套幼儿园迟迟不开园"]
+            return titles.indices.map { i in
+                index.add(id: "\(i)", title: titles[i], detail: detail, time: t0 + Double(i) * 3_600, place: nil,
+                          regions: regions[i])
+            }
+        }
+        // The second names no district, so it joins the first; the third, in another county, matches the second
+        // best, but the cluster it would join holds an A3区 appeal.
+        let named = run([["A市", "A市>A3区"], ["A市"], ["A市", "A市>A7县"]])
+        #expect(named[1] == named[0])
+        #expect(named[2] != named[0])
+        // Without the districts, all three are one cluster (the split is the districts' doing).
+        let plain = run([["A市"], ["A市"], ["A市"]])
+        #expect(Set(plain).count == 1)
+    }
+
     @Test("the batch merge keeps clusters of different cities apart")
     func mergeKeepsCitiesApart() {
         let t0 = Date(timeIntervalSince1970: 1_600_000_000)
