@@ -77,6 +77,11 @@ def protocol_matrices(terms, fin=False):
     A2, (B2, B3) = shipped_matrices(union_train, [[t for t, _ in devtest], [t for t, _ in Ex]], terms)
     A4, (B4,) = shipped_matrices(fintrain, [[t for t, _ in fintest]], terms) if fin else (None, (None,))
     return Ex, union_train, A1, B1, A2, B2, B3, [l for _, l in devtest], [l for _, l in Ex], A4, B4
+def protocol_scores(ydev, yext, pd, pu, pe):
+    """'dev … | ext … | union …' macro-F1: `pd` predicted on dev by the dev model, `pu` and `pe` on dev and on the
+    external raw messages by the union model."""
+    return 'dev %.3f | ext %.3f | union %.3f' % (f1_score(ydev, pd, average='macro'), f1_score(yext, pe, average='macro'),
+                                                  f1_score(ydev + yext, list(pu) + list(pe), average='macro'))
 def fit_shipped(train, terms, make=lambda: LinearSVC(C=1.0, random_state=0)):
     """A model on the shipped features with the density block: (model, decision function of texts)."""
     f = ShippedFeatures(terms)

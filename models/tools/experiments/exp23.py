@@ -26,8 +26,7 @@ for name, make in LEARNERS.items():
     pd = make().fit(A1, [l for _, l in devtrain]).predict(B1)
     m = make().fit(A2, [l for _, l in union_train])
     pu, pe = m.predict(B2), m.predict(B3)
-    line = '%-26s dev %.3f | ext %.3f | union %.3f' % (name, f1_score(ydev, pd, average='macro'), f1_score(yext, pe, average='macro'),
-                                                  f1_score(ydev + yext, list(pu) + list(pe), average='macro'))
+    line = '%-26s %s' % (name, protocol_scores(ydev, yext, pd, pu, pe))
     if fin:
         pf = make().fit(A4, [l for _, l in fintrain]).predict(B4)
         line += ' | held-out (record) %.3f' % f1_score([l for _, l in fintest], pf, average='macro')

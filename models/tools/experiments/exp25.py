@@ -42,8 +42,7 @@ for name, k_of, mode in SETTINGS:
         pd = predict(A1, [l for _, l in devtrain], B1, k_of, seed, mode)
         B23 = vstack([B2, B3]).tocsr()
         pu = predict(A2, [l for _, l in union_train], B23, k_of, seed, mode)
-        line = '%-14s seed %d dev %.3f | ext %.3f | union %.3f' % (name, seed, f1_score(ydev, pd, average='macro'),
-            f1_score(yext, pu[len(ydev):], average='macro'), f1_score(ydev + yext, pu, average='macro'))
+        line = '%-14s seed %d %s' % (name, seed, protocol_scores(ydev, yext, pd, pu[:len(ydev)], pu[len(ydev):]))
         if fin:
             pf = predict(A4, [l for _, l in fintrain], B4, k_of, seed, mode)
             line += ' | held-out (record) %.3f' % f1_score([l for _, l in fintest], pf, average='macro')

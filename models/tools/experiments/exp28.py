@@ -22,7 +22,7 @@ class RawIDF(ShippedFeatures):
         fitted = []
         for b in self.blocks:
             if self.mode == 'idf':
-                vocab = TfidfVectorizer(**{k: v for k, v in b.get_params().items()}).fit(texts).vocabulary_
+                vocab = TfidfVectorizer(**b.get_params()).fit(texts).vocabulary_
                 b.set_params(vocabulary=vocab)
             b.fit(list(texts) + self.extra)
             fitted.append(b.transform(texts))
@@ -39,8 +39,7 @@ print(len(U), 'unlabelled raw messages;', len(Pdev), 'in the dev pool,', len(Pun
 for mode in (None, 'idf', 'vocab'):
     (pd,) = f1(devtrain, [devtest], Pdev, mode)
     pu, pe = f1(union_train, [devtest, Ex], Punion, mode)
-    line = '%-8s dev %.3f | ext %.3f | union %.3f' % (mode or 'shipped', f1_score(ydev, pd, average='macro'),
-        f1_score(yext, pe, average='macro'), f1_score(ydev + yext, list(pu) + list(pe), average='macro'))
+    line = '%-8s %s' % (mode or 'shipped', protocol_scores(ydev, yext, pd, pu, pe))
     if '--fin' in sys.argv:
         (pf,) = f1(fintrain, [fintest], pool([rawtext(r) for r in H]), mode)
         line += ' | held-out (record) %.3f' % f1_score([l for _, l in fintest], pf, average='macro')
