@@ -8,6 +8,8 @@ public enum DatabaseError: Error, Sendable, Hashable, CustomStringConvertible, L
     case bodyNotUTF8(messageID: UUID)
     /// The publisher answered with a number of outcomes different from the number of messages.
     case outcomeCountMismatch(expected: Int, got: Int)
+    /// The connection closed while a query waited on it (see `ConnectionCloseWatch`).
+    case connectionClosed
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum DatabaseError: Error, Sendable, Hashable, CustomStringConvertible, L
             "the body of message \(messageID) is not UTF-8 text"
         case .outcomeCountMismatch(let expected, let got):
             "the publisher returned \(got) outcomes for \(expected) messages"
+        case .connectionClosed:
+            "the database connection closed before the query was answered"
         }
     }
 

@@ -25,7 +25,7 @@ public struct Inbox: Sendable, Hashable {
     /// often it appears in `messageIDs`). Must run in the transaction that applies the messages' effects.
     public func record(_ messageIDs: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
         guard !messageIDs.isEmpty else { return [] }
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             INSERT INTO inbox (consumer, message_id)
             SELECT \(consumer), id FROM unnest(\(messageIDs)) AS t(id)
             ON CONFLICT DO NOTHING
@@ -38,7 +38,7 @@ public struct Inbox: Sendable, Hashable {
 
     /// True when `messageID` is recorded.
     public func contains(_ messageID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query(
+        let rows = try await connection.guardedQuery(
             "SELECT EXISTS (SELECT 1 FROM inbox WHERE consumer = \(consumer) AND message_id = \(messageID))",
             logger: logger)
         for try await exists in rows.decode(Bool.self) { return exists }

@@ -46,13 +46,13 @@ public struct Migrator: Sendable {
         let key = Self.advisoryLockKey
         let logger = self.logger
         return try await database.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
+            try await connection.guardedQuery("SELECT pg_advisory_lock(\(key))", logger: logger)
             do {
                 let report = try await migrateLocked(connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                try await connection.guardedQuery("SELECT pg_advisory_unlock(\(key))", logger: logger)
                 return report
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                _ = try? await connection.guardedQuery("SELECT pg_advisory_unlock(\(key))", logger: logger)
                 throw error
             }
         }
@@ -99,7 +99,7 @@ public struct Migrator: Sendable {
     // MARK: - Implementation
 
     private func migrateLocked(_ connection: PostgresConnection) async throws -> MigrationReport {
-        try await connection.query("""
+        try await connection.guardedQuery("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    integer     PRIMARY KEY,
                 name       text        NOT NULL,
@@ -156,10 +156,10 @@ public struct Migrator: Sendable {
             try await MinhuDatabase.withTransaction(on: connection, logger: logger) { connection in
                 for (index, statement) in statements.enumerated() {
                     position = index + 1
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 position = statements.count + 1
-                try await connection.query("""
+                try await connection.guardedQuery("""
                     INSERT INTO schema_migrations (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                     """, logger: logger)
@@ -179,7 +179,7 @@ public struct Migrator: Sendable {
     static func appliedMigrations(on connection: PostgresConnection, logger: Logger) async throws -> [Int: AppliedRow] {
         guard try await schemaMigrationsExists(on: connection, logger: logger) else { return [:] }
         var result: [Int: AppliedRow] = [:]
-        let rows = try await connection.query(
+        let rows = try await connection.guardedQuery(
             "SELECT version, name, checksum, applied_at FROM schema_migrations", logger: logger)
         for try await (version, name, checksum, appliedAt) in rows.decode((Int, String, String, Date).self) {
             result[version] = AppliedRow(name: name, checksum: checksum, appliedAt: appliedAt)
@@ -189,13 +189,13 @@ public struct Migrator: Sendable {
 
     static func currentVersion(on connection: PostgresConnection, logger: Logger) async throws -> Int {
         guard try await schemaMigrationsExists(on: connection, logger: logger) else { return 0 }
-        let rows = try await connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
+        let rows = try await connection.guardedQuery("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
         for try await version in rows.decode(Int.self) { return version }
         return 0
     }
 
     private static func schemaMigrationsExists(on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+        let rows = try await connection.guardedQuery("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
         for try await exists in rows.decode(Bool.self) { return exists }
         return false
     }

@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// let group = ServiceGroup(services: [database, relay, httpServer], gracefulShutdownSignals: [.sigterm],
 ///                          logger: logger)
 /// try await database.withTransaction { connection in
-///     try await connection.query("UPDATE deputies SET active = false WHERE id = \(id)", logger: logger)
+///     try await connection.guardedQuery("UPDATE deputies SET active = false WHERE id = \(id)", logger: logger)
 ///     try await OutboxWriter.append(messages, producer: "minhu-intake", on: connection, logger: logger)
 /// }
 /// ```
@@ -72,13 +72,14 @@ public final class MinhuDatabase: Service, Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.guardedQuery("BEGIN", logger: logger)
         let result: Result
         do {
             result = try await body(connection)
         } catch {
+            if connection.isClosed { throw error } // nothing to roll back: the server ended the transaction
             do {
-                try await connection.query("ROLLBACK", logger: logger)
+                try await connection.guardedQuery("ROLLBACK", logger: logger)
             } catch let rollbackError {
                 // The connection is unusable (most likely gone): close it so the pool does not lend it again in
                 // an aborted transaction.
@@ -88,7 +89,7 @@ public final class MinhuDatabase: Service, Sendable {
             }
             throw error
         }
-        try await connection.query("COMMIT", logger: logger)
+        try await connection.guardedQuery("COMMIT", logger: logger)
         return result
     }
 
@@ -98,11 +99,12 @@ public final class MinhuDatabase: Service, Sendable {
     /// - Throws: ``DatabaseError/timeout(_:)`` or the driver's error.
     @discardableResult
     public func ping(timeout: Duration = .seconds(2)) async throws -> Duration {
-        let client = self.client
         let clock = ContinuousClock()
         let start = clock.now
         try await withDeadline(timeout) {
-            _ = try await client.query("SELECT 1", logger: nil).collect()
+            _ = try await self.withConnection { connection in
+                try await connection.guardedQuery("SELECT 1", logger: self.logger).collect()
+            }
         }
         return clock.now - start
     }

@@ -165,7 +165,7 @@ public final class OutboxRelay: Service, Sendable {
         let logger = self.logger
         let metrics = self.metrics
         return try await database.withTransaction { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT id, message_id, exchange, routing_key, type, occurred_at, correlation_id, app_id, user_id,
                        schema_version, headers::text, body, attempts
                 FROM outbox
@@ -216,7 +216,7 @@ public final class OutboxRelay: Service, Sendable {
             }
 
             if !confirmedIDs.isEmpty {
-                try await connection.query(
+                try await connection.guardedQuery(
                     "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(confirmedIDs))",
                     logger: logger)
             }
@@ -227,7 +227,7 @@ public final class OutboxRelay: Service, Sendable {
                     let delay = retryBackoff.delay(afterAttempts: failure.row.attempts + 1)
                     return delay.components.seconds * 1_000 + delay.components.attoseconds / 1_000_000_000_000_000
                 }
-                try await connection.query("""
+                try await connection.guardedQuery("""
                     UPDATE outbox AS o
                     SET attempts = o.attempts + 1,
                         last_error = f.error,
@@ -257,7 +257,7 @@ public final class OutboxRelay: Service, Sendable {
         let producer = self.producer
         let logger = self.logger
         return try await database.withConnection { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.guardedQuery(
                 "SELECT count(*) FROM outbox WHERE producer = \(producer) AND published_at IS NULL", logger: logger)
             for try await count in rows.decode(Int.self) { return count }
             return 0

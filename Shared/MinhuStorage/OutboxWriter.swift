@@ -8,7 +8,7 @@ import PostgresNIO
 ///
 /// ```swift
 /// try await database.withTransaction { connection in
-///     try await connection.query("INSERT INTO appeals …", logger: logger)
+///     try await connection.guardedQuery("INSERT INTO appeals …", logger: logger)
 ///     try await OutboxWriter.append([received], producer: ServiceRole.intake.producer, on: connection,
 ///                                   logger: logger)
 /// }
@@ -68,7 +68,7 @@ public enum OutboxWriter {
                 bindings.append(body)
             }
             // The SQL text holds only placeholders; every value travels as a bound parameter.
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            try await connection.guardedQuery(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         }
         logger.debug("outbox rows appended", metadata: ["outbox.producer": "\(producer)", "outbox.rows": "\(messages.count)"])
     }

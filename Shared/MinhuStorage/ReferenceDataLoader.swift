@@ -42,7 +42,7 @@ public struct ReferenceDataLoader: Sendable {
             let rows = try Self.readCSV(directory.appendingPathComponent("taxonomy.csv"),
                                         header: ["level1", "level2", "level3"])
             let ids = rows.indices.map { $0 + 1 }
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 INSERT INTO categories (id, level1, level2, level3)
                 SELECT id, l1, NULLIF(l2, ''), NULLIF(l3, '')
                 FROM unnest(\(ids), \(rows.map { $0[0] }), \(rows.map { $0[1] }), \(rows.map { $0[2] }))
@@ -57,7 +57,7 @@ public struct ReferenceDataLoader: Sendable {
             for row in rows where !Department.isValidCode(row[0]) {
                 throw MigrationError.referenceData(file: "departments.csv", reason: "invalid department code '\(row[0])'")
             }
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 INSERT INTO departments (code, name, parent)
                 SELECT code, name, NULLIF(parent, '')
                 FROM unnest(\(rows.map { $0[0] }), \(rows.map { $0[1] }), \(rows.map { $0[2] })) AS t(code, name, parent)
@@ -71,7 +71,7 @@ public struct ReferenceDataLoader: Sendable {
                 throw MigrationError.referenceData(file: "calendar", reason: "MinhuModels' bundled calendar is missing")
             }
             let entries = try Self.readCalendar(folder)
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 INSERT INTO calendar_days (day, kind, name, source)
                 SELECT day::date, kind, name, 'builtin'
                 FROM unnest(\(entries.map { "\($0.date)" }), \(entries.map(\.kind.rawValue)), \(entries.map(\.name)))
@@ -87,7 +87,7 @@ public struct ReferenceDataLoader: Sendable {
             } catch {
                 throw MigrationError.referenceData(file: "deadline-policies.json", reason: "\(error)")
             }
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 INSERT INTO deadline_policies (name, description, document)
                 VALUES ('default', 'Minhu 内置默认时限规则', \(document)::jsonb)
                 """, logger: logger)
@@ -102,7 +102,7 @@ public struct ReferenceDataLoader: Sendable {
     ) async throws {
         let count = try await MinhuDatabase.withTransaction(on: connection, logger: logger) { connection -> Int? in
             // `table` is one of this file's constant names, never input.
-            let rows = try await connection.query(
+            let rows = try await connection.guardedQuery(
                 PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(table))"), logger: logger)
             var hasRows = false
             for try await exists in rows.decode(Bool.self) { hasRows = exists }

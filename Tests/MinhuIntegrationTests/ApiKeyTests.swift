@@ -52,7 +52,7 @@ struct ApiKeyTests {
             let key = created.key
             // No column holds the key in clear.
             let clear = try await database.withConnection { connection -> Int in
-                let rows = try await connection.query("""
+                let rows = try await connection.guardedQuery("""
                     SELECT count(*)::int FROM api_keys WHERE key_hash = \(key) OR key_prefix = \(key)
                         OR name = \(key) OR row_to_json(api_keys)::text LIKE '%' || \(key) || '%'
                     """, logger: logger)
@@ -61,7 +61,7 @@ struct ApiKeyTests {
             }
             #expect(clear == 0)
             let stored = try await database.withConnection { connection -> (String, String) in
-                let rows = try await connection.query("SELECT key_hash, key_prefix FROM api_keys", logger: logger)
+                let rows = try await connection.guardedQuery("SELECT key_hash, key_prefix FROM api_keys", logger: logger)
                 for try await (hash, prefix) in rows.decode((String, String).self) { return (hash, prefix) }
                 return ("", "")
             }

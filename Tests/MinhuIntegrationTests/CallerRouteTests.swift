@@ -60,7 +60,7 @@ struct DeputyRegistryParseTests {
 struct CallerRouteTests {
     static func count(_ database: MinhuDatabase) async throws -> Int {
         try await database.withConnection { connection -> Int in
-            let rows = try await connection.query("SELECT count(*)::int FROM deputies", logger: TestDatabase.logger)
+            let rows = try await connection.guardedQuery("SELECT count(*)::int FROM deputies", logger: TestDatabase.logger)
             for try await count in rows.decode(Int.self) { return count }
             return -1
         }
@@ -134,17 +134,17 @@ struct CallerRouteTests {
                 for (caseNumber, title, channel, receivedAt, status, phone) in appeals {
                     let id = UUID()
                     let masked = #"{"phone": "\#(Citizen.maskPhone(phone))", "anonymous": false}"#
-                    try await connection.query("""
+                    try await connection.guardedQuery("""
                         INSERT INTO appeals (id, case_number, channel, arrival_channel, title, body, submitted_at,
                                              received_at, citizen_masked, tracking_token)
                         VALUES (\(id), \(caseNumber), \(channel), \(channel), \(title), \(title + "，请处理。"),
                                 \(receivedAt), \(receivedAt), \(masked)::jsonb, \(UUID().uuidString))
                         """, logger: logger)
-                    try await connection.query("""
+                    try await connection.guardedQuery("""
                         INSERT INTO citizen_contacts (appeal_id, name, phone) VALUES (\(id), '张三', \(phone))
                         """, logger: logger)
                     if let status {
-                        try await connection.query("""
+                        try await connection.guardedQuery("""
                             INSERT INTO appeal_status (appeal_id, case_number, status, position_at, last_event,
                                                        updated_at)
                             VALUES (\(id), \(caseNumber), \(status), \(receivedAt), 'appeal.' || \(status), now())

@@ -29,7 +29,7 @@ struct ConsumerServiceTests {
     func killedBetweenCommitAndAck() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection { try await $0.query(EffectHandler.createTable, logger: logger) }
+                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
                 try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
                 let publisher = AMQPPublisher(url: url, logger: logger)
                 let outcomes = try await publisher.publish((1...20).map { message("{\"n\": \($0)}") })
@@ -78,7 +78,7 @@ struct ConsumerServiceTests {
     func malformedIsDeadLettered() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection { try await $0.query(EffectHandler.createTable, logger: logger) }
+                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
                 try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
                 let publisher = AMQPPublisher(url: url, logger: logger)
                 let bad = message("{not json")

@@ -43,9 +43,9 @@ struct DeadlineGrantTests {
         try await TestDatabase.withDatabase { database in
             let logger = self.logger
             let state = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection -> String? in
-                _ = try await connection.query("SELECT count(*) FROM deadline_clocks", logger: logger)
+                _ = try await connection.guardedQuery("SELECT count(*) FROM deadline_clocks", logger: logger)
                 do {
-                    try await connection.query("""
+                    try await connection.guardedQuery("""
                         INSERT INTO deadline_clocks (appeal_id, round, attempt, clock, case_number, department, policy,
                             limit_spec, started_at, window_start, due_at)
                         VALUES (\(UUID()), 1, 1, 'reply', 'X', 'water', 'p', '{"hours": 2}', now(), now(), now())

@@ -64,7 +64,7 @@ enum DeadlineFixtures {
     static func emitted(_ database: MinhuDatabase, appeal: UUID? = nil) async throws
         -> [(type: String, clock: String?, share: Double?)] {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT type, body::jsonb->>'clock', (body::jsonb->>'threshold_share')::float8 FROM outbox
                 WHERE producer = 'minhu-deadlines' AND (\(appeal?.uuidString)::text IS NULL OR correlation_id = \(appeal?.uuidString))
                 ORDER BY id
@@ -296,7 +296,7 @@ struct DeadlineServiceTests {
                 if results.allSatisfy({ $0.clocks == 0 }) { break }
             }
             let counts = try await database.withConnection { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.guardedQuery("""
                     SELECT count(*), count(DISTINCT (correlation_id, body::jsonb->>'clock', body::jsonb->>'threshold_share'))
                     FROM outbox WHERE type = 'deadline.warning'
                     """, logger: logger)
@@ -316,7 +316,7 @@ struct DeadlineServiceTests {
     func calendarFromDatabase() async throws {
         try await TestDatabase.withDatabase { database in
             _ = try await database.withConnection { connection in
-                try await connection.query("""
+                try await connection.guardedQuery("""
                     INSERT INTO calendar_days (day, kind, name, source) VALUES ('2024-03-08', 'off', '防汛停工日', 'local')
                     """, logger: logger)
             }

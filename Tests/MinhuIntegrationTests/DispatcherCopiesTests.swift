@@ -44,7 +44,7 @@ struct DispatcherCopiesTests {
 
     static func hotspots(_ database: MinhuDatabase) async throws -> [HotspotDetected] {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT body FROM outbox WHERE producer = 'minhu-dispatcher'
                 AND type = \(HotspotDetected.eventType.rawValue) ORDER BY id
                 """, logger: TestDatabase.logger)
@@ -58,7 +58,7 @@ struct DispatcherCopiesTests {
 
     static func clusters(of appeals: [AppealReceived], _ database: MinhuDatabase) async throws -> Set<UUID> {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT cluster_id FROM cluster_members WHERE appeal_id = ANY(\(appeals.map(\.appealId)))
                 """, logger: TestDatabase.logger)
             return Set(try await rows.decode(UUID.self).collectAll())
@@ -115,15 +115,15 @@ struct DispatcherCopiesTests {
     func dispatcherRoleInsertsWithSeq() async throws {
         try await TestDatabase.withDatabase { database in
             let seqs = try await StorageFixtures.asRole("minhu_dispatcher", on: database) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(ClusterRegistry.advisoryLockKey))",
+                try await connection.guardedQuery("SELECT pg_advisory_xact_lock(\(ClusterRegistry.advisoryLockKey))",
                                            logger: TestDatabase.logger)
                 let cluster = UUID()
-                try await connection.query("""
+                try await connection.guardedQuery("""
                     INSERT INTO clusters (id, title, first_at, last_at) VALUES (\(cluster), '噪音', now(), now())
                     """, logger: TestDatabase.logger)
                 var seqs: [Int64] = []
                 for number in ["1", "2"] {
-                    let rows = try await connection.query("""
+                    let rows = try await connection.guardedQuery("""
                         INSERT INTO cluster_members (appeal_id, cluster_id, case_number, title, detail_excerpt, joined_at)
                         VALUES (\(UUID()), \(cluster), \("20261122-00000" + number), '噪音', '', now()) RETURNING seq
                         """, logger: TestDatabase.logger)

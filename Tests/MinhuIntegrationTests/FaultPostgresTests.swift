@@ -29,7 +29,7 @@ struct FaultPostgresTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await database.run() }
                 _ = try await Migrator(database: database, logger: logger).migrate()
-                _ = try await database.withConnection { try await $0.query(EffectHandler.createTable, logger: logger) }
+                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
                 group.addTask { try await relay.run() }
                 group.addTask { try await consumer.run() }
 

@@ -133,7 +133,7 @@ struct IntakeAMQPTests {
                 #expect(try await intake.count("SELECT count(*) FROM appeals WHERE arrival_channel = 'wechat'") == 3)
                 let caseNumbers = try await intake.database.withConnection { connection in
                     var numbers: [String] = []
-                    for try await number in try await connection.query("SELECT case_number FROM appeals", logger: logger)
+                    for try await number in try await connection.guardedQuery("SELECT case_number FROM appeals", logger: logger)
                         .decode(String.self) { numbers.append(number) }
                     return numbers
                 }

@@ -136,7 +136,7 @@ struct Open311TestServer: Sendable {
 
     func appealId(_ caseNumber: String) async throws -> UUID {
         try await database.withConnection { connection -> UUID in
-            let rows = try await connection.query("SELECT id FROM appeals WHERE case_number = \(caseNumber)",
+            let rows = try await connection.guardedQuery("SELECT id FROM appeals WHERE case_number = \(caseNumber)",
                                                   logger: TestDatabase.logger)
             for try await (id) in rows.decode(UUID.self) { return id }
             throw Open311Error.notFound(caseNumber)
@@ -146,7 +146,7 @@ struct Open311TestServer: Sendable {
     /// Places the appeal in time, as the owner.
     func setReceived(_ caseNumber: String, _ date: Date) async throws {
         _ = try await database.withConnection { connection in
-            try await connection.query("UPDATE appeals SET received_at = \(date) WHERE case_number = \(caseNumber)",
+            try await connection.guardedQuery("UPDATE appeals SET received_at = \(date) WHERE case_number = \(caseNumber)",
                                        logger: TestDatabase.logger)
         }
     }
@@ -235,7 +235,7 @@ struct Open311Tests {
             #expect(answer?["service_notice"] as? String == "您的诉求已受理，受理编号：\(caseNumber)")
             #expect(answer?["account_id"] as? String == "acc-7")
             let stored = try await server.database.withConnection { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.guardedQuery("""
                     SELECT a.channel, a.arrival_channel, a.title, a.body, a.service_code, a.kind, a.location::text,
                            a.attachments, c.phone, c.name, c.anonymous
                     FROM appeals a JOIN citizen_contacts c ON c.appeal_id = a.id WHERE a.case_number = \(caseNumber)
@@ -259,7 +259,7 @@ struct Open311Tests {
             #expect(viaAgent.body.contains("<service_notice>您的诉求已受理，受理编号："))
             let agentCase = viaAgent.body.firstMatch(of: /<service_request_id>([0-9-]+)</)?.1 ?? ""
             let agentRow = try await server.database.withConnection { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.guardedQuery("""
                     SELECT arrival_channel, title FROM appeals WHERE case_number = \(String(agentCase))
                     """, logger: TestDatabase.logger)
                 for try await row in rows.decode((String, String).self) { return row }
@@ -300,7 +300,7 @@ struct Open311Tests {
             #expect(try await server.post("services.json", Server.form(key: wechat)).status == 404)
             // Nothing was recorded by the refused requests.
             let count = try await server.database.withConnection { connection -> Int in
-                let rows = try await connection.query("SELECT count(*)::int FROM appeals", logger: TestDatabase.logger)
+                let rows = try await connection.guardedQuery("SELECT count(*)::int FROM appeals", logger: TestDatabase.logger)
                 for try await (count) in rows.decode(Int.self) { return count }
                 return -1
             }
@@ -386,7 +386,7 @@ struct Open311Tests {
             #expect(try await server.get("requests/20000101-999999.xml").body.contains("<code>404</code>"))
 
             let token = try await server.database.withConnection { connection -> String in
-                let rows = try await connection.query("SELECT tracking_token FROM appeals WHERE case_number = \(older)",
+                let rows = try await connection.guardedQuery("SELECT tracking_token FROM appeals WHERE case_number = \(older)",
                                                       logger: TestDatabase.logger)
                 for try await (token) in rows.decode(String.self) { return token }
                 return ""
@@ -502,7 +502,7 @@ struct Open311Tests {
             #expect(none.status == 200 && none.items.isEmpty)
             // Updated more than a day ago: outside the default window, inside an explicit one.
             _ = try await server.database.withConnection { connection in
-                try await connection.query("""
+                try await connection.guardedQuery("""
                     UPDATE appeal_status SET updated_at = now() - interval '2 days' WHERE case_number = \(first)
                     """, logger: TestDatabase.logger)
             }

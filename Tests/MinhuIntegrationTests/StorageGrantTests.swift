@@ -30,7 +30,7 @@ struct StorageGrantTests {
                     var counts: [Int] = []
                     for table in ["departments", "categories", "calendar_days", "deadline_policies", "deputies",
                                   "schema_migrations"] {
-                        let rows = try await connection.query(
+                        let rows = try await connection.guardedQuery(
                             PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: TestDatabase.logger)
                         counts += try await rows.decode(Int.self).collectAll()
                     }
@@ -99,25 +99,25 @@ struct StorageGrantTests {
 
             // Events are readable by every service (timelines); other messages only by their producer.
             let seenByReporting = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection in
-                let rows = try await connection.query("SELECT message_id FROM outbox", logger: logger)
+                let rows = try await connection.guardedQuery("SELECT message_id FROM outbox", logger: logger)
                 return try await rows.decode(UUID.self).collectAll()
             }
             #expect(seenByReporting == [event.messageID])
             let seenByIntake = try await StorageFixtures.asRole("minhu_intake", on: database) { connection in
-                let rows = try await connection.query("SELECT message_id FROM outbox ORDER BY id", logger: logger)
+                let rows = try await connection.guardedQuery("SELECT message_id FROM outbox ORDER BY id", logger: logger)
                 return try await rows.decode(UUID.self).collectAll()
             }
             #expect(seenByIntake == [event.messageID, acknowledgement.messageID])
 
             // Only intake's relay can mark intake's rows; others update nothing (row security hides the rows).
             let markedByReporting = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection in
-                let rows = try await connection.query(
+                let rows = try await connection.guardedQuery(
                     "UPDATE outbox SET published_at = now() WHERE producer = 'minhu-intake' RETURNING id", logger: logger)
                 return try await rows.decode(Int64.self).collectAll().count
             }
             #expect(markedByReporting == 0)
             let markedByIntake = try await StorageFixtures.asRole("minhu_intake", on: database) { connection in
-                let rows = try await connection.query(
+                let rows = try await connection.guardedQuery(
                     "UPDATE outbox SET published_at = now() WHERE producer = 'minhu-intake' RETURNING id", logger: logger)
                 return try await rows.decode(Int64.self).collectAll().count
             }
@@ -135,17 +135,17 @@ struct StorageGrantTests {
             let message = StorageFixtures.event(producer: "minhu-dispatcher", type: "appeal.classified")
             try await StorageFixtures.append([message], producer: "minhu-dispatcher", to: database)
             let claimed = try await StorageFixtures.asRole("minhu_dispatcher", on: database) { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.guardedQuery("""
                     SELECT id FROM outbox
                     WHERE producer = 'minhu-dispatcher' AND published_at IS NULL AND next_attempt_at <= now()
                     ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED
                     """, logger: logger)
                 let ids = try await rows.decode(Int64.self).collectAll()
-                try await connection.query("""
+                try await connection.guardedQuery("""
                     UPDATE outbox SET attempts = attempts + 1, last_error = 'returned', next_attempt_at = now()
                     WHERE id = ANY(\(ids))
                     """, logger: logger)
-                try await connection.query("INSERT INTO inbox (consumer, message_id) VALUES ('dispatcher.events', \(UUID()))",
+                try await connection.guardedQuery("INSERT INTO inbox (consumer, message_id) VALUES ('dispatcher.events', \(UUID()))",
                                            logger: logger)
                 return ids.count
             }

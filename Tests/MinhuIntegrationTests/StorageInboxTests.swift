@@ -15,7 +15,7 @@ struct StorageInboxTests {
     /// The consumer's effect: a row in a table of its own, plus one event to emit per message.
     static func effect(_ connection: PostgresConnection, _ fresh: [Delivery]) async throws -> [OutgoingMessage] {
         for delivery in fresh {
-            try await connection.query("INSERT INTO effects (message_id, text) VALUES (\(delivery.messageID), \(delivery.text))",
+            try await connection.guardedQuery("INSERT INTO effects (message_id, text) VALUES (\(delivery.messageID), \(delivery.text))",
                                        logger: TestDatabase.logger)
         }
         return fresh.map { StorageFixtures.event(producer: "minhu-dispatcher", type: "appeal.classified",
@@ -24,7 +24,7 @@ struct StorageInboxTests {
 
     static func prepare(_ database: MinhuDatabase) async throws {
         _ = try await database.withConnection { connection in
-            try await connection.query("CREATE TABLE effects (message_id uuid, text text)", logger: TestDatabase.logger)
+            try await connection.guardedQuery("CREATE TABLE effects (message_id uuid, text text)", logger: TestDatabase.logger)
         }
     }
 
@@ -80,7 +80,7 @@ struct StorageInboxTests {
             #expect(outcome.skipped == [old.messageID, a.messageID])
             #expect(outcome.emitted == 2)
             let texts = try await database.withConnection { connection in
-                let rows = try await connection.query("SELECT text FROM effects ORDER BY text", logger: TestDatabase.logger)
+                let rows = try await connection.guardedQuery("SELECT text FROM effects ORDER BY text", logger: TestDatabase.logger)
                 return try await rows.decode(String.self).collectAll()
             }
             #expect(texts == ["a", "b", "old"])

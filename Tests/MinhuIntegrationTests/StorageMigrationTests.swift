@@ -133,7 +133,7 @@ struct StorageMigrationTests {
         try await TestDatabase.withDatabase { database in
             // The shipped data is there …
             let housing = try await database.withConnection { connection in
-                let rows = try await connection.query("SELECT name FROM departments WHERE code = 'housing'",
+                let rows = try await connection.guardedQuery("SELECT name FROM departments WHERE code = 'housing'",
                                                       logger: TestDatabase.logger)
                 return try await rows.decode(String.self).collectAll()
             }
@@ -144,7 +144,7 @@ struct StorageMigrationTests {
                 "SELECT count(*) FROM calendar_days WHERE day = '2024-02-04' AND kind = 'workday' AND source = 'builtin'",
                 on: database) == 1)
             let document = try await database.withConnection { connection in
-                let rows = try await connection.query(
+                let rows = try await connection.guardedQuery(
                     "SELECT document::text FROM deadline_policies WHERE name = 'default'", logger: TestDatabase.logger)
                 return try await rows.decode(String.self).collectAll().first ?? ""
             }
@@ -152,8 +152,8 @@ struct StorageMigrationTests {
 
             // … and a jurisdiction's own data is never overwritten: empty one table, keep a row in another.
             try await database.withConnection { connection in
-                try await connection.query("DELETE FROM departments WHERE code NOT IN ('housing')", logger: TestDatabase.logger)
-                try await connection.query("DELETE FROM deadline_policies", logger: TestDatabase.logger)
+                try await connection.guardedQuery("DELETE FROM departments WHERE code NOT IN ('housing')", logger: TestDatabase.logger)
+                try await connection.guardedQuery("DELETE FROM deadline_policies", logger: TestDatabase.logger)
             }
             let report = try await Migrator(database: database, logger: TestDatabase.logger).migrate()
             #expect(report.referenceData.loaded == ["deadline_policies": 1])

@@ -88,7 +88,7 @@ struct StorageOutboxTests {
             #expect(first.published == 3 && first.failed == 2)
             #expect(await publisher.confirmedIDs == [messages[1], messages[3], messages[4]].map(\.messageID))
             let failed = try await database.withConnection { connection in
-                let rows = try await connection.query("""
+                let rows = try await connection.guardedQuery("""
                     SELECT message_id, attempts, last_error, next_attempt_at > now() + interval '500 seconds'
                     FROM outbox WHERE published_at IS NULL ORDER BY id
                     """, logger: TestDatabase.logger)
@@ -200,7 +200,7 @@ struct StorageOutboxTests {
 
                 // The LISTEN connection dies (as in a database restart): the relay listens again and catches up.
                 _ = try await database.withConnection { connection in
-                    try await connection.query("""
+                    try await connection.guardedQuery("""
                         SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                         WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()
                         """, logger: TestDatabase.logger)
@@ -268,7 +268,7 @@ struct StorageOutboxTests {
     /// Moves the retry time of every waiting row into the past, as if its backoff had run out.
     func makeWaitingRowsDue(on database: MinhuDatabase) async throws {
         _ = try await database.withConnection { connection in
-            try await connection.query(
+            try await connection.guardedQuery(
                 "UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE published_at IS NULL",
                 logger: TestDatabase.logger)
         }

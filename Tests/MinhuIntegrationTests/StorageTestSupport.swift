@@ -142,7 +142,7 @@ enum StorageFixtures {
     /// One integer from a query such as `SELECT count(*) …`.
     static func integer(_ query: PostgresQuery, on database: MinhuDatabase) async throws -> Int {
         try await database.withConnection { connection in
-            let rows = try await connection.query(query, logger: TestDatabase.logger)
+            let rows = try await connection.guardedQuery(query, logger: TestDatabase.logger)
             for try await value in rows.decode(Int.self) { return value }
             return 0
         }
@@ -154,15 +154,15 @@ enum StorageFixtures {
         _ body: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await database.withConnection { connection in
-            try await connection.query("BEGIN", logger: TestDatabase.logger)
+            try await connection.guardedQuery("BEGIN", logger: TestDatabase.logger)
             do {
                 // A role name cannot be a bound parameter; these are the tests' own constants.
-                try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(role)"), logger: TestDatabase.logger)
+                try await connection.guardedQuery(PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(role)"), logger: TestDatabase.logger)
                 let result = try await body(connection)
-                try await connection.query("ROLLBACK", logger: TestDatabase.logger)
+                try await connection.guardedQuery("ROLLBACK", logger: TestDatabase.logger)
                 return result
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: TestDatabase.logger)
+                _ = try? await connection.guardedQuery("ROLLBACK", logger: TestDatabase.logger)
                 throw error
             }
         }
@@ -174,7 +174,7 @@ enum StorageFixtures {
     {
         try await asRole(role, on: database) { connection in
             do {
-                try await connection.query(statement, logger: TestDatabase.logger)
+                try await connection.guardedQuery(statement, logger: TestDatabase.logger)
                 return nil
             } catch {
                 return PostgresErrorDetails(error).sqlState ?? "error"

@@ -25,7 +25,7 @@ struct BenchDeadlinesCommand: AsyncParsableCommand {
         try await CommandSupport.withDatabase(configuration, logger: logger) { database in
             let now = Date()
             try await database.withConnection { connection in
-                try await connection.query("DELETE FROM deadline_clocks WHERE case_number LIKE 'BENCH-%'", logger: logger)
+                try await connection.guardedQuery("DELETE FROM deadline_clocks WHERE case_number LIKE 'BENCH-%'", logger: logger)
                 let start = ContinuousClock.now
                 // Server-side generation in batches of 100,000 rows: the first `due` rows are due in the past
                 // minute, the rest spread over the next 30 days.
@@ -33,7 +33,7 @@ struct BenchDeadlinesCommand: AsyncParsableCommand {
                 while inserted < total {
                     let count = min(100_000, total - inserted)
                     let first = inserted
-                    try await connection.query("""
+                    try await connection.guardedQuery("""
                         INSERT INTO deadline_clocks (appeal_id, round, attempt, clock, case_number, department, policy,
                             limit_spec, started_at, window_start, due_at, next_check_at)
                         SELECT gen_random_uuid(), 1, 1, 'reply', 'BENCH-' || g, 'bench', 'ordinary',
@@ -45,7 +45,7 @@ struct BenchDeadlinesCommand: AsyncParsableCommand {
                         """, logger: logger)
                     inserted += count
                 }
-                try await connection.query("ANALYZE deadline_clocks", logger: logger)
+                try await connection.guardedQuery("ANALYZE deadline_clocks", logger: logger)
                 let fill = (ContinuousClock.now - start)
                 print("deadlines: inserted \(total) running clocks in \(fill)")
             }
@@ -65,7 +65,7 @@ struct BenchDeadlinesCommand: AsyncParsableCommand {
                     .joined(separator: "\n")
             }
             _ = try await database.withConnection { connection in
-                try await connection.query("DELETE FROM deadline_clocks WHERE case_number LIKE 'BENCH-%'", logger: logger)
+                try await connection.guardedQuery("DELETE FROM deadline_clocks WHERE case_number LIKE 'BENCH-%'", logger: logger)
             }
             let sorted = timings.sorted()
             print(String(format: "deadlines: watcher due query over %d clocks found %d due; median %.2f ms, min %.2f ms, max %.2f ms (%d runs)",

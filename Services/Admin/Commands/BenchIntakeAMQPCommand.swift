@@ -35,7 +35,7 @@ struct BenchIntakeAMQPCommand: AsyncParsableCommand {
             func committed() async throws -> Int {
                 try await database.withConnection { connection in
                     var count = 0
-                    for try await (value) in try await connection.query(
+                    for try await (value) in try await connection.guardedQuery(
                         "SELECT count(*)::int FROM appeals WHERE arrival_channel = \(channel.rawValue) AND external_id LIKE \("bench-\(run)-%")",
                         logger: logger).decode(Int.self) { count = value }
                     return count

@@ -26,7 +26,7 @@ struct BenchRelayCommand: AsyncParsableCommand {
         let (events, batchSize, size) = (self.events, self.batchSize, self.size)
         let seconds = try await CommandSupport.withDatabase(databaseConfiguration, logger: logger) { database in
             let producer = "minhu-bench"
-            _ = try await database.withConnection { try await $0.query("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
+            _ = try await database.withConnection { try await $0.guardedQuery("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
             let body = Data(("{\"pad\":\"" + String(repeating: "x", count: max(0, size - 10)) + "\"}").utf8)
             let now = Date()
             var appended = 0
@@ -51,7 +51,7 @@ struct BenchRelayCommand: AsyncParsableCommand {
             guard round.published == events else {
                 throw ValidationError("published \(round.published) of \(events)")
             }
-            _ = try await database.withConnection { try await $0.query("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
+            _ = try await database.withConnection { try await $0.guardedQuery("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
             return elapsed
         }
         print(String(format: "relay: %d events in %.2f s = %.0f events/s (batch %d, confirmed, marked published)",

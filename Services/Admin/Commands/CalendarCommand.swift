@@ -76,7 +76,7 @@ struct CalendarCommand: ParsableCommand {
             let configuration = try CommandSupport.databaseConfiguration()
             let stored = try await CommandSupport.withDatabase(configuration, logger: logger) { database in
                 try await database.withConnection { connection in
-                    let rows = try await connection.query("""
+                    let rows = try await connection.guardedQuery("""
                         INSERT INTO calendar_days (day, kind, name, source) VALUES (\(day)::date, 'off', \(name), 'local')
                         ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
                         WHERE calendar_days.source = 'local' AND calendar_days.kind = 'off'

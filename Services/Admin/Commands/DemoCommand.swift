@@ -185,7 +185,7 @@ struct DemoCommand: AsyncParsableCommand {
         static func receivedEventID(appealId: UUID, database: MinhuDatabase, logger: Logger) async throws -> UUID? {
             try await database.withConnection { connection in
                 var found: UUID?
-                for try await id in try await connection.query("""
+                for try await id in try await connection.guardedQuery("""
                     SELECT message_id FROM outbox WHERE type = 'appeal.received' AND correlation_id = \(appealId.uuidString)
                     """, logger: logger).decode(UUID.self) { found = id }
                 return found
@@ -199,12 +199,12 @@ struct DemoCommand: AsyncParsableCommand {
             while Date() < deadline {
                 let found = try await database.withConnection { connection -> (String?, Double?) in
                     var body: String?
-                    for try await text in try await connection.query("""
+                    for try await text in try await connection.guardedQuery("""
                         SELECT body FROM outbox WHERE type = 'appeal.classified' AND correlation_id = \(appealID.uuidString)
                         ORDER BY id DESC LIMIT 1
                         """, logger: logger).decode(String.self) { body = text }
                     var desk: Double?
-                    for try await confidence in try await connection.query(
+                    for try await confidence in try await connection.guardedQuery(
                         "SELECT confidence FROM desk_items WHERE appeal_id = \(appealID)", logger: logger
                     ).decode(Double.self) { desk = confidence }
                     return (body, desk)
@@ -229,7 +229,7 @@ struct DemoCommand: AsyncParsableCommand {
         static func recorders(of id: UUID, database: MinhuDatabase, logger: Logger) async throws -> [String] {
             try await database.withConnection { connection in
                 var result: [String] = []
-                for try await consumer in try await connection.query(
+                for try await consumer in try await connection.guardedQuery(
                     "SELECT consumer FROM inbox WHERE message_id = \(id)", logger: logger).decode(String.self) {
                     result.append(consumer)
                 }

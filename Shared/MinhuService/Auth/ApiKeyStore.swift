@@ -41,7 +41,7 @@ public actor ApiKeyStore {
 
     static func lookup(hash: String, database: MinhuDatabase, logger: Logger) async throws -> Principal? {
         try await database.withConnection { connection -> Principal? in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT id, name, role, channel, department FROM api_keys
                 WHERE key_hash = \(hash) AND revoked_at IS NULL
                 """, logger: logger)
@@ -104,7 +104,7 @@ public enum ApiKeyAdmin {
         let prefix = ApiKeyGenerator.listedPrefix(key)
         let roleName = role.rawValue
         _ = try await database.withConnection { connection in
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 INSERT INTO api_keys (id, name, role, channel, department, key_hash, key_prefix)
                 VALUES (\(id), \(name), \(roleName), \(channel), \(department), \(hash), \(prefix))
                 """, logger: logger)
@@ -131,7 +131,7 @@ public enum ApiKeyAdmin {
         guard match.revokedAt == nil else { throw Refusal("key \(match.id.uuidString.lowercased()) (\(match.prefix)…) is already revoked") }
         let id = match.id
         _ = try await database.withConnection { connection in
-            try await connection.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL",
+            try await connection.guardedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL",
                                        logger: logger)
         }
         logger.info("API key revoked", metadata: ["key.id": "\(id)", "key.prefix": "\(match.prefix)"])
@@ -141,7 +141,7 @@ public enum ApiKeyAdmin {
     /// Every key, oldest first, without the key or its hash.
     public static func list(database: MinhuDatabase, logger: Logger) async throws -> [Listed] {
         try await database.withConnection { connection -> [Listed] in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT id, key_prefix, name, role, channel, department, created_at, revoked_at
                 FROM api_keys ORDER BY created_at, id
                 """, logger: logger)

@@ -70,7 +70,7 @@ public struct DeadlineClockRow: Sendable, Hashable {
     /// Every clock of an appeal, locked for update, oldest position first.
     static func lockAll(appealID: UUID, on connection: PostgresConnection, logger: Logger) async throws
         -> [DeadlineClockRow] {
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT \(unescaped: columns) FROM deadline_clocks WHERE appeal_id = \(appealID)
             ORDER BY round, attempt, clock FOR UPDATE
             """, logger: logger)
@@ -80,7 +80,7 @@ public struct DeadlineClockRow: Sendable, Hashable {
     /// Every clock of an appeal (no lock).
     public static func all(appealID: UUID, on connection: PostgresConnection, logger: Logger) async throws
         -> [DeadlineClockRow] {
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT \(unescaped: columns) FROM deadline_clocks WHERE appeal_id = \(appealID)
             ORDER BY round, attempt, clock
             """, logger: logger)
@@ -90,7 +90,7 @@ public struct DeadlineClockRow: Sendable, Hashable {
     /// Inserts the row (nothing when the clock exists already).
     func insert(on connection: PostgresConnection, logger: Logger) async throws {
         let limitText = String(decoding: try MinhuJSON.encode(limit), as: UTF8.self)
-        try await connection.query("""
+        try await connection.guardedQuery("""
             INSERT INTO deadline_clocks (appeal_id, round, attempt, clock, case_number, department, policy, \
             limit_spec, started_at, window_start, due_at, state, next_check_at)
             VALUES (\(appealID), \(round), \(attempt), \(clock.rawValue), \(caseNumber), \(department), \(policy), \
@@ -101,7 +101,7 @@ public struct DeadlineClockRow: Sendable, Hashable {
 
     /// Writes the mutable fields back.
     func update(on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.guardedQuery("""
             UPDATE deadline_clocks SET window_start = \(windowStart), due_at = \(dueAt), state = \(state), \
             paused_at = \(pausedAt), extensions_used = \(extensionsUsed), warnings_emitted = \(warningsEmitted), \
             overdue_emitted = \(overdueEmitted), next_check_at = \(nextCheckAt), updated_at = now()
@@ -112,7 +112,7 @@ public struct DeadlineClockRow: Sendable, Hashable {
     /// Stops the clock.
     static func stop(_ row: DeadlineClockRow, reason: String, at: Date, on connection: PostgresConnection,
                      logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.guardedQuery("""
             UPDATE deadline_clocks SET state = 'stopped', stopped_at = \(at), stop_reason = \(reason), \
             next_check_at = NULL, updated_at = now()
             WHERE appeal_id = \(row.appealID) AND round = \(row.round) AND attempt = \(row.attempt) \

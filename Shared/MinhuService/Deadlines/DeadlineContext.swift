@@ -44,7 +44,7 @@ public struct DeadlineContext: Sendable {
                             logger: Logger) async throws -> DeadlineContext {
         var offDays: [(date: LocalDate, name: String)] = []
         var official: [CalendarEntry] = []
-        let rows = try await connection.query(
+        let rows = try await connection.guardedQuery(
             "SELECT to_char(day, 'YYYY-MM-DD'), kind, name, source FROM calendar_days ORDER BY day", logger: logger)
         for try await (day, kind, name, source) in rows.decode((String, String, String, String).self) {
             guard let date = LocalDate(iso: day) else { continue }
@@ -55,7 +55,7 @@ public struct DeadlineContext: Sendable {
             }
         }
         var policies = try DeadlinePolicySet.builtIn()
-        let documents = try await connection.query(
+        let documents = try await connection.guardedQuery(
             "SELECT document::text FROM deadline_policies WHERE name = 'default'", logger: logger)
         for try await (document,) in documents.decode((String,).self) {
             policies = try DeadlinePolicySet(json: Data(document.utf8), source: "deadline_policies 'default'")

@@ -113,7 +113,7 @@ public struct DeadlineEventHandler: MessageHandler {
                 resumed.first(where: { $0.clock == row.clock }) ?? row
             })]
         case let request as AppealExtensionRequested:
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 INSERT INTO deadline_extension_requests (appeal_id, case_number, round, attempt, department, \
                 requested_days, request_reason, requested_at)
                 VALUES (\(request.appealId), \(request.caseNumber), \(request.round), \(request.attempt), \

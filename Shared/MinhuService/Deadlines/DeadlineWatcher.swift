@@ -72,7 +72,7 @@ public struct DeadlineWatcher: Service {
         binds.append(now)
         binds.append(limit)
         let sql = (explain ? "EXPLAIN " : "") + dueQuerySQL
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        let rows = try await connection.guardedQuery(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         var count = 0
         var lines: [String] = []
         for try await row in rows {
@@ -95,7 +95,7 @@ public struct DeadlineWatcher: Service {
             binds.append(now)
             binds.append(batchSize)
             let rows = try await DeadlineClockRow.decode(
-                try await connection.query(PostgresQuery(unsafeSQL: DeadlineWatcher.dueQuerySQL, binds: binds),
+                try await connection.guardedQuery(PostgresQuery(unsafeSQL: DeadlineWatcher.dueQuerySQL, binds: binds),
                                            logger: logger))
             var messages: [OutgoingMessage] = []
             for var row in rows {
@@ -149,7 +149,7 @@ public struct DeadlineWatcher: Service {
                                logger: Logger) async throws -> [OutgoingMessage] {
         guard !messages.isEmpty else { return [] }
         let ids = messages.map(\.messageID)
-        let rows = try await connection.query("SELECT message_id FROM outbox WHERE message_id = ANY(\(ids))",
+        let rows = try await connection.guardedQuery("SELECT message_id FROM outbox WHERE message_id = ANY(\(ids))",
                                               logger: logger)
         var present = Set<UUID>()
         for try await (id,) in rows.decode((UUID,).self) { present.insert(id) }

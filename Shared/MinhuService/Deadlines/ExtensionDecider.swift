@@ -87,12 +87,12 @@ public struct ExtensionDecider: Sendable {
         let requestRows: PostgresRowSequence
         switch target {
         case .caseNumber(let number):
-            requestRows = try await connection.query("""
+            requestRows = try await connection.guardedQuery("""
                 SELECT id, appeal_id, case_number, round, attempt, department, requested_days, state
                 FROM deadline_extension_requests WHERE case_number = \(number) ORDER BY id DESC LIMIT 1 FOR UPDATE
                 """, logger: logger)
         case .appealID(let id):
-            requestRows = try await connection.query("""
+            requestRows = try await connection.guardedQuery("""
                 SELECT id, appeal_id, case_number, round, attempt, department, requested_days, state
                 FROM deadline_extension_requests WHERE appeal_id = \(id) ORDER BY id DESC LIMIT 1 FOR UPDATE
                 """, logger: logger)
@@ -160,7 +160,7 @@ public struct ExtensionDecider: Sendable {
             }
             try await reply.update(on: connection, logger: logger)
         }
-        try await connection.query("""
+        try await connection.guardedQuery("""
             UPDATE deadline_extension_requests SET state = \(approve ? "approved" : "denied"), \
             granted_days = \(granted), decided_by = \(decidedBy), decided_at = \(now), decision_reason = \(reason)
             WHERE id = \(requestID)

@@ -54,12 +54,12 @@ public final class ClusterRegistry: @unchecked Sendable {
     /// brings the index up to date: the first time with the members that joined within the window before `now`,
     /// afterwards with the members recorded since the last call (by `seq`), except this copy's own.
     public func synchronize(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
+        try await connection.guardedQuery("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
         let since = now.addingTimeInterval(-window)
         var members: [Member] = []
         let last: Int64
         if let seen = locked({ lastSeq }) {
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT seq, appeal_id, cluster_id, title, detail_excerpt, place_key, joined_at FROM cluster_members
                 WHERE seq > \(seen) ORDER BY seq
                 """, logger: logger)
@@ -68,10 +68,10 @@ public final class ClusterRegistry: @unchecked Sendable {
             }
             last = members.last?.seq ?? seen
         } else {
-            let top = try await connection.query("SELECT coalesce(max(seq), 0) FROM cluster_members", logger: logger)
+            let top = try await connection.guardedQuery("SELECT coalesce(max(seq), 0) FROM cluster_members", logger: logger)
             var highest: Int64 = 0
             for try await value in top.decode(Int64.self) { highest = value }
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT seq, appeal_id, cluster_id, title, detail_excerpt, place_key, joined_at FROM cluster_members
                 WHERE joined_at >= \(since) ORDER BY joined_at, appeal_id
                 """, logger: logger)
@@ -131,12 +131,12 @@ public final class ClusterRegistry: @unchecked Sendable {
                        place: Place, citizenKey: String?, category: String?, joinedAt: Date, thresholds: [Int],
                        hotspotWindow: TimeInterval, on connection: PostgresConnection, logger: Logger) async throws -> Join {
         let placeJSON = String(decoding: try MinhuJSON.encode(place), as: UTF8.self)
-        try await connection.query("""
+        try await connection.guardedQuery("""
             INSERT INTO clusters (id, title, place, category, first_at, last_at, size)
             VALUES (\(clusterID), \(title), \(placeJSON)::jsonb, \(category), \(joinedAt), \(joinedAt), 0)
             ON CONFLICT (id) DO NOTHING
             """, logger: logger)
-        let lockedRows = try await connection.query("""
+        let lockedRows = try await connection.guardedQuery("""
             SELECT title, place::text, category, hotspot_levels_emitted FROM clusters WHERE id = \(clusterID) FOR UPDATE
             """, logger: logger)
         var current: (String, String, String?, [Int32])?
@@ -144,7 +144,7 @@ public final class ClusterRegistry: @unchecked Sendable {
         guard let (clusterTitle, clusterPlace, existingCategory, emitted) = current else {
             throw DispatcherError("cluster \(clusterID) vanished")
         }
-        let inserted = try await connection.query("""
+        let inserted = try await connection.guardedQuery("""
             INSERT INTO cluster_members (appeal_id, cluster_id, case_number, title, detail_excerpt, place_key, place,
                                          citizen_key, joined_at)
             VALUES (\(appealID), \(clusterID), \(caseNumber), \(title), \(detailExcerpt), \(place.clusterKey),
@@ -153,7 +153,7 @@ public final class ClusterRegistry: @unchecked Sendable {
             """, logger: logger)
         for try await seq in inserted.decode(Int64.self) { locked { _ = ownSeqs.insert(seq) } }
         let windowStart = joinedAt.addingTimeInterval(-hotspotWindow)
-        let members = try await connection.query("""
+        let members = try await connection.guardedQuery("""
             SELECT appeal_id, title, place_key, place::text, citizen_key FROM cluster_members
             WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)
             ORDER BY joined_at, appeal_id
@@ -176,7 +176,7 @@ public final class ClusterRegistry: @unchecked Sendable {
         let typicalTitle: String? = crossed.isEmpty ? nil : SimilarityIndex.representativeTitle(of: windowTitles)
         // And at the place most of the window's members name, when enough of them do (else the place stays).
         let typicalPlace: String? = crossed.isEmpty ? nil : Self.prevailingPlace(windowPlaces)
-        try await connection.query("""
+        try await connection.guardedQuery("""
             UPDATE clusters SET size = (SELECT count(*) FROM cluster_members WHERE cluster_id = \(clusterID)),
                 first_at = least(first_at, \(joinedAt)), last_at = greatest(last_at, \(joinedAt)),
                 category = coalesce(category, \(category)), hotspot_levels_emitted = \(levels),

@@ -108,7 +108,7 @@ public struct DispatcherClassificationHandler: MessageHandler {
     /// transaction; returns what to append to the outbox.
     public func apply(_ appeal: AppealReceived, on connection: PostgresConnection, logger: Logger) async throws
         -> [OutgoingMessage] {
-        let seen = try await connection.query("SELECT 1::int8 FROM cluster_members WHERE appeal_id = \(appeal.appealId)",
+        let seen = try await connection.guardedQuery("SELECT 1::int8 FROM cluster_members WHERE appeal_id = \(appeal.appealId)",
                                               logger: logger)
         for try await _ in seen.decode(Int.self) {
             logger.info("appeal already classified; ignored", metadata: ["appeal.id": "\(appeal.appealId)"])
@@ -164,7 +164,7 @@ public struct DispatcherClassificationHandler: MessageHandler {
     func suggestedDepartment(_ category: String, on connection: PostgresConnection, logger: Logger) async throws
         -> String? {
         guard let code = settings.departmentByCategory[category] else { return nil }
-        let rows = try await connection.query("SELECT code FROM departments WHERE code = \(code) AND active",
+        let rows = try await connection.guardedQuery("SELECT code FROM departments WHERE code = \(code) AND active",
                                               logger: logger)
         for try await found in rows.decode(String.self) { return found }
         return nil

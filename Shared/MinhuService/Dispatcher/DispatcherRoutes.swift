@@ -151,14 +151,14 @@ public struct ClusterView: Encodable, Sendable {
 
     public static func load(_ id: UUID, database: MinhuDatabase, logger: Logger) async throws -> ClusterView? {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT title, size, first_at, last_at, place::text, category, hotspot_levels_emitted
                 FROM clusters WHERE id = \(id)
                 """, logger: logger)
             var found: (String, Int, Date, Date, String, String?, [Int32])?
             for try await row in rows.decode((String, Int, Date, Date, String, String?, [Int32]).self) { found = row }
             guard let (title, size, first, last, place, category, levels) = found else { return nil }
-            let memberRows = try await connection.query("""
+            let memberRows = try await connection.guardedQuery("""
                 SELECT case_number, citizen_key FROM cluster_members WHERE cluster_id = \(id)
                 ORDER BY joined_at, case_number
                 """, logger: logger)

@@ -61,7 +61,7 @@ public struct ManualDesk: Sendable {
         let channel = appeal.fromDeputy ? "deputy" : appeal.channel.rawValue
         let body = String(appeal.body.prefix(20_000))
         let title = String(appeal.title.prefix(500))
-        try await connection.query("""
+        try await connection.guardedQuery("""
             INSERT INTO desk_items (appeal_id, case_number, round, attempt, channel, title, body, suggested_category,
                 suggested_level2, suggested_level3, confidence, kind, urgency, tier, place, cluster_id, created_at)
             VALUES (\(appeal.appealId), \(appeal.caseNumber), \(appeal.round), \(appeal.attempt), \(channel), \(title),
@@ -75,7 +75,7 @@ public struct ManualDesk: Sendable {
     /// The open items, oldest first.
     public func openItems(logger: Logger) async throws -> [Item] {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT case_number, appeal_id, channel, title, left(body, 200), suggested_category, suggested_level2,
                     suggested_level3, confidence, kind, urgency, tier, place::text, cluster_id, created_at
                 FROM desk_items WHERE decided_at IS NULL ORDER BY created_at, case_number
@@ -101,7 +101,7 @@ public struct ManualDesk: Sendable {
     /// Throws `Refusal` (404 unknown case, 409 decided already, 400 unknown category or department).
     public func decide(caseNumber: String, decision: Decision, logger: Logger) async throws -> AppealClassified {
         try await database.withTransaction { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT appeal_id, round, attempt, kind, urgency, tier, place::text, cluster_id, decided_at
                 FROM desk_items WHERE case_number = \(caseNumber) FOR UPDATE
                 """, logger: logger)
@@ -120,7 +120,7 @@ public struct ManualDesk: Sendable {
             let chosenKind = decision.kind ?? AppealKind(rawValue: kind) ?? .complaint
             let chosenUrgency = decision.urgency ?? Urgency(rawValue: urgency) ?? .normal
             let chosenTier = decision.tier ?? HandlingTier(rawValue: tier) ?? .deadline
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 UPDATE desk_items SET decided_at = \(now), decided_by = \(decision.decidedBy),
                     decided_level1 = \(decision.category.level1), decided_level2 = \(decision.category.level2),
                     decided_level3 = \(decision.category.level3), decided_department = \(decision.department),
@@ -149,7 +149,7 @@ public struct ManualDesk: Sendable {
         let category = decision.category
         func count(_ query: PostgresQuery) async throws -> Int {
             var value = 0
-            for try await n in try await connection.query(query, logger: logger).decode(Int.self) { value = n }
+            for try await n in try await connection.guardedQuery(query, logger: logger).decode(Int.self) { value = n }
             return value
         }
         guard try await count("SELECT count(*) FROM categories WHERE active AND level1 = \(category.level1)") > 0 else {
@@ -179,7 +179,7 @@ public struct ManualDesk: Sendable {
     /// Every manual decision as training data: `id,title,detail,label` (label = first-level category), RFC 4180.
     public func decisionsCSV(logger: Logger) async throws -> String {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT case_number, title, body, decided_level1 FROM desk_items
                 WHERE decided_at IS NOT NULL ORDER BY decided_at, case_number
                 """, logger: logger)

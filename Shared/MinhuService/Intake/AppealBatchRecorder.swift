@@ -105,7 +105,7 @@ struct AppealBatchRecorder {
                           logger: Logger) async throws -> [Key: RecordedAppeal] {
         let keyed = drafts.compactMap { draft in draft.externalId.map { (draft.channel.rawValue, $0) } }
         guard !keyed.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT a.id, a.case_number, a.tracking_token, a.received_at, a.channel, a.from_deputy, a.arrival_channel,
                    a.external_id
             FROM appeals a JOIN unnest(\(keyed.map(\.0)), \(keyed.map(\.1))) AS k(channel, external_id)
@@ -125,7 +125,7 @@ struct AppealBatchRecorder {
     private func deputiesByPhone(_ phones: Set<String>, on connection: PostgresConnection,
                                  logger: Logger) async throws -> [String: Deputy] {
         guard !phones.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT p.phone, d.id, d.name, d.level, d.constituency
             FROM unnest(\(Array(phones))::text[]) AS p(phone)
             JOIN deputies d ON d.active AND d.phones @> ARRAY[p.phone]
@@ -143,7 +143,7 @@ struct AppealBatchRecorder {
         guard count > 0 else { return [] }
         var numbers: [Int] = []
         numbers.reserveCapacity(count)
-        for try await number in try await connection.query(
+        for try await number in try await connection.guardedQuery(
             "SELECT nextval('appeal_number_seq') FROM generate_series(1, \(count))", logger: logger).decode(Int.self) {
             numbers.append(number)
         }
@@ -178,7 +178,7 @@ struct AppealBatchRecorder {
         let preferred = appeals.map { $0.appeal.citizen.preferredChannel?.rawValue ?? "" }
         let anonymous = appeals.map(\.appeal.citizen.anonymous)
         let rank = AppealStatus.received.lifecycleRank
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             WITH u AS (
                 SELECT * FROM unnest(\(ids), \(cases), \(channels), \(arrivals), \(externalIds), \(kinds), \(titles),
                                      \(bodies), \(submitted), \(locations), \(attachments), \(masked), \(fromDeputy),

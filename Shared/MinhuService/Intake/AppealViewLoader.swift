@@ -86,7 +86,7 @@ public struct AppealViewLoader: Sendable {
     /// (citizen view, staff view) of a case; with `token`, only when it matches.
     private func load(caseNumber: String, token: String?, withContact: Bool) async throws -> (View, View)? {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT a.id, a.case_number, a.title, a.channel, a.arrival_channel, a.external_id, a.kind, a.body,
                        a.received_at, a.location::text, a.attachments, a.citizen_masked::text, a.from_deputy,
                        a.deputy_level, a.tracking_token, s.status, s.category, s.lead_department, d.name, s.due_at,
@@ -131,7 +131,7 @@ public struct AppealViewLoader: Sendable {
     }
 
     private func contact(of appealId: UUID, on connection: PostgresConnection) async throws -> Citizen? {
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT name, phone, preferred_channel, anonymous FROM citizen_contacts WHERE appeal_id = \(appealId)
             """, logger: logger)
         for try await (name, phone, preferred, anonymous) in rows.decode((String?, String, String?, Bool).self) {

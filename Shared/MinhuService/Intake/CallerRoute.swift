@@ -52,7 +52,7 @@ public enum CallerRoute {
     public static func lookup(phone: String, database: MinhuDatabase, logger: Logger) async throws -> Answer {
         try await database.withConnection { connection -> Answer in
             let deputy = try await DeputyRegistry.lookup(phone: phone, on: connection, logger: logger)
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT a.case_number, a.title, a.channel, a.received_at, coalesce(s.status, 'received')
                 FROM citizen_contacts c
                 JOIN appeals a ON a.id = c.appeal_id

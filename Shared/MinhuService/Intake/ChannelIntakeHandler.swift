@@ -108,12 +108,12 @@ public struct ChannelIntakeHandler: MessageHandler {
                          on connection: PostgresConnection, logger: Logger) async throws -> [OutgoingMessage] {
         let rows: PostgresRowSequence
         if let caseNumber = supplement.caseNumber {
-            rows = try await connection.query("""
+            rows = try await connection.guardedQuery("""
                 SELECT a.id, a.case_number, s.round, s.attempt, s.closed FROM appeals a
                 JOIN appeal_status s ON s.appeal_id = a.id WHERE a.case_number = \(caseNumber)
                 """, logger: logger)
         } else {
-            rows = try await connection.query("""
+            rows = try await connection.guardedQuery("""
                 SELECT a.id, a.case_number, s.round, s.attempt, s.closed FROM appeals a
                 JOIN appeal_status s ON s.appeal_id = a.id
                 WHERE a.arrival_channel = \(channel.rawValue) AND a.external_id = \(supplement.externalId ?? "")
@@ -135,7 +135,7 @@ public struct ChannelIntakeHandler: MessageHandler {
                             "x-minhu-original-routing-key": original.routingKey]
             return [dead]
         }
-        try await connection.query("""
+        try await connection.guardedQuery("""
             INSERT INTO appeal_supplements (id, appeal_id, channel, text, attachments, submitted_at, received_at)
             VALUES (\(UUID()), \(appealId), \(channel.rawValue), \(supplement.text),
                     \(supplement.attachments.map(\.absoluteString)), \(supplement.submittedAt), \(now))

@@ -218,7 +218,7 @@ public enum DeputyRegistry {
             var report = ImportReport()
             for row in rows {
                 let constituency = row.constituency ?? ""
-                let clash = try await connection.query("""
+                let clash = try await connection.guardedQuery("""
                     SELECT name, phones FROM deputies
                     WHERE phones && \(row.phones)::text[]
                       AND NOT (name = \(row.name) AND level = \(row.level.rawValue)
@@ -234,7 +234,7 @@ public enum DeputyRegistry {
                                                    + "is already registered to \(clashing.name)"))
                     continue
                 }
-                let result = try await connection.query("""
+                let result = try await connection.guardedQuery("""
                     INSERT INTO deputies (id, name, phones, level, constituency, active, updated_at)
                     VALUES (\(UUID()), \(row.name), \(row.phones)::text[], \(row.level.rawValue), \(row.constituency),
                             \(row.active), now())
@@ -258,7 +258,7 @@ public enum DeputyRegistry {
     /// transaction) and uses the GIN index on `phones`.
     public static func lookup(phone: String, on connection: PostgresConnection, logger: Logger) async throws -> Deputy? {
         guard let normalised = Citizen.normalizePhone(phone) else { return nil }
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT id, name, level, constituency FROM deputies
             WHERE phones @> ARRAY[\(normalised)]::text[] AND active
             ORDER BY updated_at DESC, id
@@ -289,7 +289,7 @@ public enum DeputyRegistry {
     /// Every registered deputy, by level (national first), constituency and name.
     public static func list(database: MinhuDatabase, logger: Logger) async throws -> [Listed] {
         try await database.withConnection { connection -> [Listed] in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT id, name, level, constituency, phones, active, updated_at FROM deputies
                 ORDER BY array_position(ARRAY['national', 'provincial', 'city', 'county', 'township'], level),
                          coalesce(constituency, ''), name

@@ -70,11 +70,11 @@ public struct IdempotentSubmission: Sendable {
         try await database.withTransaction { connection in
             let lockName = scope + "\u{1f}" + key
             var acquired = false
-            for try await (value) in try await connection.query(
+            for try await (value) in try await connection.guardedQuery(
                 "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 7))", logger: logger
             ).decode(Bool.self) { acquired = value }
             guard acquired else { return Outcome.inFlight }
-            let previous = try await connection.query("""
+            let previous = try await connection.guardedQuery("""
                 SELECT request_hash, response_status, response_body FROM idempotency_keys
                 WHERE scope = \(scope) AND key = \(key)
                 """, logger: logger)
@@ -84,7 +84,7 @@ public struct IdempotentSubmission: Sendable {
             }
             let recorded = try await recorder.record(draft, acknowledge: false, on: connection, logger: logger)
             let (status, body) = try answer(for: recorded)
-            try await connection.query("""
+            try await connection.guardedQuery("""
                 INSERT INTO idempotency_keys (scope, key, request_hash, appeal_id, response_status, response_body)
                 VALUES (\(scope), \(key), \(requestHash), \(recorded.appealId), \(status),
                         \(String(decoding: body, as: UTF8.self)))

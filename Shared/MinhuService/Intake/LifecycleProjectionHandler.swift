@@ -45,7 +45,7 @@ public struct LifecycleProjectionHandler: MessageHandler {
             return
         }
         let position = next.position
-        try await connection.query("""
+        try await connection.guardedQuery("""
             UPDATE appeal_status SET status = \(next.status.rawValue), category = \(next.category),
                 lead_department = \(next.leadDepartment), co_departments = \(next.coDepartments), tier = \(next.tier),
                 due_at = \(next.dueAt), round = \(position.round), attempt = \(position.attempt),
@@ -59,7 +59,7 @@ public struct LifecycleProjectionHandler: MessageHandler {
     /// The summary row of `appealId`, locked for update.
     static func summary(of appealId: UUID, on connection: PostgresConnection,
                         logger: Logger) async throws -> AppealStatusSummary? {
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT status, category, lead_department, co_departments, tier, due_at, round, attempt, rank,
                    position_at, closed, closure_reason, last_event, status_notes
             FROM appeal_status WHERE appeal_id = \(appealId) FOR UPDATE

@@ -98,7 +98,7 @@ actor SubmissionBatcher {
             for (index, name) in lockNames.enumerated() where firstIndex[name] == nil { firstIndex[name] = index }
             let unique = firstIndex.sorted { $0.value < $1.value }
             var locked = Set<String>()
-            for try await (name, acquired) in try await connection.query("""
+            for try await (name, acquired) in try await connection.guardedQuery("""
                 SELECT t.name, pg_try_advisory_xact_lock(hashtextextended(t.name, 7))
                 FROM unnest(\(unique.map(\.key))::text[]) AS t(name)
                 """, logger: logger).decode((String, Bool).self) where acquired {
@@ -111,7 +111,7 @@ actor SubmissionBatcher {
             let candidates = requests.indices.filter { outcomes[$0] == nil }
             var previous: [String: (hash: String, status: Int, body: String)] = [:]
             if !candidates.isEmpty {
-                for try await (scope, key, hash, status, body) in try await connection.query("""
+                for try await (scope, key, hash, status, body) in try await connection.guardedQuery("""
                     SELECT k.scope, k.key, k.request_hash, k.response_status, k.response_body
                     FROM idempotency_keys k
                     JOIN unnest(\(candidates.map { requests[$0].scope })::text[], \(candidates.map { requests[$0].key })::text[])
@@ -147,7 +147,7 @@ actor SubmissionBatcher {
                     bodies.append(String(decoding: body, as: UTF8.self))
                 }
                 // 4. The keys with their answers.
-                try await connection.query("""
+                try await connection.guardedQuery("""
                     INSERT INTO idempotency_keys (scope, key, request_hash, appeal_id, response_status, response_body)
                     SELECT * FROM unnest(\(scopes)::text[], \(keys)::text[], \(hashes)::text[], \(appealIds)::uuid[],
                                          \(statuses)::int[], \(bodies)::text[])

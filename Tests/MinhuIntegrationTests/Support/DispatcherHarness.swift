@@ -105,7 +105,7 @@ struct DispatcherHarness: Sendable {
     /// The dispatcher's outbox rows of `type`, decoded.
     func emitted<P: EventPayload>(_ type: P.Type) async throws -> [P] {
         try await database.withConnection { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT body FROM outbox WHERE producer = 'minhu-dispatcher' AND type = \(P.eventType.rawValue) ORDER BY id
                 """, logger: logger)
             var out: [P] = []
@@ -125,7 +125,7 @@ struct DispatcherHarness: Sendable {
     func count(_ sql: String) async throws -> Int {
         try await database.withConnection { connection in
             var value = 0
-            for try await (count) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            for try await (count) in try await connection.guardedQuery(PostgresQuery(unsafeSQL: sql), logger: logger)
                 .decode(Int.self) { value = count }
             return value
         }

@@ -22,7 +22,7 @@ struct EffectHandler: MessageHandler {
     func apply(_ messages: [Body], on connection: PostgresConnection, logger: Logger) async throws -> [OutgoingMessage] {
         for message in messages {
             if message.n < 0 { throw TestEnvironmentError("poison message \(message.n)") }
-            try await connection.query("INSERT INTO test_effects (n, message_id) VALUES (\(message.n), gen_random_uuid())",
+            try await connection.guardedQuery("INSERT INTO test_effects (n, message_id) VALUES (\(message.n), gen_random_uuid())",
                                        logger: logger)
         }
         return []
@@ -31,7 +31,7 @@ struct EffectHandler: MessageHandler {
     /// Rows in `test_effects` per `n`.
     static func counts(_ connection: PostgresConnection, logger: Logger) async throws -> [Int: Int] {
         var result: [Int: Int] = [:]
-        for try await (n, count) in try await connection.query("SELECT n, count(*)::int FROM test_effects GROUP BY n",
+        for try await (n, count) in try await connection.guardedQuery("SELECT n, count(*)::int FROM test_effects GROUP BY n",
                                                                logger: logger).decode((Int, Int).self) {
             result[n] = count
         }

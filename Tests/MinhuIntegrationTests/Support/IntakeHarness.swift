@@ -94,7 +94,7 @@ struct IntakeHarness: Sendable {
     func count(_ sql: String) async throws -> Int {
         try await database.withConnection { connection in
             var value = 0
-            for try await (count) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            for try await (count) in try await connection.guardedQuery(PostgresQuery(unsafeSQL: sql), logger: logger)
                 .decode(Int.self) { value = count }
             return value
         }

@@ -28,7 +28,7 @@ enum OutboxFixtures {
     static func inboxCount(consumer: String, database: MinhuDatabase, logger: Logger) async throws -> Int {
         try await database.withConnection { connection in
             var total = 0
-            for try await count in try await connection.query(
+            for try await count in try await connection.guardedQuery(
                 "SELECT count(*)::int FROM inbox WHERE consumer = \(consumer)", logger: logger).decode(Int.self) {
                 total = count
             }

@@ -34,7 +34,7 @@ public struct Open311RequestStore: Sendable {
         let closed = filter.closed
         let logger = logger
         return try await database.withConnection { connection -> [Open311ServiceRequest] in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT \(unescaped: Self.columns)
                 FROM appeals a
                 JOIN appeal_status s ON s.appeal_id = a.id
@@ -59,7 +59,7 @@ public struct Open311RequestStore: Sendable {
     public func updates(_ filter: Open311RequestFilter, channel: String?) async throws -> [Open311ServiceRequest] {
         let logger = logger
         return try await database.withConnection { connection -> [Open311ServiceRequest] in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT \(unescaped: Self.columns)
                 FROM appeal_status s
                 JOIN appeals a ON a.id = s.appeal_id
@@ -79,7 +79,7 @@ public struct Open311RequestStore: Sendable {
     public func caseNumber(token: String) async throws -> String? {
         let logger = logger
         return try await database.withConnection { connection -> String? in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT case_number FROM appeals WHERE tracking_token = \(token)
                 """, logger: logger)
             for try await (number) in rows.decode(String.self) { return number }

@@ -73,7 +73,7 @@ public struct Open311Service: Sendable, Hashable {
     /// Every active category, by id.
     public static func all(database: MinhuDatabase, logger: Logger) async throws -> [Open311Service] {
         try await database.withConnection { connection -> [Open311Service] in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT id, level1, level2, level3 FROM categories WHERE active ORDER BY id
                 """, logger: logger)
             var services: [Open311Service] = []
@@ -89,7 +89,7 @@ public struct Open311Service: Sendable, Hashable {
                             logger: Logger) async throws -> Open311Service? {
         guard let id = Int32(code.trimmingCharacters(in: .whitespaces)) else { return nil }
         let number = Int(id)
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT id, level1, level2, level3 FROM categories WHERE active AND id = \(number)
             """, logger: logger)
         for try await (id, level1, level2, level3) in rows.decode((Int, String, String?, String?).self) {

@@ -1,0 +1,57 @@
+import Foundation
+import MinhuStorage
+import PostgresNIO
+import Testing
+
+/// A statement on a connection that the server has closed fails at once instead of waiting for ever.
+@Suite(.enabled(if: TestDatabase.isConfigured, "MINHU_TEST_DATABASE_URL is not set"))
+struct StorageClosedConnectionTests {
+    let logger = TestDatabase.logger
+
+    @Test func aStatementOnATerminatedConnectionFailsWithConnectionClosed() async throws {
+        try await TestDatabase.withDatabase(migrated: false) { database in
+            let logger = self.logger
+            let outcome: String = try await database.withConnection { connection in
+                // The backend ends itself: the server closes this connection.
+                _ = try? await connection.guardedQuery("SELECT pg_terminate_backend(pg_backend_pid())",
+                                                       logger: logger).collect()
+                let closed = try await eventually(timeout: .seconds(10)) { connection.isClosed }
+                #expect(closed)
+                do {
+                    try await connection.guardedQuery("SELECT 1", logger: logger)
+                    return "answered"
+                } catch DatabaseError.connectionClosed {
+                    return "connectionClosed"
+                } catch {
+                    return "other error: \(error)"
+                }
+            }
+            #expect(outcome == "connectionClosed")
+            // The pool replaces the connection.
+            let one = try await database.withConnection { connection in
+                try await connection.guardedQuery("SELECT 1", logger: logger).collect().first?.decode(Int.self)
+            }
+            #expect(one == 1)
+        }
+    }
+
+    @Test func aTransactionWhoseConnectionClosedRethrowsWithoutRollingBack() async throws {
+        try await TestDatabase.withDatabase(migrated: false) { database in
+            let logger = self.logger
+            var failed = false
+            do {
+                try await database.withTransaction { connection in
+                    try await connection.guardedQuery("SELECT pg_terminate_backend(pg_backend_pid())", logger: logger)
+                        .collect()
+                }
+            } catch {
+                failed = true
+            }
+            #expect(failed)
+            let one = try await database.withConnection { connection in
+                try await connection.guardedQuery("SELECT 1", logger: logger).collect().first?.decode(Int.self)
+            }
+            #expect(one == 1)
+        }
+    }
+}
