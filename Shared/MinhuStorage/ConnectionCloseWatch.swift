@@ -8,8 +8,9 @@ import PostgresNIO
 /// `PostgresConnection.query` hands its query to the channel with `channel.write(…, promise: nil)`. When the
 /// channel has already closed (PostgreSQL restarted, the backend was killed) and NIO has removed the connection's
 /// handler from the pipeline, that write is dropped and the query's own promise is never completed: the caller
-/// waits for ever, holding its pool lease. `FaultPostgresTests` and `PoolRestartTests` caught this after
-/// immediate restarts (14 of 14 busy workers stuck within 20 restarts).
+/// waits for ever, holding its pool lease, and cannot be cancelled. `FaultPostgresTests` hung on this once; a stress
+/// run of immediate restarts left 14 of 14 busy workers stuck within 8 restarts. `FaultPostgresRestartLoopTests`
+/// is the regression test.
 ///
 /// ``PostgresConnection/guardedQuery(_:logger:file:line:)`` registers each query here. One close callback per
 /// connection fails the queries still waiting ``gracePeriod`` after the connection closed, with
