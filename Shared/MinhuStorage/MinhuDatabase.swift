@@ -43,11 +43,32 @@ public final class MinhuDatabase: Service, Sendable {
     }
 
     /// Leases a connection for `body`'s lifetime. `body` must not keep the connection.
+    ///
+    /// Until the pool has processed a connection's close, it may lend that closed connection once more; such a
+    /// lease is held (so that the pool cannot lend it yet again) while another is taken, up to
+    /// ``closedLeaseRetries`` times.
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await client.withConnection(isolation: isolation, body)
+        try await withOpenConnection(isolation: isolation, retriesLeft: Self.closedLeaseRetries, body)
+    }
+
+    /// How many times ``withConnection(isolation:_:)`` leases again when the pool lends a closed connection.
+    public static let closedLeaseRetries = 3
+
+    private func withOpenConnection<Result>(
+        isolation: isolated (any Actor)?,
+        retriesLeft: Int,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await client.withConnection(isolation: isolation) { connection in
+            if connection.isClosed && retriesLeft > 0 {
+                logger.debug("the pool lent a closed connection; leasing another")
+                return try await withOpenConnection(isolation: isolation, retriesLeft: retriesLeft - 1, body)
+            }
+            return try await body(connection)
+        }
     }
 
     /// Runs `body` in a transaction: `BEGIN`, then `COMMIT` when `body` returns, `ROLLBACK` when it throws.
@@ -59,7 +80,7 @@ public final class MinhuDatabase: Service, Sendable {
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
         let logger = self.logger
-        return try await client.withConnection(isolation: isolation) { connection in
+        return try await withConnection(isolation: isolation) { connection in
             try await MinhuDatabase.withTransaction(on: connection, logger: logger, isolation: isolation, body)
         }
     }
