@@ -67,11 +67,8 @@ struct FaultPostgresRestartLoopTests {
             try await postgres.crash()
             try await postgres.start()
             let before = progress.snapshot()
-            let progressed = try await eventually(timeout: .seconds(60)) {
-                zip(progress.snapshot(), before).allSatisfy { $0 > $1 }
-            }
-            let stuck = zip(progress.snapshot(), before).enumerated().filter { $0.element.0 <= $0.element.1 }.map(\.offset)
-            #expect(progressed, "restart \(restart): workers \(stuck) finished nothing for 60 s")
+            let progressed = try await eventually(timeout: .seconds(60)) { progress.idle(since: before).isEmpty }
+            #expect(progressed, "restart \(restart): workers \(progress.idle(since: before)) finished nothing for 60 s")
             if !progressed {
                 allProgressed = false
                 break
@@ -100,4 +97,9 @@ final class WorkerProgress: Sendable {
     func finished(_ worker: Int) { counts.withLock { $0[worker] += 1 } }
 
     func snapshot() -> [Int] { counts.withLock { $0 } }
+
+    /// The workers that have finished nothing since `before` (a ``snapshot()``).
+    func idle(since before: [Int]) -> [Int] {
+        zip(snapshot(), before).enumerated().filter { $0.element.0 <= $0.element.1 }.map(\.offset)
+    }
 }
