@@ -94,7 +94,8 @@ public struct HotspotFinder: Sendable {
             index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district,
                       regions: regions)
         }
-        var ranked = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold)
+        var ranked = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold,
+                                matterThreshold: options.matterThreshold)
             .filter { $0.size >= minimumSize }
             .map { c in
                 let members = c.memberIDs.compactMap { byID[$0] }
@@ -128,8 +129,10 @@ extension HotspotFinder {
     /// Greedy centroid merging of clusters by title similarity (largest clusters first): each cluster in turn
     /// absorbs the first later cluster whose title centroid is at least `threshold` similar to its own, until none
     /// is. Candidates come from an inverted index over the centroids' bigrams, so clusters that share no title
-    /// bigram are never compared.
-    static func merge(_ clusters: [SimilarityIndex.Cluster], threshold: Float) -> [SimilarityIndex.Cluster] {
+    /// bigram are never compared. A candidate also needs `matterThreshold` without the two clusters' places
+    /// (`PlaceGrams`): one estate's cracked floors and its parking sales share the estate's name, not a matter.
+    static func merge(_ clusters: [SimilarityIndex.Cluster], threshold: Float,
+                      matterThreshold: Float = 0) -> [SimilarityIndex.Cluster] {
         guard clusters.count > 1, threshold < 1 else { return clusters }
         var list = clusters.sorted { ($0.size, $1.first) > ($1.size, $0.first) }
         var tfs: [[UInt64: Float]] = list.map { c in
@@ -154,6 +157,19 @@ extension HotspotFinder {
             return v
         }
         var cents = zip(tfs, list).map { centroid($0.0, members: $0.1.titles.count) }
+        /// The cosine of two clusters' title centroids without the place grams of either cluster's places.
+        func matterCosine(_ a: SimilarityIndex.Cluster, _ ta: [UInt64: Float],
+                          _ b: SimilarityIndex.Cluster, _ tb: [UInt64: Float]) -> Float {
+            let texts = (a.titles.prefix(50) + b.titles.prefix(50)).map { TextNormalizer.scalars($0, limit: 200) }
+            var excluded = Set<UInt64>()
+            for place in Set(a.placeCounts.keys).union(b.placeCounts.keys) {
+                excluded.formUnion(PlaceGrams(place: place, texts: texts).grams)
+            }
+            guard !excluded.isEmpty else { return 1 }
+            let ca = centroid(ta.filter { !excluded.contains($0.key) }, members: a.titles.count)
+            let cb = centroid(tb.filter { !excluded.contains($0.key) }, members: b.titles.count)
+            return ca.reduce(Float(0)) { $0 + $1.value * (cb[$1.key] ?? 0) }
+        }
         // Bigram → (cluster, weight). A cluster's centroid changes only while it is the one absorbing, after
         // which it is never a candidate again, so the postings stay valid for every cluster still waiting.
         var postings: [UInt64: [(cluster: Int, weight: Float)]] = [:]
@@ -171,9 +187,11 @@ extension HotspotFinder {
                     }
                 }
                 var next: Int?
+                touched.sort()
                 for j in touched {
-                    if dots[j] >= threshold && (next == nil || j < next!)
-                        && !RegionCodes.conflict(list[i].regions, list[j].regions) { next = j }
+                    if next == nil && dots[j] >= threshold && !RegionCodes.conflict(list[i].regions, list[j].regions)
+                        && (matterThreshold <= 0
+                            || matterCosine(list[i], tfs[i], list[j], tfs[j]) >= matterThreshold) { next = j }
                     dots[j] = 0
                 }
                 guard let j = next else { break }

@@ -226,6 +226,31 @@ struct HotspotTests {
         #expect(ungated.parking == ungated.mixer, "without the check the shared place name joins them")
     }
 
+    @Test("the batch merge: one estate's two matters stay apart; the same matter in other words merges")
+    func mergeNeedsTheMatter() {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        func cluster(_ id: Int, _ titles: [String], place: String?) -> SimilarityIndex.Cluster {
+            SimilarityIndex.Cluster(id: id, memberIDs: titles.indices.map { "\(id)-\($0)" }, titles: titles,
+                                    first: t0, last: t0, placeCounts: place.map { [$0: titles.count] } ?? [:])
+        }
+        let place = "星沙商业乐园"
+        let archive = cluster(0, ["星沙商业乐园档案遗失", "星沙商业乐园违建问题", "星沙商业乐园档案谁管"], place: place)
+        let fumes = cluster(1, ["星沙商业乐园油烟扰民", "星沙商业乐园门面油烟"], place: place)
+        let fumesAgain = cluster(2, ["星沙商业乐园餐馆油烟", "星沙商业乐园油烟直排"], place: place)
+        // Other matters, so that the estate's and the matters' words are rare (the centroids are TF-IDF).
+        let others = [["小区门口路灯不亮", "路灯坏了没人修"], ["学校食堂饭菜质量差", "食堂收费太高"],
+                      ["公交站台被摊贩占用", "站台占道经营"], ["医院挂号排队太久", "挂号难"],
+                      ["拖欠农民工工资", "工资被拖欠半年"], ["自来水发黄有异味", "水质差"]]
+            .enumerated().map { cluster(3 + $0.offset, $0.element, place: nil) }
+        let matter = SimilarityIndex.Options().matterThreshold
+        // The estate's name alone makes the titles similar enough to merge when the matter is not checked.
+        #expect(HotspotFinder.merge([archive, fumes] + others, threshold: 0.4).count == 7)
+        #expect(HotspotFinder.merge([archive, fumes] + others, threshold: 0.4, matterThreshold: matter).count == 8)
+        let merged = HotspotFinder.merge([fumes, fumesAgain] + others, threshold: 0.4, matterThreshold: matter)
+        #expect(merged.count == 7)
+        #expect(merged.contains { $0.size == 4 })
+    }
+
     @Test("a forced placement joins the given cluster or starts a new one, whatever the similarity")
     func placements() {
         var index = SimilarityIndex()
