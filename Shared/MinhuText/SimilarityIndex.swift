@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Each appeal becomes a TF-IDF vector of character bigrams of its title (weighted `titleWeight`) and of the
 /// start of its detail, plus a token for its place. An inverted index over the window's appeals finds
-/// candidates through the query's rarest bigrams, newest appeals first (at most `maxScannedPostings` postings are
+/// candidates through the query's heaviest bigrams, newest appeals first (at most `maxScannedPostings` postings are
 /// read, so a join never scans the window); the best candidate by cosine similarity above
 /// `threshold` gives its cluster, provided that without the place (its token and name) the appeals are still
 /// similar (`matterThreshold`): one place does not make one matter. When no appeal is similar enough, the title is compared with the title
@@ -28,9 +28,9 @@ public struct SimilarityIndex: Sendable {
         public var placeWeight: Float = 3
         /// Characters of the detail that count.
         public var detailChars: Int = 160
-        /// Rarest query bigrams used to find candidates.
+        /// Query bigrams used to find candidates: those that weigh most in the query.
         public var probeGrams: Int = 24
-        /// Postings read at most per join: the probes are read rarest first, each newest appeal first, until this
+        /// Postings read at most per join: the probes are read heaviest first, each newest appeal first, until this
         /// many are read. It bounds the cost of a join whatever the window holds, and a common bigram (such as
         /// the words of a large hotspot) still finds its most recent appeals.
         public var maxScannedPostings: Int = 4_000
@@ -253,18 +253,20 @@ public struct SimilarityIndex: Sendable {
     private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)],
                                     matter: (full: PlaceGrams.Part, title: PlaceGrams.Part), regions: [String],
                                     dfs: [Int32]) -> Match? {
-        // Probe with the rarest grams (by live document frequency).
-        var probes: [(UInt64, Float, Int)] = []
+        // Probe with the grams that weigh most in the query (tf × idf: a title's bigrams count `titleWeight` times),
+        // each held by at least one live appeal. Rarest first alone missed the matter: a long detail has dozens of
+        // bigrams rarer than its title's 搅拌站, found only in unrelated appeals.
+        var probes: [(UInt64, Float)] = []
         for ((g, w), n) in zip(q, dfs) where n > 0 {
-            probes.append((g, w, Int(n)))
+            probes.append((g, w))
         }
-        probes.sort { ($0.2, $0.0) < ($1.2, $1.0) }
+        probes.sort { ($1.1, $0.0) < ($0.1, $1.0) }
         if probes.count > options.probeGrams { probes.removeLast(probes.count - options.probeGrams) }
         if scratch.count < docs.count { scratch.append(contentsOf: repeatElement(0, count: docs.count - scratch.count)) }
         touched.removeAll(keepingCapacity: true)
         let firstLive = baseSeq + head
         var budget = options.maxScannedPostings
-        for (g, w, _) in probes {
+        for (g, w) in probes {
             guard budget > 0 else { break }
             guard let list = grams[g]?.postings else { continue }
             var k = list.count - 1

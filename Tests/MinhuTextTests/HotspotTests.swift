@@ -226,6 +226,28 @@ struct HotspotTests {
         #expect(ungated.parking == ungated.mixer, "without the check the shared place name joins them")
     }
 
+    @Test("a long detail full of words rarer than the title's does not hide the matter: the appeal joins it")
+    func longDetailStillJoins() {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        var index = SimilarityIndex()
+        var clock = 0.0
+        func add(_ id: String, _ title: String, _ detail: String) -> Int {
+            clock += 1
+            return index.add(id: id, title: title, detail: detail, time: t0.addingTimeInterval(clock), place: nil)
+        }
+        // Unrelated appeals whose details the newcomer's detail quotes: each of its bigrams is held by one of them,
+        // so rarer than any of the matter's words.
+        let asides = ["昨天傍晚邻居王阿姨抱怨菜市场鱼价上涨", "小孙子期末考试数学只得了六十二分", "老伴腰椎间盘突出去理疗",
+                      "楼下便利店换了新老板营业到凌晨", "单位体检查出血脂偏高医生叮嘱少吃肥肉", "周末带外孙女去动物园看熊猫",
+                      "表弟从深圳回来探亲住了三天", "阳台上种的辣椒番茄今年收成不错"]
+        for (i, aside) in asides.enumerated() { _ = add("u\(i)", Self.unrelated[i].0, aside + "，" + Self.unrelated[i].1) }
+        // Two appeals of the matter hold every bigram of the newcomer's title, so each is rarer in its detail.
+        let matter = add("m1", "丽发新城附近修建搅拌站，噪音扰民污染环境", "搅拌站日夜施工，噪音很大")
+        #expect(add("m2", "投诉丽发新城附近修建搅拌站污染环境", "附近搅拌站晚上也开工，吵得睡不着") == matter)
+        let newcomer = add("m3", "丽发新城附近修建搅拌站，污染环境", asides.joined(separator: "，"))
+        #expect(newcomer == matter)
+    }
+
     @Test("the batch merge: one estate's two matters stay apart; the same matter in other words merges")
     func mergeNeedsTheMatter() {
         let t0 = Date(timeIntervalSince1970: 1_600_000_000)
