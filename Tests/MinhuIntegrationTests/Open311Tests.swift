@@ -22,6 +22,8 @@ struct Open311TestServer: Sendable {
         var status: Int
         var contentType: String
         var body: String
+        /// The `Idempotent-Replayed` header of the answer.
+        var replayed: Bool = false
 
         /// The body as a JSON array of objects.
         var items: [[String: Any]] {
@@ -72,10 +74,12 @@ struct Open311TestServer: Sendable {
     }
 
     func post(_ path: String, _ fields: [(String, String)],
-              contentType: String = "application/x-www-form-urlencoded") async throws -> Reply {
+              contentType: String = "application/x-www-form-urlencoded",
+              idempotencyKey: String? = nil) async throws -> Reply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/open311/v2/\(path)")!)
         request.httpMethod = "POST"
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        if let idempotencyKey { request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key") }
         request.httpBody = Data(Self.encode(fields).utf8)
         return try await send(request)
     }
@@ -84,7 +88,8 @@ struct Open311TestServer: Sendable {
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
         return Reply(status: http?.statusCode ?? 0, contentType: http?.value(forHTTPHeaderField: "Content-Type") ?? "",
-                     body: String(decoding: data, as: UTF8.self))
+                     body: String(decoding: data, as: UTF8.self),
+                     replayed: http?.value(forHTTPHeaderField: "Idempotent-Replayed") == "true")
     }
 
     /// `application/x-www-form-urlencoded`: spaces as `+`, everything but unreserved ASCII as `%XX`.
@@ -305,6 +310,42 @@ struct Open311Tests {
                 return -1
             }
             #expect(count == 2)
+        }
+    }
+
+    @Test("POST requests with an Idempotency-Key: a retry gets the first answer; another key or none is a new appeal")
+    func retries() async throws {
+        try await Server.run { server in
+            let wechat = try await server.key(.integrator, channel: "wechat")
+            let agent = try await server.key(.agent)
+            func count() async throws -> Int {
+                try await server.database.withConnection { connection in
+                    var n = 0
+                    for try await value in try await connection.guardedQuery(
+                        "SELECT count(*)::int FROM appeals", logger: TestDatabase.logger).decode(Int.self) { n = value }
+                    return n
+                }
+            }
+            let first = try await server.post("requests.json", Server.form(key: wechat), idempotencyKey: "retry-1")
+            #expect(first.status == 200 && !first.replayed, "\(first.body)")
+            let again = try await server.post("requests.json", Server.form(key: wechat), idempotencyKey: "retry-1")
+            #expect(again.status == 200 && again.replayed, "\(again.body)")
+            #expect(again.items.first?["service_request_id"] as? String == first.items.first?["service_request_id"] as? String)
+            #expect(again.items.first?["token"] as? String == first.items.first?["token"] as? String)
+            #expect(try await count() == 1)
+            // The same header value from another API key, or no header, is another appeal.
+            let otherKey = try await server.post("requests.xml", Server.form(key: agent), idempotencyKey: "retry-1")
+            #expect(otherKey.status == 200 && !otherKey.replayed, "\(otherKey.body)")
+            #expect(!otherKey.body.contains(first.items.first?["service_request_id"] as? String ?? "-"))
+            _ = try await server.submit(key: wechat)
+            _ = try await server.submit(key: wechat)
+            #expect(try await count() == 4)
+            // An empty or overlong key is refused, and nothing is recorded.
+            for bad in ["", String(repeating: "k", count: 256)] {
+                let refused = try await server.post("requests.json", Server.form(key: wechat), idempotencyKey: bad)
+                #expect(refused.status == 400 && refused.body.contains("Idempotency-Key"), "\(refused.body)")
+            }
+            #expect(try await count() == 4)
         }
     }
 

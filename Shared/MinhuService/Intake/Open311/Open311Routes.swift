@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import MinhuModels
@@ -167,10 +168,16 @@ struct Open311Handler: Sendable {
         let principal = try await principal(request, form: form.value("api_key") == nil ? query : form)
         let channel = principal.role == .integrator
             ? principal.channel.flatMap(MinhuModels.Channel.init(rawValue:)) ?? .open311 : .open311
+        var retryId: String?
+        if let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
+            retryId = try Open311Submission.retryId(key: key, keyId: principal.keyId)
+        }
         let recorded = try await Open311Submission(recorder: recorder, database: database, logger: logger)
-            .submit(form, channel: channel)
-        return format.response(Open311Submission.node(recorded, accountId: form.value("account_id")),
-                               root: "service_requests")
+            .submit(form, channel: channel, retryId: retryId)
+        var response = format.response(Open311Submission.node(recorded, accountId: form.value("account_id")),
+                                       root: "service_requests")
+        if !recorded.isNew { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return response
     }
 
     /// The key's principal, from `api_key` (or the `Authorization: Bearer` / `X-Api-Key` headers): 403 when it is

@@ -63,9 +63,12 @@ public struct Open311Submission: Sendable {
         }
     }
 
-    /// Records the form on `channel`: 404 for a service_code that is not an active category.
-    public func submit(_ form: Open311Form, channel: MinhuModels.Channel) async throws -> RecordedAppeal {
-        let draft = try Self.draft(form, channel: channel, now: recorder.clock.now())
+    /// Records the form on `channel`: 404 for a service_code that is not an active category. With `retryId`
+    /// (`retryId(key:keyId:)`), a request already recorded under it is answered with that appeal again.
+    public func submit(_ form: Open311Form, channel: MinhuModels.Channel,
+                       retryId: String? = nil) async throws -> RecordedAppeal {
+        var draft = try Self.draft(form, channel: channel, now: recorder.clock.now())
+        draft.externalId = retryId
         let recorder = recorder
         let logger = logger
         return try await database.withTransaction { connection -> RecordedAppeal in
@@ -73,6 +76,17 @@ public struct Open311Submission: Sendable {
             else { throw Open311Error.notFound("service_code: no service '\(draft.serviceCode ?? "")'") }
             return try await recorder.record(draft, acknowledge: false, on: connection, logger: logger)
         }
+    }
+
+    /// The channel id under which a POST with the `Idempotency-Key` header `key` is recorded: a digest of the
+    /// API key's id and `key`, so that one key's retries find its first request and no other key's (Open311 has
+    /// no idempotency of its own; the header is Minhu's, as on `POST /v1/appeals`). 400 for an empty key or one
+    /// longer than 255 characters.
+    public static func retryId(key: String, keyId: UUID) throws(Open311Error) -> String {
+        guard !key.isEmpty, key.count <= 255 else {
+            throw .badRequest("Idempotency-Key: \(key.isEmpty ? "empty" : "longer than 255 characters")")
+        }
+        return "open311-" + SHA256.hexDigest(of: keyId.uuidString + "\u{1f}" + key)
     }
 
     /// The answer of `POST requests`.
