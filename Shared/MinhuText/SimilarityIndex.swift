@@ -253,9 +253,9 @@ public struct SimilarityIndex: Sendable {
     private mutating func bestMatch(_ q: [(UInt64, Float)], _ tq: [(UInt64, Float)],
                                     matter: (full: PlaceGrams.Part, title: PlaceGrams.Part), regions: [String],
                                     dfs: [Int32]) -> Match? {
-        // Probe with the grams that weigh most in the query (tf × idf: a title's bigrams count `titleWeight` times),
-        // each held by at least one live appeal. Rarest first alone missed the matter: a long detail has dozens of
-        // bigrams rarer than its title's 搅拌站, found only in unrelated appeals.
+        // Probe with the grams that weigh most in the query (tf × idf: a title's bigrams count `titleWeight`
+        // times), each held by at least one live appeal. Rarest first (until 2026-11-24) missed the matter: a long
+        // detail has dozens of bigrams rarer than its title's 搅拌站, found only in unrelated appeals.
         var probes: [(UInt64, Float)] = []
         for ((g, w), n) in zip(q, dfs) where n > 0 {
             probes.append((g, w))
