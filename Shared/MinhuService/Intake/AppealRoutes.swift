@@ -66,8 +66,10 @@ public enum AppealRoutes {
                                     "the Idempotency-Key header is required (a unique value per appeal, reused on retry)",
                                     field: "Idempotency-Key")
         }
-        guard key.count <= 255 else {
-            return Problem.response(400, "invalid Idempotency-Key", "longer than 255 characters", field: "Idempotency-Key")
+        guard key.count <= IdempotentSubmission.maxKeyLength else {
+            return Problem.response(400, "invalid Idempotency-Key",
+                                    "longer than \(IdempotentSubmission.maxKeyLength) characters",
+                                    field: "Idempotency-Key")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
             return tooLarge(settings)

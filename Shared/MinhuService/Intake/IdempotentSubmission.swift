@@ -30,6 +30,9 @@ public struct IdempotentSubmission: Sendable {
         public var fromDeputy: Bool
     }
 
+    /// The longest `Idempotency-Key` accepted (the native API's and Open311's).
+    public static let maxKeyLength = 255
+
     public let recorder: AppealRecorder
     private let batcher: SubmissionBatcher?
 

@@ -82,6 +82,13 @@ def protocol_scores(ydev, yext, pd, pu, pe):
     external raw messages by the union model."""
     return 'dev %.3f | ext %.3f | union %.3f' % (f1_score(ydev, pd, average='macro'), f1_score(yext, pe, average='macro'),
                                                   f1_score(ydev + yext, list(pu) + list(pe), average='macro'))
+def shipped_protocol_scores(terms, make=lambda: LinearSVC(C=1.0, random_state=0)):
+    """`protocol_scores` of `make`'s model (the shipped SVM by default) on the shipped features with the density
+    block of `terms`: dev trained on devtrain, dev and external raw messages by the union model."""
+    Ex, union_train, A1, B1, A2, B2, B3, ydev, yext, _, _ = protocol_matrices(terms, False)
+    pd = make().fit(A1, [l for _, l in devtrain]).predict(B1)
+    m = make().fit(A2, [l for _, l in union_train])
+    return protocol_scores(ydev, yext, pd, m.predict(B2), m.predict(B3))
 def fit_shipped(train, terms, make=lambda: LinearSVC(C=1.0, random_state=0)):
     """A model on the shipped features with the density block: (model, decision function of texts)."""
     f = ShippedFeatures(terms)

@@ -19,9 +19,4 @@ class Variant(ShippedFeatures):
         if variant == 'headwords':
             self.blocks.append(TfidfVectorizer(analyzer=lambda t: fmm(norm(t)[:20]), sublinear_tf=True))
 exp16.ShippedFeatures = Variant
-terms = build()
-Ex, union_train, A1, B1, A2, B2, B3, ydev, yext, A4, B4 = protocol_matrices(terms, False)
-make = lambda: LinearSVC(C=1.0, random_state=0)
-pd = make().fit(A1, [l for _, l in devtrain]).predict(B1)
-m = make().fit(A2, [l for _, l in union_train])
-print(variant, protocol_scores(ydev, yext, pd, m.predict(B2), m.predict(B3)), flush=True)
+print(variant, shipped_protocol_scores(build()), flush=True)

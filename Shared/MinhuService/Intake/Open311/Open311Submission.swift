@@ -81,10 +81,11 @@ public struct Open311Submission: Sendable {
     /// The channel id under which a POST with the `Idempotency-Key` header `key` is recorded: a digest of the
     /// API key's id and `key`, so that one key's retries find its first request and no other key's (Open311 has
     /// no idempotency of its own; the header is Minhu's, as on `POST /v1/appeals`). 400 for an empty key or one
-    /// longer than 255 characters.
+    /// longer than `IdempotentSubmission.maxKeyLength`.
     public static func retryId(key: String, keyId: UUID) throws(Open311Error) -> String {
-        guard !key.isEmpty, key.count <= 255 else {
-            throw .badRequest("Idempotency-Key: \(key.isEmpty ? "empty" : "longer than 255 characters")")
+        guard !key.isEmpty, key.count <= IdempotentSubmission.maxKeyLength else {
+            throw .badRequest("Idempotency-Key: "
+                              + (key.isEmpty ? "empty" : "longer than \(IdempotentSubmission.maxKeyLength) characters"))
         }
         return "open311-" + SHA256.hexDigest(of: keyId.uuidString + "\u{1f}" + key)
     }
