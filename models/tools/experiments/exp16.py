@@ -100,6 +100,19 @@ def external_split():
     E = external_raw(dedup)
     iE = twin_index([x for x, _ in E])
     return E, dedup([(s['text'], s['category']) for s in seg if key(s) not in tH and key(s) not in tR and twin(iE, s['text']) is None])
+def measure_sets():
+    """(name, train, test): dev, external raw, their union; with `--fin` the held-out half, for the record."""
+    E, extrain = external_split()
+    sets = [('dev', devtrain, devtest), ('ext', extrain, E), ('union', extrain, devtest + E)]
+    if '--fin' in sys.argv: sets.append(('held-out (record only)', fintrain, fintest))
+    return sets
+def report(label, predictor, sets):
+    """Prints macro-F1 on every set; `predictor(train)` returns a function from texts to labels."""
+    out = []
+    for name, tr, te in sets:
+        p = predictor(tr)([t for t, _ in te])
+        out.append('%s %.3f' % (name, f1_score([l for _, l in te], p, average='macro')))
+    print(label, ' | '.join(out), flush=True)
 CACHE={}
 def go(train,test,terms,w,mode='bin',C=1.0):
     if id(train) not in CACHE: CACHE[id(train)]=shipped_features(train,test)

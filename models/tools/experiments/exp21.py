@@ -82,19 +82,6 @@ def fit(train, shape, K, w):
         return hstack(ms + [density(texts, terms, 2.0)]).tocsr()
     m = LinearSVC(C=1.0).fit(mat(X, True), [l for _, l in train])
     return lambda texts: m.predict(mat(texts, False))
-def measure_sets():
-    """(name, train, test): dev, external raw, their union; with `--fin` the held-out half, for the record."""
-    E, extrain = external_split()
-    sets = [('dev', devtrain, devtest), ('ext', extrain, E), ('union', extrain, devtest + E)]
-    if '--fin' in sys.argv: sets.append(('held-out (record only)', fintrain, fintest))
-    return sets
-def report(label, predictor, sets):
-    """Prints macro-F1 on every set; `predictor(train)` returns a function from texts to labels."""
-    out = []
-    for name, tr, te in sets:
-        p = predictor(tr)([t for t, _ in te])
-        out.append('%s %.3f' % (name, f1_score([l for _, l in te], p, average='macro')))
-    print(label, ' | '.join(out), flush=True)
 if __name__ == '__main__':
     sets = measure_sets()
     grid = [('none', 0, 0)] + [('avg', 0, w) for w in (0.3, 0.6, 1.0, 1.5)] + [('clu', K, w) for K in (256, 1024, 4096) for w in (0.3, 0.6, 1.0)]
