@@ -69,7 +69,8 @@ def run(train, tests, names):
                         ('sum of both, standardised', lambda b, s: z(b) + z(s))):
         out = []
         for (labels, b, s), name in zip(ys, names):
-            out.append('%s %.3f' % (name, f1_score(labels, [classes[i] for i in pick(b, s).argmax(1)], average='macro')))
+            predicted = [classes[i] for i in pick(b, s).argmax(1)]
+            out.append('%s %.3f' % (name, f1_score(labels, predicted, average='macro')))
         if len(ys) == 2:
             L = ys[0][0] + ys[1][0]; P = np.vstack([pick(b, s) for _, b, s in ys])
             out.append('union %.3f' % f1_score(L, [classes[i] for i in P.argmax(1)], average='macro'))
@@ -78,6 +79,7 @@ def run(train, tests, names):
 if __name__ == '__main__':
     E, extrain = external_split()
     print(len(extrain), 'training rows (union protocol)', flush=True)
-    run(extrain, [([t for t, _ in devtest], [l for _, l in devtest]), ([t for t, _ in E], [l for _, l in E])], ['dev', 'ext'])
+    dev = ([t for t, _ in devtest], [l for _, l in devtest])
+    run(extrain, [dev, ([t for t, _ in E], [l for _, l in E])], ['dev', 'ext'])
     if '--fin' in sys.argv:
         run(fintrain, [([t for t, _ in fintest], [l for _, l in fintest])], ['held-out (record only)'])

@@ -99,7 +99,8 @@ class M3E:
             v = (h * m).sum(1) / m.sum(1)
             out[idx] = v / np.linalg.norm(v, axis=1, keepdims=True).clip(1e-9)
             if (s // batch) % 20 == 0:
-                print('m3e: %d/%d texts, %.0f s' % (s + len(idx), len(texts), time.time() - t0), file=sys.stderr, flush=True)
+                print('m3e: %d/%d texts, %.0f s' % (s + len(idx), len(texts), time.time() - t0),
+                      file=sys.stderr, flush=True)
         return out
 
 
