@@ -94,6 +94,13 @@ def fit_shipped(train, terms, make=lambda: LinearSVC(C=1.0, random_state=0)):
     f = ShippedFeatures(terms)
     m = make().fit(f.fit([t for t, _ in train]), [l for _, l in train])
     return m, lambda texts: m.decision_function(f.transform(texts))
+def fit_shipped_with(train, terms, extra):
+    """The shipped SVM on the shipped features, the density block and one more block `extra(texts)` (a sparse
+    matrix, fitted by the caller on `train`): a function from texts to predicted labels."""
+    f = ShippedFeatures(terms)
+    X = [t for t, _ in train]
+    m = LinearSVC(C=1.0, random_state=0).fit(hstack([f.fit(X), extra(X)]).tocsr(), [l for _, l in train])
+    return lambda texts: m.predict(hstack([f.transform(texts), extra(texts)]).tocsr())
 def external_split():
     """The external raw messages (exp12, part 3) and the training rows without the twins of any raw message:
     (external [(raw text, label)], training rows)."""

@@ -7,7 +7,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from exp16 import *
 
 from m3e import embed
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 terms = build()
@@ -18,15 +18,7 @@ def fit(train, shape, w):
     if shape == 'lr':
         m = LogisticRegression(C=w, max_iter=3000).fit(embed(X, MAXLEN), y)
         return lambda texts: m.predict(embed(texts, MAXLEN))
-    f = ShippedFeatures(terms)
-    A = f.fit(X)
-    if w > 0: A = hstack([A, csr_matrix(w * embed(X, MAXLEN))]).tocsr()
-    m = LinearSVC(C=1.0, random_state=0).fit(A, y)
-    def predict(texts):
-        B = f.transform(texts)
-        if w > 0: B = hstack([B, csr_matrix(w * embed(texts, MAXLEN))]).tocsr()
-        return m.predict(B)
-    return predict
+    return fit_shipped_with(train, terms, lambda texts: csr_matrix(w * embed(texts, MAXLEN)))
 
 if __name__ == '__main__':
     sets = measure_sets()

@@ -8,7 +8,7 @@ import os, sys, collections, numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from exp16 import *
 from m3e import embed
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix
 
 terms = build()
 singles = sorted({c for s in seg for c in norm(s['text']) if 0x4E00 <= ord(c) <= 0x9FFF})
@@ -33,7 +33,7 @@ def pieces(text):
 
 def fit(train, D, w, weighted=True):
     P = (V - mean) @ Vt[:D].T
-    X = [t for t, _ in train]; y = [l for _, l in train]
+    X = [t for t, _ in train]
     df = collections.Counter()
     for t in X: df.update(set(pieces(t)))
     n = len(X); idf = {p: np.log((1 + n) / (1 + c)) + 1 for p, c in df.items()}
@@ -48,9 +48,7 @@ def fit(train, D, w, weighted=True):
             v = (P[[row[k] for k in ks]] * wt[:, None]).sum(0)
             out[r] = w * v / max(np.linalg.norm(v), 1e-9)
         return csr_matrix(out)
-    f = ShippedFeatures(terms)
-    m = LinearSVC(C=1.0, random_state=0).fit(hstack([f.fit(X), block(X)]).tocsr(), y)
-    return lambda texts: m.predict(hstack([f.transform(texts), block(texts)]).tocsr())
+    return fit_shipped_with(train, terms, block)
 
 if __name__ == '__main__':
     sets = measure_sets()

