@@ -49,6 +49,15 @@ struct DispatcherDeskTests {
                     "category": ["level1": "城乡建设"], "department": "housing", "kind": "gossip"]))
                 #expect(badKind.status == 400)
                 #expect(try field(badKind.body) == "kind")
+                // PostgreSQL text holds no NUL: a 400 naming the field, not a failed query and a 500.
+                let nulLevel1 = try await dispatcher.request("POST", path, key: key, body: json([
+                    "category": ["level1": "城乡建设\u{0}"], "department": "housing"]))
+                #expect(nulLevel1.status == 400)
+                #expect(try field(nulLevel1.body) == "category.level1")
+                let nulDepartment = try await dispatcher.request("POST", path, key: key, body: json([
+                    "category": ["level1": "城乡建设"], "department": "hous\u{0}ing"]))
+                #expect(nulDepartment.status == 400)
+                #expect(try field(nulDepartment.body) == "department")
                 let noCategory = try await dispatcher.request("POST", path, key: key, body: json(["department": "housing"]))
                 #expect(noCategory.status == 400)
                 #expect(try field(noCategory.body) == "category")

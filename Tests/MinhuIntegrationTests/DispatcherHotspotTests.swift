@@ -87,6 +87,36 @@ struct DispatcherHotspotTests {
         }
     }
 
+    @Test("a late appeal counts only the members of the window before it, not those that came after it")
+    func lateAppealCountsOnlyItsWindow() async throws {
+        try await TestBroker.withVhost { url in
+            let environment = ["MINHU_HOTSPOT_THRESHOLDS": "5", "MINHU_HOTSPOT_WINDOW_DAYS": "30"]
+            try await DispatcherHarness.run(amqpURL: url, environment: environment) { dispatcher in
+                let day0 = Date().addingTimeInterval(-40 * 86_400)
+                func at(_ day: Double, _ index: Int) -> AppealReceived {
+                    DispatcherHarness.received(title: Self.paraphrases[index].0, body: Self.paraphrases[index].1,
+                                               at: day0.addingTimeInterval(day * 86_400))
+                }
+                // Days 31-34 first, then one of day 0 delivered late: its 30 days before hold itself alone.
+                try await dispatcher.publish((0..<4).map { at(31 + Double($0), $0) })
+                try await expectEventually(timeout: .seconds(120)) { try await dispatcher.inboxCount() == 4 }
+                let late = at(0, 4)
+                try await dispatcher.publish([late])
+                try await expectEventually(timeout: .seconds(120)) { try await dispatcher.inboxCount() == 5 }
+                #expect(try await dispatcher.count("SELECT count(DISTINCT cluster_id) FROM cluster_members") == 1)
+                #expect(try await dispatcher.emitted(HotspotDetected.self).isEmpty)
+                // Day 35: days 5-35 hold the four and this one, five without the late appeal.
+                let fifth = at(35, 5)
+                try await dispatcher.publish([fifth])
+                try await expectEventually(timeout: .seconds(120)) { try await dispatcher.inboxCount() == 6 }
+                let hotspots = try await dispatcher.emitted(HotspotDetected.self)
+                #expect(hotspots.count == 1)
+                #expect(hotspots.first?.size == 5)
+                #expect(hotspots.first.map { !$0.memberAppealIds.contains(late.appealId) } == true)
+            }
+        }
+    }
+
     @Test("a restarted dispatcher rebuilds its index from the database and keeps joining the same cluster")
     func rebuildAfterRestart() async throws {
         try await TestBroker.withVhost { url in

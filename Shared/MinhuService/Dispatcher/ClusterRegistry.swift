@@ -155,7 +155,7 @@ public final class ClusterRegistry: @unchecked Sendable {
         let windowStart = joinedAt.addingTimeInterval(-hotspotWindow)
         let members = try await connection.guardedQuery("""
             SELECT appeal_id, title, place_key, place::text, citizen_key FROM cluster_members
-            WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart)
+            WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart) AND joined_at <= \(joinedAt)
             ORDER BY joined_at, appeal_id
             """, logger: logger)
         var windowMembers: [UUID] = []

@@ -106,6 +106,13 @@ public enum DispatcherRoutes {
         if let unknown = categoryObject.keys.sorted().first(where: { !["level1", "level2", "level3"].contains($0) }) {
             return invalid("category.\(unknown)", "unknown field 'category.\(unknown)'")
         }
+        // PostgreSQL text cannot hold NUL: refused here, as intake does, rather than failing the query with a 500.
+        for name in ["level1", "level2", "level3"] where (categoryObject[name] as? String)?.contains("\u{0}") == true {
+            return invalid("category.\(name)", "field 'category.\(name)' contains a NUL character")
+        }
+        if (object["department"] as? String)?.contains("\u{0}") == true {
+            return invalid("department", "field 'department' contains a NUL character")
+        }
         let (level1, ok1) = level("level1")
         guard ok1, let level1 else { return invalid("category.level1", "field 'category.level1': expected a non-empty string") }
         let (level2, ok2) = level("level2")
