@@ -142,6 +142,9 @@ public struct SimilarityIndex: Sendable {
     /// Appeals currently in the window.
     public var windowCount: Int { docs.count - head }
 
+    /// Clusters ever started, expired ones included (a batch lists them all; a long-running caller rebuilds).
+    public var clusterCount: Int { clusterList.count }
+
     /// Adds an appeal and returns the id of the cluster it joined or started (`placement` decides which).
     @discardableResult
     public mutating func add(id: String, title: String, detail: String, time: Date, place: String?,

@@ -14,13 +14,12 @@ struct DispatcherCopiesTests {
     /// One copy: its own registry and handler, like a separate process.
     struct Copy: Sendable {
         let handler: DispatcherClassificationHandler
+        let clusters: ClusterRegistry
 
-        init() throws {
+        init(windowDays: Int = DispatcherSettings().clusterWindowDays, rebuildAbove: Int = 50_000) throws {
             let analyzer = try DispatcherHarness.analyzer.get()
-            let settings = DispatcherSettings()
-            handler = DispatcherClassificationHandler(
-                analyzer: analyzer, settings: settings,
-                clusters: ClusterRegistry(analyzer: analyzer, windowDays: settings.clusterWindowDays))
+            clusters = ClusterRegistry(analyzer: analyzer, windowDays: windowDays, rebuildAbove: rebuildAbove)
+            handler = DispatcherClassificationHandler(analyzer: analyzer, settings: DispatcherSettings(), clusters: clusters)
         }
 
         /// Handles `appeals` as one consumer batch: one transaction, emitted messages into the outbox.
@@ -88,6 +87,33 @@ struct DispatcherCopiesTests {
             #expect(hotspots.map(\.threshold) == [5])
             #expect(hotspots.first.map { Set($0.memberAppealIds) } == Set(appeals.prefix(5).map(\.appealId)))
             #expect(hotspots.first.map(\.clusterId) == matter.first)
+        }
+    }
+
+    @Test("a copy whose index holds mostly expired clusters rebuilds it from the window and keeps the matter's cluster")
+    func rebuildsExpiredIndex() async throws {
+        try await TestDatabase.withDatabase { database in
+            // A one-day window, rebuilt above 3 clusters: the index would otherwise keep every cluster it started.
+            let copy = try Copy(windowDays: 1, rebuildAbove: 3)
+            let now = Date()
+            let others = [("学校门口交通拥堵", "A5区实验小学门口上下学时段车辆乱停，交通拥堵严重。"),
+                          ("咨询新生儿医保办理", "请问新生儿参加城乡居民医保需要带哪些材料，在哪里办理？"),
+                          ("公司拖欠工资三个月", "A3区某建筑公司拖欠农民工工资三个月，多次讨要无果。")]
+            for (day, other) in zip([10.0, 8, 6], others) {
+                try await copy.handle([DispatcherHarness.received(title: other.0, body: other.1,
+                                                                  at: now.addingTimeInterval(-day * 86_400))], on: database)
+            }
+            let matter = zip(DispatcherHotspotTests.paraphrases, [-12 * 3_600.0, -3_600]).map { text, offset in
+                DispatcherHarness.received(title: text.0, body: text.1, at: now.addingTimeInterval(offset))
+            }
+            try await copy.handle([matter[0]], on: database)
+            #expect(copy.clusters.indexedClusters == 4)
+            // Four clusters, one appeal in the window: rebuilt from cluster_members before the next appeal joins.
+            try await copy.handle([matter[1]], on: database)
+            #expect(copy.clusters.indexedClusters == 1)
+            #expect(try await Self.clusters(of: matter, database).count == 1)
+            #expect(try await StorageFixtures.integer("SELECT count(DISTINCT cluster_id) FROM cluster_members",
+                                                      on: database) == 4)
         }
     }
 

@@ -31,6 +31,10 @@ public protocol DispatcherClusterIndexing: Sendable {
     /// the nearest (`.nearest`), the given local cluster (`.join`) or a new one (`.newCluster`).
     mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
                       placement: SimilarityIndex.Placement) -> Int
+    /// Appeals in the window.
+    var windowCount: Int { get }
+    /// Clusters ever started, including those whose members have all left the window.
+    var clusterCount: Int { get }
 }
 
 extension Place {

@@ -9,6 +9,9 @@ struct CityAwareClusterIndex: DispatcherClusterIndexing {
     var index: SimilarityIndex
     let places: PlaceRecognizer
 
+    var windowCount: Int { index.windowCount }
+    var clusterCount: Int { index.clusterCount }
+
     mutating func add(id: String, title: String, detail: String, time: Date, place: String?,
                       placement: SimilarityIndex.Placement) -> Int {
         let regions = places.recognize(title: title, detail: detail).regions

@@ -33,6 +33,7 @@ public final class ClusterRegistry: @unchecked Sendable {
     public static let advisoryLockKey: Int64 = 0x4D48_434C_5553_5452
 
     private let lock = NSLock()
+    private let analyzer: any AppealTextAnalyzer
     private var index: any DispatcherClusterIndexing
     private var clusterIDs: [Int: UUID] = [:]
     private var localNumbers: [UUID: Int] = [:]
@@ -41,11 +42,20 @@ public final class ClusterRegistry: @unchecked Sendable {
     /// Sequence numbers of rows this copy inserted and has not read back yet.
     private var ownSeqs: Set<Int64> = []
     public let window: TimeInterval
+    /// The index is rebuilt from the window's members when it holds more than this many clusters and more than
+    /// twice as many clusters as appeals in the window: the index keeps every cluster it ever started (with its
+    /// members' titles, for a batch's listing), so a long-running copy would otherwise grow without bound.
+    public let rebuildAbove: Int
 
-    public init(analyzer: any AppealTextAnalyzer, windowDays: Int) {
+    public init(analyzer: any AppealTextAnalyzer, windowDays: Int, rebuildAbove: Int = 50_000) {
+        self.analyzer = analyzer
         window = TimeInterval(windowDays) * 86_400
+        self.rebuildAbove = rebuildAbove
         index = analyzer.makeClusterIndex(window: window)
     }
+
+    /// Clusters the in-memory index holds (expired ones included until the next rebuild).
+    public var indexedClusters: Int { locked { index.clusterCount } }
 
     private typealias Member = (seq: Int64, appeal: UUID, cluster: UUID, title: String, detail: String,
                                 place: String?, time: Date)
@@ -55,6 +65,20 @@ public final class ClusterRegistry: @unchecked Sendable {
     /// afterwards with the members recorded since the last call (by `seq`), except this copy's own.
     public func synchronize(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.guardedQuery("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
+        let rebuilt = locked { () -> (clusters: Int, live: Int)? in
+            let clusters = index.clusterCount, live = index.windowCount
+            guard clusters > rebuildAbove && clusters > 2 * live else { return nil }
+            index = analyzer.makeClusterIndex(window: window)
+            clusterIDs = [:]
+            localNumbers = [:]
+            lastSeq = nil
+            ownSeqs = []
+            return (clusters, live)
+        }
+        if let rebuilt {
+            logger.info("cluster index rebuilt from the window", metadata: ["cluster.count": "\(rebuilt.clusters)",
+                                                                          "cluster.window_appeals": "\(rebuilt.live)"])
+        }
         let since = now.addingTimeInterval(-window)
         var members: [Member] = []
         let last: Int64
