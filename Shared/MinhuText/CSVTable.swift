@@ -34,6 +34,8 @@ public struct CSVTable: Sendable {
         let data = try DataFile.read(url)
         guard data.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { throw CSVError.emptyFile(url.path) }
         let decoded = try TextFileDecoder.decode(data, path: url.path)
+        // A byte-order mark alone (an empty sheet saved by Excel) is empty too.
+        guard decoded.text.contains(where: { !$0.isWhitespace }) else { throw CSVError.emptyFile(url.path) }
         let scanned = CSVTable.scan(decoded.text)
         if let line = scanned.openQuoteLine { throw CSVError.unterminatedQuote(url.path, line: line) }
         self.init(rows: scanned.rows)

@@ -47,17 +47,19 @@ public struct ClassifierTrainer: Sendable {
     public var options: Options
     public init(options: Options = Options()) { self.options = options }
 
+    /// The examples training keeps: the first of each normalised text (texts with nothing to read are one text).
+    /// A model needs at least two labels among them.
+    public func distinctExamples(_ examples: [LabeledText]) -> [LabeledText] {
+        var seen = Set<String>()
+        return examples.filter { seen.insert(TextNormalizer.normalize($0.text, limit: options.features.maxChars)).inserted }
+    }
+
     /// Trains on `examples` (duplicates by normalised text are dropped, the first kept); `progress` hears each
     /// stage (features, then each class of the validation and the final model) as it starts.
     public func train(_ examples: [LabeledText], provenance: [String: String] = [:],
                       progress: (String) -> Void = { _ in }) -> (TextClassifier, Report) {
         let start = Date()
-        var seen = Set<String>()
-        var docs: [LabeledText] = []
-        for e in examples {
-            let key = TextNormalizer.normalize(e.text, limit: options.features.maxChars)
-            if seen.insert(key).inserted { docs.append(e) }
-        }
+        let docs = distinctExamples(examples)
         let labels = Array(Set(docs.map(\.label))).sorted()
         let labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let y = docs.map { labelIndex[$0.label]! }

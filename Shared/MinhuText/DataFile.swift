@@ -12,7 +12,17 @@ public enum DataFile {
     public static func read(_ url: URL, mapped: Bool = false) throws -> Data {
         if let problem = readProblem(url.path) { throw DataFileError.cannotRead(url.path, problem) }
         do {
+            if !isRegularFile(url.path) {
+                // A pipe or a device (/dev/stdin, a process substitution): read it to its end as a stream.
+                guard let handle = FileHandle(forReadingAtPath: url.path) else {
+                    throw DataFileError.cannotRead(url.path, "cannot open it")
+                }
+                defer { try? handle.close() }
+                return try handle.readToEnd() ?? Data()
+            }
             return try Data(contentsOf: url, options: mapped ? .mappedIfSafe : [])
+        } catch let error as DataFileError {
+            throw error
         } catch {
             throw DataFileError.cannotRead(url.path, (error as NSError).localizedDescription)
         }
@@ -24,11 +34,25 @@ public enum DataFile {
         if let problem = writeProblem(url.path) { throw DataFileError.cannotWrite(url.path, problem) }
     }
 
-    /// Writes `data` to `url` atomically (a temporary file renamed into place).
+    /// Writes `data` to `url` atomically (a temporary file renamed into place). A symbolic link is written
+    /// through (the file it names is replaced, the link stays); a device or pipe (/dev/stdout) is written to
+    /// directly, since it cannot be replaced.
     public static func write(_ data: Data, to url: URL) throws {
         try checkWritable(url)
+        let target = url.resolvingSymlinksInPath()
         do {
-            try data.write(to: url, options: .atomic)
+            if FileManager.default.fileExists(atPath: target.path) && !isRegularFile(target.path) {
+                guard let handle = FileHandle(forWritingAtPath: target.path) else {
+                    throw DataFileError.cannotWrite(url.path, "cannot open it")
+                }
+                defer { try? handle.close() }
+                try handle.write(contentsOf: data)
+                return
+            }
+            if target != url { try checkWritable(target) }
+            try data.write(to: target, options: .atomic)
+        } catch let error as DataFileError {
+            throw error
         } catch {
             throw DataFileError.cannotWrite(url.path, (error as NSError).localizedDescription)
         }
@@ -110,6 +134,28 @@ public enum DataFile {
             if name.hasPrefix("Dictionary") { return "an object" }
             return "an object (\(name))"
         }
+    }
+
+    /// Throws when `output` is the same file as one of `inputs` (also through a link): writing it would replace
+    /// what is being read. `option` names the output in the message.
+    public static func checkDistinct(_ output: URL, from inputs: [URL], option: String) throws {
+        guard let out = identity(output.path) else { return }
+        for input in inputs where identity(input.path) == out {
+            throw DataFileError.cannotWrite(output.path, "it is the input file \(input.path); \(option) needs another path")
+        }
+    }
+
+    /// Device and inode of the file at `path` (links followed), nil when there is none.
+    private static func identity(_ path: String) -> [UInt64]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
+    }
+
+    /// True for a regular file (links followed); false for a pipe, a device, a socket or nothing.
+    private static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     private static func readProblem(_ path: String) -> String? {

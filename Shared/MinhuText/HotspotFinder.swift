@@ -83,26 +83,26 @@ public struct HotspotFinder: Sendable {
     /// The top hotspots in the order `ranking` gives (ties: the larger, then the earlier first).
     public func find(_ appeals: [AppealRecord], top: Int, ranking: HotspotRanking = .people, minimumSize: Int = 2) -> [Hotspot] {
         var index = SimilarityIndex(options: options)
-        let ordered = appeals.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-        var byID: [String: AppealRecord] = [:]
-        for a in ordered {
-            byID[a.id] = a
+        let ordered = appeals.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+        // The index knows each appeal by its row, so repeated or empty ids in a file still count every appeal.
+        for (row, a) in ordered {
             let places = recognizer?.recognize(title: a.title, detail: a.detail)
             let specific = places.flatMap { $0.estate ?? $0.community ?? $0.road ?? $0.street }
             let regions = places?.regions
                 ?? RegionCodes.find(in: a.title + "。" + a.detail.prefix(400)) + RegionCodes.districts(in: a.title)
-            index.add(id: a.id, title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district,
+            index.add(id: String(row), title: a.title, detail: a.detail, time: a.time, place: specific ?? places?.district,
                       regions: regions)
         }
         var ranked = Self.merge(index.clusters(minimumSize: 2), threshold: mergeThreshold,
                                 matterThreshold: options.matterThreshold)
             .filter { $0.size >= minimumSize }
             .map { c in
-                let members = c.memberIDs.compactMap { byID[$0] }
-                let reactions = members.reduce(0) { $0 + $1.likes + $1.against }
+                let members = c.memberIDs.compactMap { Int($0).map { appeals[$0] } }
+                // Negative counts are read as none; a sum in Double cannot overflow.
+                let reactions = members.reduce(0.0) { $0 + Double(max(0, $1.likes)) + Double(max(0, $1.against)) }
                 let users = Set(members.map(\.user).filter { !$0.isEmpty })
                 let people = users.count + members.count { $0.user.isEmpty }
-                return (cluster: c, people: people, weight: Double(people) + log(1 + Double(reactions)))
+                return (cluster: c, ids: members.map(\.id), people: people, weight: Double(people) + log(1 + reactions))
             }
         ranked.sort { ($0.cluster.size, $1.cluster.first) > ($1.cluster.size, $0.cluster.first) }
         switch ranking {
@@ -111,7 +111,7 @@ public struct HotspotFinder: Sendable {
         case .weighted: ranked.sort { ($0.weight, $1.cluster.first) > ($1.weight, $0.cluster.first) }
         }
         // Titles, places and dates only for the clusters listed.
-        return ranked.prefix(max(0, top)).map { c, people, weight in
+        return ranked.prefix(max(0, top)).map { c, ids, people, weight in
             // A place is reported only when a fair share of the members name it.
             var place = c.place.flatMap { p in Self.placeIsShared(count: c.placeCounts[p] ?? 0, members: c.size) ? p : nil }
             if let recognizer, let p = place {
@@ -120,7 +120,7 @@ public struct HotspotFinder: Sendable {
                 if let d = r.district, !p.hasPrefix(d) { place = d + " " + p }
             }
             return Hotspot(title: c.representativeTitle, size: c.size, people: people, weight: weight,
-                           ids: c.memberIDs, first: AppealDate.iso8601(c.first), last: AppealDate.iso8601(c.last), place: place)
+                           ids: ids, first: AppealDate.iso8601(c.first), last: AppealDate.iso8601(c.last), place: place)
         }
     }
 }
@@ -216,7 +216,9 @@ public enum AppealDate {
     public static let zone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
 
     /// Parses `YYYY/M/D H:MM:SS`, `YYYY-MM-DD HH:MM:SS`, `YYYY.M.D` and `YYYY年M月D日 H时MM分` (seconds and time
-    /// optional; ISO 8601's `T` is read, its offset is not) in `zone`.
+    /// optional, fractions of a second ignored, 上午 / 下午 before the time read; ISO 8601's `T` is read, its offset
+    /// is not) in `zone`. A date that does not exist (2019-02-30), a year of fewer than four digits or a time that
+    /// is not one (25:00, 下午7点半) is nil: unreadable, rather than another day.
     public static func parse(_ text: String) -> Date? {
         var plain = text.trimmingCharacters(in: .whitespaces)
         if plain.contains("年") {
@@ -227,16 +229,36 @@ public enum AppealDate {
         let parts = plain.split(whereSeparator: { $0 == " " || $0 == "T" })
         guard let datePart = parts.first else { return nil }
         let d = datePart.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." }).compactMap { Int($0) }
-        guard d.count == 3 else { return nil }
+        guard d.count == 3, (1000...9999).contains(d[0]), (1...12).contains(d[1]), (1...31).contains(d[2]) else { return nil }
         var t: [Int] = [0, 0, 0]
         if parts.count > 1 {
-            let tt = parts[1].split(separator: ":").compactMap { Int($0.prefix(2)) }
-            for (i, v) in tt.prefix(3).enumerated() { t[i] = v }
+            guard let time = clockTime(String(parts[1...].joined(separator: " "))) else { return nil }
+            t = time
         }
         var c = DateComponents()
         c.year = d[0]; c.month = d[1]; c.day = d[2]; c.hour = t[0]; c.minute = t[1]; c.second = t[2]
-        guard (1...12).contains(d[1]), (1...31).contains(d[2]) else { return nil }
-        return calendar.date(from: c)
+        guard let date = calendar.date(from: c),
+              calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: d[0], month: d[1], day: d[2])
+        else { return nil }
+        return date
+    }
+
+    /// [hour, minute, second] of `H:MM[:SS[.fff]]`, optionally after 上午 or 下午; nil when it is not a time of day.
+    static func clockTime(_ text: String) -> [Int]? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var afternoon = false
+        if rest.hasPrefix("上午") { rest = rest.dropFirst(2) } else if rest.hasPrefix("下午") { rest = rest.dropFirst(2); afternoon = true }
+        if rest.hasSuffix("Z") { rest = rest.dropLast() }
+        if let offset = rest.firstIndex(where: { $0 == "+" || $0 == "-" }) { rest = rest[..<offset] }  // ISO 8601's
+        var fields = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if fields.last == "" { fields.removeLast() }  // "19时52分" was read as "19:52:"
+        if let last = fields.last, fields.count == 3, let dot = last.firstIndex(of: ".") { fields[2] = String(last[..<dot]) }
+        let numbers = fields.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard (1...3).contains(numbers.count), numbers.allSatisfy({ $0 != nil }) else { return nil }
+        var t = numbers.map { $0! } + Array(repeating: 0, count: 3 - numbers.count)
+        if afternoon && t[0] < 12 { t[0] += 12 }
+        guard (0...23).contains(t[0]), (0...59).contains(t[1]), (0...59).contains(t[2]) else { return nil }
+        return t
     }
 
     /// ISO 8601 with the zone's offset, e.g. `2019-08-23T12:22:00+08:00` (no formatter is created per call).

@@ -58,7 +58,8 @@ public struct SubcategoryResolver: Sendable {
         public init(contentsOf url: URL) throws {
             let table = try CSVTable(contentsOf: url)
             guard let i1 = table.index(of: "level1"), let i2 = table.index(of: "level2"), let i3 = table.index(of: "level3") else {
-                throw SubcategoryError.invalid("\(url.lastPathComponent): expected the columns level1,level2,level3")
+                throw DataFileError.invalid(url.path, "a taxonomy needs the columns level1,level2,level3 "
+                                            + "(its columns are: \(table.header.joined(separator: ", ")))")
             }
             self.init(rows: table.rows.map { row in
                 func cell(_ i: Int) -> String { i < row.count ? row[i].trimmingCharacters(in: .whitespaces) : "" }

@@ -38,9 +38,11 @@ public enum TextDataset {
         }
     }
 
-    /// Reads an id list: one id per line; blank lines and lines starting with `#` are ignored.
+    /// Reads an id list: one id per line; blank lines and lines starting with `#` are ignored. Read like a CSV
+    /// file (UTF-8 with or without a byte-order mark, UTF-16 with one, GB18030), so a list saved by Excel or
+    /// Notepad loses no id.
     public static func loadIDs(_ url: URL) throws -> [String] {
-        String(decoding: try DataFile.read(url), as: UTF8.self)
+        try TextFileDecoder.decode(try DataFile.read(url), path: url.path).text
             .split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }

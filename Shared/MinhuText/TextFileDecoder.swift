@@ -22,8 +22,11 @@ public enum TextFileDecoder {
 
     /// The text of `data` and the encoding it was read in; throws `CSVError.unreadableEncoding` when it is none
     /// of them (`path` names the file in the error).
+    /// A leading byte-order mark is dropped.
     public static func decode(_ data: Data, path: String) throws -> (text: String, encoding: Encoding) {
-        if let text = String(data: data, encoding: .utf8) { return (text, .utf8) }
+        if let text = String(data: data, encoding: .utf8) {
+            return (text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, .utf8)
+        }
         if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]),
            let text = String(data: data, encoding: .utf16) {
             return (text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, .utf16)

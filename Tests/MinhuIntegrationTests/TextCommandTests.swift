@@ -180,16 +180,98 @@ struct TextCommandTests {
         (["hotspots", "--input", "@"], "cannot read", "it is a folder"),
         (["hotspots", "--input", "@cut.csv"], "cut.csv: the quoted field opened on line 3 is never closed", nil),
         (["classifier", "classify", "--input", "@cut.csv", "--output", "@out.csv"], "line 3 is never closed", nil),
+        (["classifier", "classify", "--input", "@bom.csv", "--output", "@out.csv"], "bom.csv is empty", nil),
+        (["classifier", "classify", "--input", "@export.csv", "--output", "@export.csv"], "cannot write",
+         "is the input file"),
+        (["classifier", "split", "--data", "@export.csv", "--label-column", "留言用户", "--fraction", "0.01",
+          "--out", "@ids.txt"],
+         "--fraction 0.01 holds out no row", "nothing written"),
+        (["classifier", "split", "--data", "@export.csv", "--label-column", "留言用户", "--fraction", "0.99",
+          "--out", "@ids.txt"],
+         "--fraction 0.99 holds out every row", "nothing written"),
     ] as [([String], String, String?)])
     func unreadableFiles(arguments: [String], error: String, detail: String?) async throws {
         let cut = "id,title,detail\n1,路灯不亮,晚上很黑\n2,噪音扰民,\"工地夜间施工，"
-        let run = try await Self.minhu(arguments, files: ["export.csv": Self.export, "empty.csv": " \n", "cut.csv": cut])
+        let run = try await Self.minhu(arguments, files: ["export.csv": Self.export, "empty.csv": " \n", "cut.csv": cut],
+                                       bytes: ["bom.csv": Data([0xEF, 0xBB, 0xBF, 0x0A])])
         defer { try? FileManager.default.removeItem(at: run.folder) }
         #expect(run.status != nil && run.status != 0)
         #expect(run.output.contains(error), "\(run.output)")
         if let detail { #expect(run.output.contains(detail), "\(run.output)") }
         #expect(!run.output.contains("NSCocoaErrorDomain") && !run.output.contains("classified"), "\(run.output)")
         let written = try FileManager.default.contentsOfDirectory(atPath: run.folder.path).sorted()
-        #expect(written == ["cut.csv", "empty.csv", "export.csv"], "\(written)")
+        #expect(written == ["bom.csv", "cut.csv", "empty.csv", "export.csv"], "\(written)")
+        #expect(try String(contentsOf: run.folder.appendingPathComponent("export.csv"), encoding: .utf8) == Self.export)
+    }
+
+    @Test("train refuses two categories whose texts are one text, as training counts them, and writes no model")
+    func trainOneDistinctText() async throws {
+        let csv = "id,title,detail,category\n1,噪音,扰民,环境保护\n2,噪音，,扰民！,劳动和社会保障\n"
+        let run = try await Self.minhu(["classifier", "train", "--data", "@dup.csv", "--out", "@model.mhc"],
+                                       files: ["dup.csv": csv])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status != nil && run.status != 0)
+        #expect(run.output.contains("at least two categories") && run.output.contains("distinct texts: 1"), "\(run.output)")
+        #expect(!FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("model.mhc").path))
+    }
+
+    @Test("evaluate leaves out rows whose label the model cannot give, and says which; an id list with a BOM loses no id")
+    func evaluateUnknownLabels() async throws {
+        let csv = "id,title,detail,category\n1,小区噪音扰民,工地夜间施工噪音很大，居民无法休息,环境保护\n"
+            + "2,公司拖欠工资,公司拖欠工资三个月，讨要无果,劳动和社会保障\n3,学校乱收费,学校乱收费,其他\n4,学校乱收费,学校乱收费,\n"
+        let ids = Data([0xEF, 0xBB, 0xBF] + Array("1\n2\n3\n".utf8))
+        let run = try await Self.minhu(["classifier", "evaluate", "--data", "@ev.csv", "--ids", "@ids.txt"],
+                                       files: ["ev.csv": csv], bytes: ["ids.txt": ids])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("warning: 1 of 3 rows are left out") && run.output.contains("其他 ×1"), "\(run.output)")
+        #expect(run.output.contains("(n=2)"), "\(run.output)")
+        let none = try await Self.minhu(["classifier", "evaluate", "--data", "@ev.csv", "--label-column", "title"],
+                                        files: ["ev.csv": csv])
+        defer { try? FileManager.default.removeItem(at: none.folder) }
+        #expect(none.status != nil && none.status != 0)
+        #expect(none.output.contains("no row of"), "\(none.output)")
+    }
+
+    @Test("classify writes through a symbolic link, keeping the link")
+    func classifyThroughLink() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("target.csv"), link = folder.appendingPathComponent("link.csv")
+        try Data("old\n".utf8).write(to: target)
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "target.csv")
+        let run = try await Self.minhu(["classifier", "classify", "--input", "@export.csv", "--output", link.path],
+                                       files: ["export.csv": Self.export])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 0, "\(run.output)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "target.csv")
+        #expect(try String(contentsOf: target, encoding: .utf8).hasPrefix("id,category,confidence\n1,"))
+    }
+
+    @Test("hotspots refuses a gazetteer it cannot use, as the dispatcher does, and shows a title on one line")
+    func hotspotsGazetteerAndTable() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-gaz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.json"), input = folder.appendingPathComponent("in.csv")
+        try Data("{bad".utf8).write(to: bad)
+        try Data(Self.export.utf8).write(to: input)
+        let (status, output) = try await ChildProcess.with(
+            "minhu", arguments: ["hotspots", "--input", input.path],
+            environment: ["PATH": "/usr/bin:/bin", "MINHU_GAZETTEER_FILE": bad.path]) {
+            (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+        }
+        #expect(status != nil && status != 0)
+        #expect(output.contains("MINHU_GAZETTEER_FILE") && output.contains("not valid JSON"), "\(output)")
+
+        let broken = "id,title,submitted_at,detail\n"
+            + "1,\"丽发新城搅拌站\n噪音扰民\",2019/11/13 9:00:00,搅拌站日夜施工噪音很大\n"
+            + "2,\"丽发新城搅拌站\n噪音扰民\",2019/11/14 9:00:00,搅拌站日夜施工噪音很大\n"
+        let run = try await Self.minhu(["hotspots", "--input", "@broken.csv"], files: ["broken.csv": broken])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 0, "\(run.output)")
+        let rows = run.output.split(separator: "\n").filter { $0.hasPrefix("1\t") }
+        #expect(rows.count == 1 && rows.first?.hasSuffix("丽发新城搅拌站 噪音扰民") == true, "\(run.output)")
     }
 }

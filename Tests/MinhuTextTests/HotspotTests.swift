@@ -299,6 +299,19 @@ struct HotspotTests {
         #expect(index.clusters().map(\.size).reduce(0, +) == 6)
     }
 
+    @Test("people and weights count every row: repeated or empty ids, and likes that are negative or huge")
+    func rowsNotIds() throws {
+        let base = Date(timeIntervalSince1970: 1_565_000_000)
+        let rows = Self.planted["parking"]!.prefix(4).enumerated().map { i, text in
+            AppealRecord(id: i < 2 ? "" : "same", title: text.0, detail: text.1, time: base + Double(i) * 3_600,
+                         likes: i == 0 ? Int.max : -5, against: i == 0 ? Int.max : 0, user: "U\(i)")
+        }
+        let top = try #require(HotspotFinder(recognizer: TestPaths.places).find(rows, top: 1, ranking: .weighted).first)
+        #expect(top.size == 4 && top.people == 4)
+        #expect(top.ids == ["", "", "same", "same"])
+        #expect(top.weight.isFinite && top.weight > 4)
+    }
+
     @Test("the date formats of the appeal files and of exports")
     func dates() throws {
         let a = try #require(AppealDate.parse("2019/8/7 19:52:14"))
@@ -311,5 +324,15 @@ struct HotspotTests {
         #expect(AppealDate.parse("2019-08-07T19:52:14") == a)
         #expect(AppealDate.parse("2019年13月7日") == nil)
         #expect(AppealDate.parse("yesterday") == nil)
+        #expect(AppealDate.parse("2019-08-07T19:52:14+08:00") == a)
+        #expect(AppealDate.parse("2019-08-07 19:52:14.250") == a)
+        #expect(AppealDate.parse("2019/8/7 下午7:52:14") == a)
+        #expect(AppealDate.parse("2019年8月7日 19时52分") == AppealDate.parse("2019-08-07 19:52"))
+        // Not another day: a date that does not exist, a two-digit year, a time that is not one.
+        #expect(AppealDate.parse("2019-02-30") == nil)
+        #expect(AppealDate.parse("2019-02-29") == nil && AppealDate.parse("2020-02-29") != nil)
+        #expect(AppealDate.parse("19/8/7") == nil)
+        #expect(AppealDate.parse("2019/8/7 25:00") == nil)
+        #expect(AppealDate.parse("2019/8/7 下午7点半") == nil)
     }
 }

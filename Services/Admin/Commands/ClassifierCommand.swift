@@ -58,6 +58,9 @@ struct ClassifierCommand: ParsableCommand {
 
         func run() throws {
             try DataFile.checkWritable(URL(fileURLWithPath: out))
+            try DataFile.checkDistinct(URL(fileURLWithPath: out),
+                                       from: (data + labelThroughTwins + [holdoutIds, holdoutData, taxonomy].compactMap { $0 })
+                                           .map { URL(fileURLWithPath: $0) }, option: "--out")
             let columns = ClassifierCommand.columns(textColumns)
             var examples: [LabeledText] = []
             for path in data {
@@ -96,12 +99,15 @@ struct ClassifierCommand: ParsableCommand {
             }
             if !twinSources.isEmpty { provenance["labelledThroughTwins"] = twinSources.joined(separator: "; ") }
             examples += twinLabelled
-            let labels = Set(examples.map(\.label))
+            var options = ClassifierTrainer.Options()
+            // Counted as training counts them: one example per distinct normalised text.
+            let distinct = ClassifierTrainer(options: options).distinctExamples(examples)
+            let labels = Set(distinct.map(\.label))
             guard labels.count >= 2 else {
                 throw ValidationError("training needs labelled examples of at least two categories; found \(examples.count) "
-                                      + "examples of \(labels.count) (--label-column \(labelColumn)); nothing written")
+                                      + "examples (distinct texts: \(distinct.count)) of \(labels.count) "
+                                      + "(--label-column \(labelColumn)); nothing written")
             }
-            var options = ClassifierTrainer.Options()
             options.seed = seed
             options.cost = cost
             if let taxonomy {
@@ -159,6 +165,21 @@ struct ClassifierCommand: ParsableCommand {
             guard !rows.isEmpty else {
                 throw ValidationError(ids == nil ? "\(data) has no rows to evaluate" : "none of the ids in \(ids!) is in \(data)")
             }
+            // Rows without a label, or with one the model cannot give, are out of every figure, and said so.
+            let known = Set(classifier.labels)
+            let outside = Dictionary(grouping: rows.filter { !known.contains($0.label) }, by: \.label)
+            if !outside.isEmpty {
+                let listed = outside.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.prefix(10)
+                    .map { "\($0.key.isEmpty ? "(no label)" : $0.key) ×\($0.value.count)" }.joined(separator: ", ")
+                FileHandle.standardError.write(Data(("warning: \(outside.values.map(\.count).reduce(0, +)) of \(rows.count) rows "
+                    + "are left out, their --label-column \(labelColumn) is none of the model's \(known.count) labels: "
+                    + "\(listed)\(outside.count > 10 ? ", …" : "")\n").utf8))
+                rows.removeAll { !known.contains($0.label) }
+                guard !rows.isEmpty else {
+                    throw ValidationError("no row of \(data) carries one of the model's labels (\(classifier.labels.joined(separator: ", "))); "
+                                          + "is --label-column \(labelColumn) the first-level category?")
+                }
+            }
             let results = rows.map { classifier.classify($0.text) }
             let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: results.map(\.category),
                                                 labels: classifier.labels)
@@ -185,6 +206,7 @@ struct ClassifierCommand: ParsableCommand {
 
         func run() throws {
             try DataFile.checkWritable(URL(fileURLWithPath: output))
+            try DataFile.checkDistinct(URL(fileURLWithPath: output), from: [URL(fileURLWithPath: input)], option: "--output")
             let classifier = try ClassifierCommand.loadModel(model)
             let rows = try TextDataset.load(URL(fileURLWithPath: input), textColumns: ClassifierCommand.columns(textColumns),
                                             labelColumn: nil)
@@ -219,6 +241,7 @@ struct ClassifierCommand: ParsableCommand {
 
         func run() throws {
             try DataFile.checkWritable(URL(fileURLWithPath: out))
+            try DataFile.checkDistinct(URL(fileURLWithPath: out), from: [URL(fileURLWithPath: data)], option: "--out")
             let rows = try TextDataset.load(URL(fileURLWithPath: data), textColumns: nil, labelColumn: labelColumn)
             var rng = SplitMix64(seed: seed)
             var chosen: [String] = []
@@ -226,6 +249,10 @@ struct ClassifierCommand: ParsableCommand {
                 var ids = rows.filter { $0.label == label }.map(\.id)
                 rng.shuffle(&ids)
                 chosen += ids.prefix(Int((Double(ids.count) * fraction).rounded()))
+            }
+            guard !chosen.isEmpty, chosen.count < rows.count else {
+                throw ValidationError("--fraction \(fraction) holds out \(chosen.isEmpty ? "no row" : "every row") of the "
+                                      + "\(rows.count) in \(data) (each class's share is rounded); nothing written")
             }
             chosen.sort { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
             let name = URL(fileURLWithPath: data).lastPathComponent

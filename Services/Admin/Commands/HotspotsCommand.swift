@@ -72,7 +72,7 @@ struct HotspotsCommand: ParsableCommand {
         if let titleThreshold { options.titleThreshold = titleThreshold }
         if let centroidThreshold { options.centroidThreshold = centroidThreshold }
         if let matterThreshold { options.matterThreshold = matterThreshold }
-        var finder = HotspotFinder(options: options, recognizer: try? PlaceRecognizer.loadShipped())
+        var finder = HotspotFinder(options: options, recognizer: try Self.gazetteer())
         if let mergeThreshold { finder.mergeThreshold = mergeThreshold }
         let spots = finder.find(appeals, top: top, ranking: weighted ? .weighted : rank)
         switch format {
@@ -82,12 +82,30 @@ struct HotspotsCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(spots), as: UTF8.self))
         case .table:
             print("rank\tpeople\tsize\tfirst\tlast\tplace\ttitle")
+            // One line per hotspot: a line break or tab inside a title would split the row.
+            func cell(_ text: String) -> String {
+                String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+            }
             for (i, s) in spots.enumerated() {
-                print("\(i + 1)\t\(s.people)\t\(s.size)\t\(s.first.prefix(10))\t\(s.last.prefix(10))\t\(s.place ?? "-")\t\(s.title)")
+                print("\(i + 1)\t\(s.people)\t\(s.size)\t\(s.first.prefix(10))\t\(s.last.prefix(10))\t\(cell(s.place ?? "-"))\t\(cell(s.title))")
             }
         }
         if undated > 0 {
             FileHandle.standardError.write(Data("note: \(undated) rows without a readable submitted_at were dated 1970-01-01\n".utf8))
+        }
+    }
+
+    /// The gazetteer: `MINHU_GAZETTEER_FILE` (an error when it cannot be used, as the dispatcher refuses to start),
+    /// else the shipped one; without one, a note, and the hotspots are found without places.
+    static func gazetteer() throws -> PlaceRecognizer? {
+        do {
+            return try PlaceRecognizer.loadShipped()
+        } catch {
+            if let path = ProcessInfo.processInfo.environment["MINHU_GAZETTEER_FILE"], !path.isEmpty {
+                throw ValidationError("MINHU_GAZETTEER_FILE: \(error)")
+            }
+            FileHandle.standardError.write(Data("note: no gazetteer (\(error)); places are not recognised\n".utf8))
+            return nil
         }
     }
 }
