@@ -88,6 +88,14 @@ struct DeadlineServiceTests {
         return (DeadlineEventHandler(contexts: contexts, clock: clock), contexts)
     }
 
+    @Test("deadlines.events is bound to every event the handler acts on (appeal.progressed resumes the clocks)")
+    func boundToEveryHandledEvent() {
+        let bound = Set(MinhuTopology.eventBindings["deadlines.events"] ?? [])
+        let missing = DeadlineEventHandler.handledEvents.map(\.rawValue).filter { !bound.contains($0) }
+        #expect(missing.isEmpty, "not bound: \(missing)")
+        #expect(bound.contains("appeal.progressed"))
+    }
+
     @Test("appeal.dispatched published to the broker starts both clocks")
     func dispatchedOverBroker() async throws {
         try await TestBroker.withVhost { url in
@@ -205,6 +213,41 @@ struct DeadlineServiceTests {
                                                     decidedBy: "centre-lead", database: database, logger: logger)
             #expect(extended.grantedWorkingDays == 4)
             #expect(extended.replyBy == F.at(2024, 3, 15, 17))
+
+            // A due moved off the close of office by a pause (Tue 12 March 13:00) still ends at the close of the
+            // day asked for; the clock resumes on the department's progress report too.
+            let paused = UUID()
+            try await F.apply([try F.dispatched(paused, case: "T-P"),
+                               AppealAwaitingCitizen(appealId: paused, caseNumber: "T-P", round: 1, attempt: 1,
+                                                     occurredAt: F.at(2024, 3, 5, 10), departmentCode: "water",
+                                                     reason: "需要补充材料"),
+                               AppealProgressed(appealId: paused, caseNumber: "T-P", round: 1, attempt: 1,
+                                                occurredAt: F.at(2024, 3, 5, 14), departmentCode: "water",
+                                                note: "已电话联系市民"),
+                               AppealExtensionRequested(appealId: paused, caseNumber: "T-P", round: 1, attempt: 1,
+                                                        occurredAt: F.at(2024, 3, 6, 9), departmentCode: "water",
+                                                        workingDays: 10, reason: "x")],
+                              handler: handler, database: database)
+            #expect(try await F.clock(paused, .reply, database)?.dueAt == F.at(2024, 3, 12, 13))
+            let toFriday = try await decider.decide(.caseNumber("T-P"), approve: true,
+                                                    grant: .until(LocalDate(iso: "2024-03-16")!), reason: nil,
+                                                    decidedBy: "centre-lead", database: database, logger: logger)
+            #expect(toFriday.grantedWorkingDays == 3)  // Wed 13, Thu 14, Fri 15; Saturday 16 is no working day
+            #expect(toFriday.replyBy == F.at(2024, 3, 15, 17))
+
+            // A far-off day is refused (more than the rule's 10 working days) without counting up to it.
+            let far = UUID()
+            try await F.apply([try F.dispatched(far, case: "T-F"),
+                               AppealExtensionRequested(appealId: far, caseNumber: "T-F", round: 1, attempt: 1,
+                                                        occurredAt: F.at(2024, 3, 6, 9), departmentCode: "water",
+                                                        workingDays: 10, reason: "x")],
+                              handler: handler, database: database)
+            await #expect(throws: ExtensionDecider.Refusal.self) {
+                _ = try await decider.decide(.caseNumber("T-F"), approve: true,
+                                             grant: .until(LocalDate(iso: "9999-12-31")!), reason: nil,
+                                             decidedBy: "centre-lead", database: database, logger: logger)
+            }
+            #expect(try await F.clock(far, .reply, database)?.dueAt == F.at(2024, 3, 11, 17))
         }
     }
 

@@ -19,6 +19,13 @@ public struct DeadlineEventHandler: MessageHandler {
     public let contexts: DeadlineContextProvider
     public let clock: any MinhuClock
 
+    /// The events `apply` acts on; `deadlines.events` must be bound to every one (`MinhuTopology.eventBindings`).
+    public static let handledEvents: [EventType] = [
+        AppealDispatched.eventType, AppealSigned.eventType, AppealReplied.eventType, AppealReturned.eventType,
+        AppealClosed.eventType, AppealRejected.eventType, AppealAwaitingCitizen.eventType,
+        AppealSupplemented.eventType, AppealProgressed.eventType, AppealExtensionRequested.eventType,
+    ]
+
     public init(contexts: DeadlineContextProvider, clock: any MinhuClock) {
         self.contexts = contexts
         self.clock = clock

@@ -117,6 +117,8 @@ public struct ExtensionDecider: Sendable {
         }
         let now = clock.now()
         var granted = 0
+        /// For `until`: the last working day up to the requested day, whose close of office becomes the due time.
+        var untilDay: LocalDate?
         if approve {
             switch grant {
             case .requested: granted = requested
@@ -127,13 +129,17 @@ public struct ExtensionDecider: Sendable {
                     throw Refusal(kind: .invalid, field: "until",
                                   reason: "\(day) is not after the current due day \(dueDay)")
                 }
-                var count = 0
+                // The working days after the due day up to `day`, counted no further than one past the most the
+                // rule allows (a far-off day is refused without walking the calendar to it).
                 var cursor = dueDay
-                while cursor < day {
-                    cursor = context.calendar.nextWorkingDay(after: cursor)
-                    if cursor <= day { count += 1 }
+                let cap = context.policies.extensionRule.maxWorkingDays + 1
+                while granted < cap {
+                    let next = context.calendar.nextWorkingDay(after: cursor)
+                    if next > day { break }
+                    cursor = next
+                    granted += 1
                 }
-                granted = count
+                untilDay = cursor
             }
             let usedThisRound = clocks.filter { $0.clock == .reply && $0.round == round }.map(\.extensionsUsed)
                 .reduce(0, +)
@@ -144,14 +150,20 @@ public struct ExtensionDecider: Sendable {
                               reason: "an extension must add at least 1 working day (got \(granted))")
             case .tooLong(let max):
                 throw Refusal(kind: .invalid, field: fieldName(grant),
-                              reason: "an extension may add at most \(max) working days (got \(granted))")
+                              reason: "an extension may add at most \(max) working days (got "
+                                  + (untilDay == nil ? "\(granted))" : "more than \(max) up to that day)"))
             case .limitReached(let perRound):
                 throw Refusal(kind: .conflict, field: nil,
                               reason: "round \(round) already had \(perRound) extension(s), the most allowed")
             }
-            reply.dueAt = DeadlineCalculator.extended(due: reply.dueAt, byWorkingDays: granted,
-                                                      calendar: context.calendar, officeHours: context.officeHours,
-                                                      timeZone: context.timeZone)
+            if let untilDay {
+                reply.dueAt = context.calendar.closeOfOffice(on: untilDay, officeHours: context.officeHours,
+                                                             timeZone: context.timeZone)
+            } else {
+                reply.dueAt = DeadlineCalculator.extended(due: reply.dueAt, byWorkingDays: granted,
+                                                          calendar: context.calendar, officeHours: context.officeHours,
+                                                          timeZone: context.timeZone)
+            }
             reply.extensionsUsed += 1
             if reply.state == "running" {
                 reply.nextCheckAt = context.nextCheck(limit: reply.limit, windowStart: reply.windowStart,
