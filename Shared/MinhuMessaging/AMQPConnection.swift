@@ -135,6 +135,9 @@ final class AMQPConnection {
             }
             try awaitConfirms(sequenceToIndex: &sequenceToIndex, indexByMessageID: indexByMessageID,
                               outcomes: &outcomes)
+            // The decoded acks and returns live in the channel's pool until it is released (rabbitmq-c frees it
+            // on its own only for channel 0): released once each window is confirmed.
+            if isOpen { amqp_maybe_release_buffers(state) }
             start = end
         }
         return outcomes.map { $0 ?? .nacked }
@@ -150,7 +153,7 @@ final class AMQPConnection {
         properties.delivery_mode = 2
         properties.message_id = arena.bytes(message.messageID.uuidString.lowercased())
         properties.type = arena.bytes(message.type)
-        properties.timestamp = UInt64(max(0, message.timestamp.timeIntervalSince1970))
+        properties.timestamp = AMQPWireValues.timestamp(message.timestamp)
         properties.app_id = arena.bytes(message.appID)
         if let correlation = message.correlationID {
             properties._flags |= AMQPConstants.correlationIDFlag
@@ -160,7 +163,7 @@ final class AMQPConnection {
             properties._flags |= AMQPConstants.userIDFlag
             properties.user_id = arena.bytes(user)
         }
-        var headers: [(String, Topology.QueueArgument)] = [("schema_version", .int(Int32(message.schemaVersion)))]
+        var headers: [(String, Topology.QueueArgument)] = [("schema_version", .int(AMQPWireValues.schemaVersion(message.schemaVersion)))]
         for (key, value) in message.headers.sorted(by: { $0.key < $1.key }) where key != "schema_version" {
             headers.append((key, .string(value)))
         }
@@ -237,6 +240,7 @@ final class AMQPConnection {
     /// silent broker (rabbitmq-c services heartbeats only inside its own calls). Throws when the connection is
     /// gone. Used by publishers between jobs.
     func serviceIdle() throws {
+        defer { if isOpen { amqp_maybe_release_buffers(state) } }
         repeat {
             var frame = amqp_frame_t()
             var zero = timeval(tv_sec: 0, tv_usec: 0)
@@ -406,7 +410,7 @@ final class AMQPConnection {
             messageID: text(AMQPConstants.messageIDFlag, raw.message_id),
             type: text(AMQPConstants.typeFlag, raw.type),
             timestamp: (flags & AMQPConstants.timestampFlag) != 0
-                ? Date(timeIntervalSince1970: TimeInterval(raw.timestamp)) : nil,
+                ? Date(timeIntervalSince1970: TimeInterval(min(raw.timestamp, AMQPWireValues.timestamp(.distantFuture)))) : nil,
             correlationID: text(AMQPConstants.correlationIDFlag, raw.correlation_id),
             appID: text(AMQPConstants.appIDFlag, raw.app_id),
             userID: text(AMQPConstants.userIDFlag, raw.user_id),

@@ -68,6 +68,37 @@ struct PublisherTests {
             #expect(first.properties.timestamp == Date(timeIntervalSince1970: 1_790_000_000))
         }
     }
+
+    @Test("a schema version or timestamp beyond the wire types is clamped, and its dead letter published, not a trap")
+    func outOfRangePropertiesAreClamped() async throws {
+        #expect(AMQPWireValues.schemaVersion(3_000_000_000) == Int32.max)
+        #expect(AMQPWireValues.schemaVersion(-3_000_000_000) == Int32.min)
+        #expect(AMQPWireValues.timestamp(Date(timeIntervalSince1970: 1e300)) == UInt64(Int64.max))
+        #expect(AMQPWireValues.timestamp(Date(timeIntervalSince1970: -5)) == 0)
+        #expect(AMQPWireValues.timestamp(Date(timeIntervalSince1970: 1_790_000_000.7)) == 1_790_000_000)
+        try await TestBroker.withVhost { url in
+            try await TopologyDeclarer.declare(MinhuTopology.make(departments: ["housing"], channels: []), url: url)
+            let publisher = AMQPPublisher(url: url, logger: logger)
+            let odd = OutgoingMessage(exchange: MinhuTopology.dispatch, routingKey: "housing", type: "t",
+                                      timestamp: Date(timeIntervalSince1970: 1e300), appID: "test",
+                                      schemaVersion: 3_000_000_000, body: Data("{}".utf8))
+            #expect(allConfirmed(try await publisher.publish([odd])))
+            let consumer = AMQPConsumer(url: url, queue: "dept.housing", prefetch: 1, logger: logger)
+            var received: AMQPDelivery?
+            for await batch in consumer.batches {
+                received = batch.first
+                break
+            }
+            let delivery = try #require(received)
+            #expect(delivery.properties.schemaVersion == Int(Int32.max))
+            // What a consumer does with a message it refuses: the copy carries the same odd values.
+            try await consumer.deadLetter(delivery, reason: "unsupported schema version", via: publisher)
+            await consumer.shutdown()
+            await publisher.shutdown()
+            let dead = try await DeadLetterReader.read(queue: "dead.dept.housing", count: 1, url: url, timeout: .seconds(30))
+            #expect(dead.first?.properties.headers["x-minhu-error"] == "unsupported schema version")
+        }
+    }
 }
 
 extension OutgoingMessage {
