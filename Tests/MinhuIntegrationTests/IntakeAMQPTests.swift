@@ -103,13 +103,26 @@ struct IntakeAMQPTests {
                 let unknown = try MessageEnvelope.message(IntakeSupplement(caseNumber: "20000101-000001", text: "补充", submittedAt: Date()),
                                                           route: .intake(channel: .wechat, kind: .supplement),
                                                           producer: "adapter", at: Date(), userID: "integrator.wechat")
-                #expect(allConfirmed(try await publish([known, unknown], as: wechat)))
+                // Refused at decoding, each with its reason, as an appeal's fields would be.
+                let refused = try [IntakeSupplement(caseNumber: "\u{0}", text: "补充", submittedAt: Date()),
+                                   IntakeSupplement(externalId: "wx-s1", text: "补充",
+                                                    attachments: [URL(string: "file:///etc/passwd")!], submittedAt: Date()),
+                                   IntakeSupplement(externalId: "wx-s1", text: String(repeating: "很", count: 20_001),
+                                                    submittedAt: Date())].map {
+                    try MessageEnvelope.message($0, route: .intake(channel: .wechat, kind: .supplement),
+                                                producer: "adapter", at: Date(), userID: "integrator.wechat")
+                }
+                #expect(allConfirmed(try await publish([known, unknown] + refused, as: wechat)))
                 try await expectEventually(timeout: .seconds(120)) {
                     try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.supplemented'") == 1
                 }
                 #expect(try await intake.count("SELECT count(*) FROM appeal_supplements") == 1)
-                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 1, url: url, timeout: .seconds(90))
-                #expect(dead.first?.properties.headers["x-minhu-error"]?.contains("no appeal with case_number '20000101-000001'") == true)
+                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 4, url: url, timeout: .seconds(90))
+                let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
+                #expect(reasons.contains { $0.contains("no appeal with case_number '20000101-000001'") }, "\(reasons)")
+                #expect(reasons.contains { $0.contains("case_number: contains a NUL character") }, "\(reasons)")
+                #expect(reasons.contains { $0.contains("attachments[0]: must be an http or https URL") }, "\(reasons)")
+                #expect(reasons.contains { $0.contains("text: longer than 20000 characters") }, "\(reasons)")
             }
         }
     }

@@ -149,6 +149,10 @@ struct IntakeHTTPTests {
                     #expect(!detail.isEmpty)
                 }
                 #expect(try await intake.post(IntakeHarness.appealJSON(), key: agent, idempotencyKey: nil).status == 400)
+                // 200 flags: 200 characters but 400 code points, over what the database holds: a 400, not a 500.
+                let flags = try await intake.post(IntakeHarness.appealJSON(), key: agent,
+                                                  idempotencyKey: String(repeating: "🇨🇳", count: 200))
+                #expect(problem(flags).0 == 400 && problem(flags).2.contains("longer than 255"), "\(problem(flags).2)")
                 #expect(try await intake.post(IntakeHarness.appealJSON(), key: "mh_nope").status == 401)
                 #expect(try await intake.post(IntakeHarness.appealJSON(), key: observer).status == 403)
                 let crossChannel = try await intake.post(IntakeHarness.appealJSON(channel: "mailbox"), key: wechat)

@@ -102,5 +102,12 @@ struct Open311FormatTests {
     func masking() {
         #expect(Open311ServiceRequest.maskDigits("请回电13800138000，门牌12号") == "请回电138****8000，门牌12号")
         #expect(Open311ServiceRequest.maskDigits("座机 07105551234") == "座机 071****1234")
+        // Numbers written in groups are numbers too; dates and times are not.
+        #expect(Open311ServiceRequest.maskDigits("请回电138 0013 8000。") == "请回电138****8000。")
+        #expect(Open311ServiceRequest.maskDigits("电话：138-0013-8000，谢谢") == "电话：138****8000，谢谢")
+        #expect(Open311ServiceRequest.maskDigits("座机(0710)345-6789") == "座机(071****6789")
+        #expect(Open311ServiceRequest.maskDigits("+86 138 0013 8000") == "+138****8000")
+        #expect(Open311ServiceRequest.maskDigits("预计2024-03-15 17:00办结") == "预计2024-03-15 17:00办结")
+        #expect(Open311ServiceRequest.maskDigits("2019.8.7 13时处理，共 3 次") == "2019.8.7 13时处理，共 3 次")
     }
 }

@@ -298,6 +298,10 @@ struct Open311Tests {
             #expect(loneLat.status == 400)
             let badLat = try await server.post("requests.json", Server.form(key: wechat, ["lat": "95"]))
             #expect(badLat.status == 400 && (badLat.items.first?["description"] as? String ?? "").hasPrefix("lat"))
+            let elsewhere = try await server.post("requests.json", Server.form(key: wechat, ["jurisdiction_id": "elsewhere"]))
+            #expect(elsewhere.status == 404 && (elsewhere.items.first?["description"] as? String ?? "").hasPrefix("jurisdiction_id"))
+            let nul = try await server.post("requests.json", Server.form(key: wechat, ["address_string": "幸福路\u{0}12号"]))
+            #expect(nul.status == 400 && (nul.items.first?["description"] as? String ?? "").contains("NUL"), "\(nul.body)")
             let badKind = try await server.post("requests.json", Server.form(key: wechat, ["attribute[kind]": "praise"]))
             #expect(badKind.status == 400 && (badKind.items.first?["description"] as? String ?? "").hasPrefix("attribute[kind]"))
             let json = try await server.post("requests.json", Server.form(key: wechat), contentType: "application/json")
@@ -341,7 +345,7 @@ struct Open311Tests {
             _ = try await server.submit(key: wechat)
             #expect(try await count() == 4)
             // An empty or overlong key is refused, and nothing is recorded.
-            for bad in ["", String(repeating: "k", count: 256)] {
+            for bad in ["", String(repeating: "k", count: 256), String(repeating: "🇨🇳", count: 200)] {
                 let refused = try await server.post("requests.json", Server.form(key: wechat), idempotencyKey: bad)
                 #expect(refused.status == 400 && refused.body.contains("Idempotency-Key"), "\(refused.body)")
             }
@@ -355,7 +359,7 @@ struct Open311Tests {
             let key = try await server.key(.integrator, channel: "wechat")
             let now = Date()
             let recent = try await server.submit(key: key)
-            let older = try await server.submit(key: key, ["service_code": "2"])
+            let older = try await server.submit(key: key, ["service_code": "02"])  // stored as 2, the catalogue's code
             let ancient = try await server.submit(key: key)
             try await server.setReceived(recent, now.addingTimeInterval(-10 * 86_400))
             try await server.setReceived(older, now.addingTimeInterval(-40 * 86_400))
@@ -395,7 +399,8 @@ struct Open311Tests {
             for bad in [[("start_date", "last week")], [("end_date", "2026-02-30")],
                         [("start_date", format(now.addingTimeInterval(-100 * day))), ("end_date", format(now))],
                         [("start_date", format(now)), ("end_date", format(now.addingTimeInterval(-day)))],
-                        [("status", "pending")], [("page", "0")], [("page_size", "1001")], [("page_size", "x")]] {
+                        [("status", "pending")], [("page", "0")], [("page_size", "1001")], [("page_size", "x")],
+                        [("service_code", "\u{0}")], [("service_request_id", "1\u{0}")]] {
                 let reply = try await server.get("requests.json" + Server.query(bad))
                 #expect(reply.status == 400 && reply.firstErrorCode == 400, "\(bad)")
             }

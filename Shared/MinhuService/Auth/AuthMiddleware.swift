@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import MinhuStorage
 
 /// The one authentication middleware of every service's HTTP API (DESIGN §8).
 ///
@@ -29,7 +30,7 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             principal = try await store.principal(forKey: key)
         } catch {
-            logger.error("API key lookup failed", metadata: ["error": "\(String(reflecting: error))"])
+            logger.error("API key lookup failed", metadata: ["error": "\(PostgresErrorDetails(error))"])
             return Problem.response(503, "service unavailable", "the API key could not be checked; try again")
         }
         guard let principal else {

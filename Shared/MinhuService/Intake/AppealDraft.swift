@@ -69,7 +69,7 @@ public struct AppealDraft: Sendable, Hashable {
         if submittedAt > now.addingTimeInterval(86_400) { return refuse("submitted_at", "is in the future") }
         if submittedAt < Date(timeIntervalSince1970: 946_684_800) { return refuse("submitted_at", "is before 2000") }
         guard let phone = Citizen.normalizePhone(citizen.phone) else {
-            return refuse("citizen.phone", "not a Chinese phone number (mobile, or landline with area code)")
+            return refuse("citizen.phone", "not a Chinese phone number (mobile, or landline: with its area code, or a local number)")
         }
         draft.citizen.phone = phone
         if let name = citizen.name {

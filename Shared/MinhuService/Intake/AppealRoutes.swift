@@ -66,7 +66,7 @@ public enum AppealRoutes {
                                     "the Idempotency-Key header is required (a unique value per appeal, reused on retry)",
                                     field: "Idempotency-Key")
         }
-        guard key.count <= IdempotentSubmission.maxKeyLength else {
+        guard key.unicodeScalars.count <= IdempotentSubmission.maxKeyLength else {
             return Problem.response(400, "invalid Idempotency-Key",
                                     "longer than \(IdempotentSubmission.maxKeyLength) characters",
                                     field: "Idempotency-Key")

@@ -68,11 +68,8 @@ public struct ChannelIntakeHandler: MessageHandler {
             } catch {
                 throw MessageRejection("\(IntakeSupplement.messageType): \(MinhuJSON.describe(error))")
             }
-            if message.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw MessageRejection("\(IntakeSupplement.messageType): text: must not be empty")
-            }
-            if message.text.contains("\u{0}") {
-                throw MessageRejection("\(IntakeSupplement.messageType): text: contains a NUL character")
+            if let refusal = message.refusal(now: recorder.clock.now()) {
+                throw MessageRejection("\(IntakeSupplement.messageType): \(refusal)")
             }
             let original = OutgoingMessage(messageID: delivery.messageID ?? UUID(), exchange: delivery.exchange,
                                            routingKey: delivery.routingKey,

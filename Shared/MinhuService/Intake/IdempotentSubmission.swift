@@ -30,7 +30,8 @@ public struct IdempotentSubmission: Sendable {
         public var fromDeputy: Bool
     }
 
-    /// The longest `Idempotency-Key` accepted (the native API's and Open311's).
+    /// The longest `Idempotency-Key` accepted (the native API's and Open311's), in Unicode scalars as PostgreSQL's
+    /// `length()` counts them (a flag emoji is one Swift character and two scalars).
     public static let maxKeyLength = 255
 
     public let recorder: AppealRecorder

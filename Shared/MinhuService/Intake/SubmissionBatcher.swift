@@ -72,7 +72,7 @@ actor SubmissionBatcher {
                     .map { .success($0) }
             } catch {
                 logger.notice("batched submissions failed; committing them one by one",
-                              metadata: ["count": "\(requests.count)", "error": "\(String(reflecting: error))"])
+                              metadata: ["count": "\(requests.count)", "error": "\(PostgresErrorDetails(error))"])
             }
         }
         var results: [Result<IdempotentSubmission.Outcome, any Error>] = []

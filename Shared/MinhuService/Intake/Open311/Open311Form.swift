@@ -19,6 +19,10 @@ public struct Open311Form: Sendable, Hashable {
             guard let value = parts.count > 1 ? Self.decode(parts[1]) : "" else {
                 throw .badRequest("\(name): not valid percent-encoded UTF-8")
             }
+            // PostgreSQL text holds no NUL: refused here rather than failing a query with a 500.
+            if name.contains("\u{0}") || value.contains("\u{0}") {
+                throw .badRequest("\(name.contains("\u{0}") ? "a form field name" : name): contains a NUL character")
+            }
             if fields[name] == nil { fields[name] = value }
         }
     }

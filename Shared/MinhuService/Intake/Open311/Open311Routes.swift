@@ -165,6 +165,10 @@ struct Open311Handler: Sendable {
             throw Open311Error.badRequest("the body is not UTF-8")
         }
         let form = try Open311Form(parsing: Substring(text))
+        // GeoReport v2 puts a POST's jurisdiction_id in the body; the query's was checked by `answer`.
+        if let id = form.value("jurisdiction_id"), id != jurisdiction {
+            throw Open311Error.notFound("jurisdiction_id: this endpoint serves '\(jurisdiction)' only")
+        }
         let principal = try await principal(request, form: form.value("api_key") == nil ? query : form)
         let channel = principal.role == .integrator
             ? principal.channel.flatMap(MinhuModels.Channel.init(rawValue:)) ?? .open311 : .open311

@@ -87,19 +87,43 @@ public struct Open311ServiceRequest: Sendable, Hashable {
     }
 
     /// `text` with every run of 7 or more digits (ASCII or full-width; phone, id card and account numbers)
-    /// masked by `Citizen.maskPhone`, so public answers never carry a full number.
+    /// masked by `Citizen.maskPhone`, so public answers never carry a full number. A run may be written in groups
+    /// (`138 0013 8000`, `0710-345-6789`, `(0710)3456789`: up to two of the separators `Citizen.normalizePhone`
+    /// accepts between digits) when every group after the first holds at least three digits, so dates such as
+    /// `2024-03-15` or `2019.8.7 13` stay as they are.
     public static func maskDigits(_ text: String) -> String {
         var output = ""
-        var run = ""
+        var span = ""          // the digits and separators of the current run, as written
+        var digits = ""        // its digits, ASCII
+        var groups: [Int] = [] // digits per group
+        var pending = ""       // separators after the last digit, not yet known to be inside the run
         func flush() {
-            if run.count >= 7 { output += Citizen.maskPhone(run) } else { output += run }
-            run = ""
+            let phoneLike = digits.count >= 7 && groups.dropFirst().allSatisfy { $0 >= 3 }
+            output += (phoneLike ? Citizen.maskPhone(digits) : span) + pending
+            span = ""; digits = ""; groups = []; pending = ""
         }
         for character in text {
-            if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
-               (0x30...0x39).contains(scalar.value) || (0xFF10...0xFF19).contains(scalar.value) {
-                run.append(character)
-            } else {
+            guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else {
+                flush()
+                output.append(character)
+                continue
+            }
+            switch scalar.value {
+            case 0x30...0x39, 0xFF10...0xFF19:
+                if groups.isEmpty || !pending.isEmpty { groups.append(0) }
+                span += pending
+                pending = ""
+                span.append(character)
+                digits.unicodeScalars.append(Unicode.Scalar(scalar.value >= 0xFF10 ? scalar.value - 0xFF10 + 0x30 : scalar.value)!)
+                groups[groups.count - 1] += 1
+            case 0x20, 0x3000, 0x2D, 0x2010...0x2015, 0xFF0D, 0x2E, 0x28, 0x29, 0xFF08, 0xFF09:
+                if !span.isEmpty && pending.count < 2 {
+                    pending.append(character)
+                } else {
+                    flush()
+                    output.append(character)
+                }
+            default:
                 flush()
                 output.append(character)
             }

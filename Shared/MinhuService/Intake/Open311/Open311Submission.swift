@@ -22,10 +22,12 @@ public struct Open311Submission: Sendable {
     /// service code up (see `submit`).
     public static func draft(_ form: Open311Form, channel: MinhuModels.Channel,
                              now: Date) throws(Open311Error) -> AppealDraft {
-        guard let serviceCode = form.value("service_code") else { throw .badRequest("service_code: required") }
+        guard let given = form.value("service_code") else { throw .badRequest("service_code: required") }
+        // Stored as the catalogue writes it ("017" and "+17" are service 17), so lists and filters find it.
+        let serviceCode = Int32(given).map { String($0) } ?? given
         guard let description = form.value("description") else { throw .badRequest("description: required") }
         guard let phone = form.value("phone") else {
-            throw .badRequest("phone: required (a Chinese mobile, or a landline with its area code)")
+            throw .badRequest("phone: required (a Chinese mobile, or a landline: with its area code, or a local number)")
         }
         let location = try location(form)
         var kind: AppealKind?
@@ -83,7 +85,7 @@ public struct Open311Submission: Sendable {
     /// no idempotency of its own; the header is Minhu's, as on `POST /v1/appeals`). 400 for an empty key or one
     /// longer than `IdempotentSubmission.maxKeyLength`.
     public static func retryId(key: String, keyId: UUID) throws(Open311Error) -> String {
-        guard !key.isEmpty, key.count <= IdempotentSubmission.maxKeyLength else {
+        guard !key.isEmpty, key.unicodeScalars.count <= IdempotentSubmission.maxKeyLength else {
             throw .badRequest("Idempotency-Key: "
                               + (key.isEmpty ? "empty" : "longer than \(IdempotentSubmission.maxKeyLength) characters"))
         }
