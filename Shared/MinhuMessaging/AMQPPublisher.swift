@@ -71,6 +71,9 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
                 return outcomes
             } catch {
                 dropConnection(reason: "\(error)")
+                if case AMQPError.brokerRefused(let code, let text) = error, PublishRefused.codes.contains(code) {
+                    throw PublishRefused(code: code, text: text)
+                }
                 throw error
             }
         }

@@ -195,9 +195,25 @@ public final class OutboxRelay: Service, Sendable {
 
             var confirmedIDs: [Int64] = []
             if !publishable.isEmpty {
-                let outcomes: [PublishOutcome]
+                var outcomes: [PublishOutcome?]
                 do {
                     outcomes = try await publisher.publish(publishable.map(\.message))
+                } catch is PublishRefused {
+                    // One message made the broker close the channel and it does not say which: each alone, so the
+                    // refused ones wait with their reason and the rest go out (some a second time: consumers
+                    // deduplicate by message id).
+                    outcomes = []
+                    for item in publishable {
+                        do {
+                            outcomes.append(try await publisher.publish([item.message]).first)
+                        } catch let refused as PublishRefused {
+                            outcomes.append(nil)
+                            failures.append((item.row, "refused", "\(refused)"))
+                        } catch {
+                            metrics.failed(reason: "error", count: publishable.count)
+                            throw error
+                        }
+                    }
                 } catch {
                     metrics.failed(reason: "error", count: publishable.count)
                     throw error
@@ -208,9 +224,10 @@ public final class OutboxRelay: Service, Sendable {
                 }
                 for (item, outcome) in zip(publishable, outcomes) {
                     switch outcome {
-                    case .confirmed: confirmedIDs.append(item.row.id)
-                    case .returned(let text): failures.append((item.row, "returned", "returned by the broker: \(text)"))
-                    case .nacked: failures.append((item.row, "nacked", "nacked by the broker"))
+                    case .confirmed?: confirmedIDs.append(item.row.id)
+                    case .returned(let text)?: failures.append((item.row, "returned", "returned by the broker: \(text)"))
+                    case .nacked?: failures.append((item.row, "nacked", "nacked by the broker"))
+                    case nil: break  // refused, recorded above
                     }
                 }
             }
@@ -245,7 +262,7 @@ public final class OutboxRelay: Service, Sendable {
             round.published = confirmedIDs.count
             round.failed = failures.count
             metrics.published(count: confirmedIDs.count)
-            for reason in ["returned", "nacked", "error"] {
+            for reason in ["returned", "nacked", "refused", "error"] {
                 metrics.failed(reason: reason, count: failures.filter { $0.reason == reason }.count)
             }
             return round

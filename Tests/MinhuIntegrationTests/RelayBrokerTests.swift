@@ -38,4 +38,30 @@ struct RelayBrokerTests {
             }
         }
     }
+
+    @Test("a row the broker refuses (no such exchange: the channel is closed) waits with its reason; the rows around it go out")
+    func refusedRowDoesNotBlock() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake", logger: logger)
+                var events = OutboxFixtures.events(1...5)
+                events[2].exchange = "minhu.no-such-exchange"
+                try await OutboxFixtures.append(events, to: database, logger: logger)
+                let round = try await relay.relayOnce()
+                #expect(round.published == 4 && round.failed == 1)
+                #expect(try await relay.pendingCount() == 1)
+                let waiting = try await StorageFixtures.integer("""
+                    SELECT attempts FROM outbox WHERE producer = 'minhu-intake' AND published_at IS NULL
+                    AND last_error LIKE 'refused by the broker (404)%'
+                    """, on: database)
+                #expect(waiting == 1)
+                let received = try await DeadLetterReader.read(queue: "dispatcher.events", count: 4, url: url)
+                #expect(Set(received.compactMap(\.messageID)) == Set(events.enumerated().filter { $0.offset != 2 }
+                    .map(\.element.messageID)))
+                await publisher.shutdown()
+            }
+        }
+    }
 }

@@ -7,8 +7,25 @@ public protocol MessagePublishing: Sendable {
     /// Publishes `messages` (persistent, mandatory, with publisher confirms) and waits for every confirm.
     ///
     /// - Returns: one outcome per message, in the same order.
-    /// - Throws: only when the connection itself failed; the caller then treats every message as not published.
+    /// - Throws: `PublishRefused` when the broker closed the channel over one of the messages (it does not say
+    ///   which: publishing them one at a time tells); otherwise only when the connection itself failed. Either way
+    ///   the caller treats every message as not published.
     func publish(_ messages: [OutgoingMessage]) async throws -> [PublishOutcome]
+}
+
+/// The broker closed the channel over a published message: 403 (this user may not write to the exchange), 404 (no
+/// such exchange) or 406 (e.g. larger than the broker's `max_message_size`). Publishing it again will fail again,
+/// unlike a lost connection, so the outbox relay sets that message aside and goes on with the others.
+public struct PublishRefused: Error, Sendable, Hashable, CustomStringConvertible {
+    public var code: Int
+    public var text: String
+    public init(code: Int, text: String) {
+        self.code = code
+        self.text = text
+    }
+    /// The reply codes that refuse a message rather than end a connection.
+    public static let codes: Set<Int> = [403, 404, 406]
+    public var description: String { "refused by the broker (\(code)): \(text)" }
 }
 
 /// The broker's verdict on one published message.
