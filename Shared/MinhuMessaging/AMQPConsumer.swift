@@ -35,6 +35,7 @@ public final class AMQPConsumer: @unchecked Sendable {
     private let logger: Logger
     private let statusLock = NSLock()
     private var connectedFlag = false
+    private var startedFlag = false
     private var generationValue = 0
     private let received = Counter(label: "minhu_amqp_delivered_total")
 
@@ -49,8 +50,10 @@ public final class AMQPConsumer: @unchecked Sendable {
     ///   - queue: the queue to consume.
     ///   - prefetch: unacknowledged deliveries the broker may send ahead.
     ///   - topology: declared on every (re)connection, when given (the queue must exist otherwise).
+    ///   - startNow: connect and consume at once (default); otherwise nothing is received until `start()`, so a
+    ///     service can first check what it depends on (its database schema) without holding deliveries.
     public init(url: AMQPURL, queue: String, prefetch: UInt16 = 200, options: AMQPConnectionOptions = .init(),
-                topology: Topology? = nil, logger: Logger) {
+                topology: Topology? = nil, startNow: Bool = true, logger: Logger) {
         self.url = url
         self.queue = queue
         self.prefetch = prefetch
@@ -59,7 +62,23 @@ public final class AMQPConsumer: @unchecked Sendable {
         self.logger = logger
         (batches, continuation) = AsyncStream.makeStream(of: [AMQPDelivery].self, bufferingPolicy: .unbounded)
         worker = AMQPWorkerThread(name: "amqp-consumer-\(queue)")
-        worker.start { [self] worker in mainLoop(worker) }
+        if startNow { start() }
+    }
+
+    /// Starts connecting and consuming (once; later calls, and calls after `shutdown()`, do nothing).
+    public func start() {
+        statusLock.lock()
+        let first = !startedFlag
+        startedFlag = true
+        statusLock.unlock()
+        if first { worker.start { [self] worker in mainLoop(worker) } }
+    }
+
+    /// True once `start()` has run (or the consumer was built with `startNow`).
+    private var hasStarted: Bool {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        return startedFlag
     }
 
     /// True while connected and consuming (for `/health`).
@@ -122,6 +141,7 @@ public final class AMQPConsumer: @unchecked Sendable {
     /// Stops consuming (basic.cancel): no new deliveries arrive; those already received are still handed out and
     /// can be acked, then the delivery stream finishes.
     public func stopConsuming() async {
+        guard hasStarted else { return }
         await onThread { [self] in
             guard consuming else { return }
             consuming = false
@@ -143,6 +163,14 @@ public final class AMQPConsumer: @unchecked Sendable {
 
     /// Stops consuming, closes the connection, finishes `deliveries` and ends the thread.
     public func shutdown() async {
+        let started = statusLock.withLock {
+            defer { startedFlag = true }  // a later start() does nothing
+            return startedFlag
+        }
+        guard started else {
+            continuation.finish()
+            return
+        }
         await stopConsuming()
         worker.requestStop()
         await worker.join()

@@ -115,6 +115,8 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
 
     private func ensureConnection() throws -> AMQPConnection {
         if let connection { return connection }
+        // Once shutdown has begun, a job run in the thread's last round opens no connection nothing would close.
+        if worker.isStopRequested { throw AMQPError.closed }
         wantsConnection = true
         do {
             let opened = try AMQPConnection.open(url: url, options: options, confirms: true)

@@ -41,13 +41,21 @@ final class AMQPWorkerThread: @unchecked Sendable {
     func start(_ main: @escaping @Sendable (AMQPWorkerThread) -> Void) {
         let thread = Thread { [self] in
             main(self)
-            // Run what is left so that no continuation is left hanging.
-            runJobs()
-            lock.lock()
-            hasFinished = true
-            let waiters = finished
-            finished.removeAll()
-            lock.unlock()
+            // Run what is left so that no continuation is left hanging; `hasFinished` is set under the same lock
+            // that finds the queue empty, so a job either runs here or is refused by `run` (`AMQPError.closed`).
+            var waiters: [CheckedContinuation<Void, Never>] = []
+            while true {
+                lock.lock()
+                if jobs.isEmpty {
+                    hasFinished = true
+                    waiters = finished
+                    finished.removeAll()
+                    lock.unlock()
+                    break
+                }
+                lock.unlock()
+                runJobs()
+            }
             for waiter in waiters { waiter.resume() }
         }
         thread.name = name
@@ -55,24 +63,27 @@ final class AMQPWorkerThread: @unchecked Sendable {
     }
 
     /// Queues `job` for the thread and wakes it. Safe from any thread.
-    func submit(_ job: @escaping Job) {
+    /// - Returns: false when the thread has finished (the job will never run).
+    @discardableResult
+    func submit(_ job: @escaping Job) -> Bool {
         lock.lock()
+        guard !hasFinished else {
+            lock.unlock()
+            return false
+        }
         jobs.append(job)
         lock.unlock()
         wake()
+        return true
     }
 
-    /// Runs `body` on the thread and returns its result to the async caller.
+    /// Runs `body` on the thread and returns its result to the async caller; throws `AMQPError.closed` once the
+    /// thread has finished.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            lock.lock()
-            let done = hasFinished
-            lock.unlock()
-            if done {
-                continuation.resume(throwing: AMQPError.closed)
-                return
-            }
-            submit { continuation.resume(with: Result { try body() }) }
+            // The check and the queueing are one step (`submit`), so no job slips in after the last `runJobs`.
+            let queued = submit { continuation.resume(with: Result { try body() }) }
+            if !queued { continuation.resume(throwing: AMQPError.closed) }
         }
     }
 

@@ -31,6 +31,9 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
     public let logger: Logger
     /// Test hook: called after a batch commits and before it is acked.
     public var afterCommit: (@Sendable ([AMQPDelivery]) async -> Void)?
+    /// When given, `run` waits for it to open before starting the consumer (a consumer built with
+    /// `startNow: false`), and stops without consuming when it fails.
+    public let gate: StartupGate?
 
     private let processed: Counter
     private let duplicates: Counter
@@ -40,8 +43,9 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
     ///   - consumerName: the inbox key, e.g. `dispatcher.events` (one per queue and service).
     ///   - deadLetters: the publisher for dead-letter copies (the service's publisher).
     public init(consumer: AMQPConsumer, consumerName: String, producer: String, handler: Handler, database: MinhuDatabase,
-                deadLetters: any MessagePublishing, logger: Logger,
+                deadLetters: any MessagePublishing, logger: Logger, gate: StartupGate? = nil,
                 afterCommit: (@Sendable ([AMQPDelivery]) async -> Void)? = nil) {
+        self.gate = gate
         self.consumer = consumer
         self.consumerName = consumerName
         self.producer = producer
@@ -57,6 +61,21 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
 
     public func run() async throws {
         let consumer = self.consumer
+        if let gate {
+            do {
+                try await withGracefulShutdownHandler {
+                    try await gate.wait()
+                } onGracefulShutdown: {
+                    gate.fail(CancellationError())
+                }
+            } catch {
+                // The schema check failed (the guard ends the group with its error) or the group is stopping.
+                await consumer.shutdown()
+                logger.info("consumer not started", metadata: ["queue": "\(consumerName)", "reason": "\(error)"])
+                return
+            }
+        }
+        consumer.start()
         let pending = DeliveryCoalescer(limit: 1000)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

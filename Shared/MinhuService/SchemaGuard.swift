@@ -8,10 +8,13 @@ public struct SchemaGuard: Service {
     public let database: MinhuDatabase
     public let requiredVersion: Int
     public let logger: Logger
+    /// Opened once the schema is new enough, failed when it is not (the consumers wait on it).
+    public let gate: StartupGate?
 
-    public init(database: MinhuDatabase, requiredVersion: Int, logger: Logger) {
+    public init(database: MinhuDatabase, requiredVersion: Int, gate: StartupGate? = nil, logger: Logger) {
         self.database = database
         self.requiredVersion = requiredVersion
+        self.gate = gate
         self.logger = logger
     }
 
@@ -24,13 +27,23 @@ public struct SchemaGuard: Service {
                 break
             } catch let error as MigrationError {
                 logger.critical("database schema too old; run `minhu migrate`", metadata: ["error": "\(error)"])
+                gate?.fail(error)
                 throw error
+            } catch is CancellationError {
+                gate?.fail(CancellationError())
+                throw CancellationError()
             } catch {
                 attempt += 1
                 logger.warning("cannot check the database schema yet", metadata: ["error": "\(PostgresErrorDetails(error))"])
-                try await Task.sleep(for: .seconds(min(5, 0.2 * Double(attempt))))
+                do {
+                    try await Task.sleep(for: .seconds(min(5, 0.2 * Double(attempt))))
+                } catch {
+                    gate?.fail(error)
+                    throw error
+                }
             }
         }
+        gate?.open()
         try? await gracefulShutdown()
     }
 }

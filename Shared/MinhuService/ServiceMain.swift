@@ -41,8 +41,7 @@ public enum ServiceMain {
         let servicePart = parts(runtime)
         let router = ServiceRouter.make(health: runtime.healthMonitor(consumers: servicePart.amqpConsumers))
         servicePart.routes(router)
-        let guardService = SchemaGuard(database: runtime.database, requiredVersion: requiredSchemaVersion, logger: logger)
-        let group = runtime.serviceGroup(consumers: [guardService] + servicePart.consumers, router: router)
+        let group = runtime.serviceGroup(consumers: servicePart.consumers, router: router)
         do {
             try await group.run()
             logger.info("stopped")

@@ -11,7 +11,7 @@ import UnixSignals
 /// tests, so tests run exactly what production runs.
 ///
 /// Services in the group start in this order and shut down in reverse: database pool, publisher, outbox relay,
-/// consumers, HTTP server. On SIGTERM the HTTP server stops, consumers stop consuming and finish what they hold,
+/// schema guard, consumers (which connect once the guard has checked the schema), HTTP server. On SIGTERM the HTTP server stops, consumers stop consuming and finish what they hold,
 /// the relay flushes the outbox, the publisher closes, the pool closes; the process exits 0.
 ///
 /// ```swift
@@ -27,6 +27,8 @@ public final class ServiceRuntime: Sendable {
     public let publisher: AMQPPublisher
     public let relay: OutboxRelay
     public let topology: Topology
+    /// Opened by the group's `SchemaGuard` once the schema is new enough; the consumers connect only then.
+    public let startupGate = StartupGate()
     /// The producer name on outbox rows and the AMQP `app_id`, e.g. `minhu-intake`.
     public var producer: String { "minhu-\(configuration.serviceName)" }
 
@@ -63,10 +65,10 @@ public final class ServiceRuntime: Sendable {
     ) -> MessageConsumerService<Handler> {
         let amqpConsumer = AMQPConsumer(url: configuration.amqpURL, queue: queue, prefetch: configuration.prefetch,
                                         options: configuration.amqpOptions(role: queue), topology: topology,
-                                        logger: logger)
+                                        startNow: false, logger: logger)
         return MessageConsumerService(consumer: amqpConsumer, consumerName: queue, producer: producer,
                                       handler: handler, database: database, deadLetters: publisher, logger: logger,
-                                      afterCommit: afterCommit)
+                                      gate: startupGate, afterCommit: afterCommit)
     }
 
     /// The `/health` monitor over the database, the publisher and `consumers`.
@@ -79,7 +81,8 @@ public final class ServiceRuntime: Sendable {
         return HealthMonitor(serviceName: configuration.serviceName, database: database, brokerChecks: checks)
     }
 
-    /// The service group: database, publisher, relay, `consumers`, then the HTTP server built from `router`.
+    /// The service group: database, publisher, relay, the schema guard (which opens `startupGate`), `consumers`,
+    /// then the HTTP server built from `router`.
     /// - Parameter onHTTPRunning: called with the bound port (useful with `MINHU_HTTP_PORT=0`).
     public func serviceGroup(consumers: [any Service], router: Router<BasicRequestContext>,
                              signals: [UnixSignal] = [.sigterm, .sigint],
@@ -95,7 +98,9 @@ public final class ServiceRuntime: Sendable {
                 await onHTTPRunning?(port)
             },
             logger: logger)
-        var services: [any Service] = [database, PublisherService(publisher: publisher), relay]
+        let schemaGuard = SchemaGuard(database: database, requiredVersion: ServiceMain.requiredSchemaVersion,
+                                      gate: startupGate, logger: logger)
+        var services: [any Service] = [database, PublisherService(publisher: publisher), relay, schemaGuard]
         services.append(contentsOf: consumers)
         services.append(app)
         var groupConfiguration = ServiceGroupConfiguration(

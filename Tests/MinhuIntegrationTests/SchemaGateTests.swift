@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import MinhuMessaging
+import MinhuModels
+import MinhuService
+import MinhuStorage
+import Testing
+
+/// A service's consumers connect only once its schema guard has checked the database: a build deployed before
+/// `minhu migrate` exits with the guard's error and leaves every message in its queue, undelivered.
+@Suite("Schema guard before the consumers", .enabled(if: TestDatabase.isConfigured))
+struct SchemaGateTests {
+    let logger = TestDatabase.logger
+
+    @Test("a service on a schema older than it needs stops with the guard's error and holds no delivery")
+    func oldSchemaHoldsNoDelivery() async throws {
+        try await TestBroker.withVhost { url in
+            try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+            let publisher = AMQPPublisher(url: url, logger: logger)
+            #expect(allConfirmed(try await publisher.publish(OutboxFixtures.events(1...3))))
+            await publisher.shutdown()
+            try await TestDatabase.withConfiguration { databaseConfiguration in
+                // The newest migration "not applied": the schema is one version older than the build needs.
+                try await TestDatabase.withRunningDatabase(databaseConfiguration) { database in
+                    _ = try await StorageFixtures.integer("""
+                        WITH gone AS (DELETE FROM schema_migrations
+                                      WHERE version = (SELECT max(version) FROM schema_migrations) RETURNING 1)
+                        SELECT count(*) FROM gone
+                        """, on: database)
+                }
+                let environment = [
+                    "MINHU_DATABASE_URL": databaseConfiguration.testURL, "MINHU_AMQP_URL": url.testURL,
+                    "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0",
+                ]
+                let configuration = try ServiceConfiguration.fromEnvironment(environment, serviceName: "reporting")
+                let runtime = ServiceRuntime.build(configuration: configuration, logger: logger)
+                let consumer = runtime.consumer(queue: "reporting.events", handler: EventRecorderHandler())
+                let router = ServiceRouter.make(health: runtime.healthMonitor(consumers: [consumer.consumer]))
+                let group = runtime.serviceGroup(consumers: [consumer], router: router, signals: [])
+                await #expect(throws: (any Error).self) { try await group.run() }
+                #expect(consumer.consumer.connectionGeneration == 0, "the consumer never connected")
+            }
+            // Still queued, and never delivered: no delivery attempt was spent.
+            let waiting = try await DeadLetterReader.read(queue: "reporting.events", count: 3, url: url, timeout: .seconds(30))
+            #expect(waiting.count == 3 && waiting.allSatisfy { !$0.redelivered })
+        }
+    }
+}
