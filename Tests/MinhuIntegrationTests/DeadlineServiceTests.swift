@@ -374,6 +374,57 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("a calendar ending within 60 days is warned about; calendar import-year loads the next year")
+    func calendarNextYear() async throws {
+        let builtIn = try WorkingCalendar.builtIn()
+        let zone = WorkingCalendar.defaultTimeZone
+        #expect(DeadlineContextProvider.coverageWarning(builtIn, now: F.at(2026, 6, 1, 9), timeZone: zone) == nil)
+        let warning = DeadlineContextProvider.coverageWarning(builtIn, now: F.at(2026, 11, 24, 9), timeZone: zone)
+        #expect(warning?.contains("ends with 2026") == true && warning?.contains("import-year 2027.csv") == true)
+
+        try await TestDatabase.withConfiguration { configuration in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-cal-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("2027.csv")
+            try Data("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-08,holiday,春节\n2027-02-06,workday,调休上班（春节）\n"
+                .utf8).write(to: file)
+            try await TestDatabase.withRunningDatabase(configuration) { database in
+                _ = try await StorageFixtures.integer("""
+                    WITH added AS (INSERT INTO calendar_days (day, kind, name, source)
+                                   VALUES ('2027-01-01', 'off', '本地休息日', 'local') RETURNING 1)
+                    SELECT count(*) FROM added
+                    """, on: database)
+            }
+            let (status, output) = try await ChildProcess.with(
+                "minhu", arguments: ["calendar", "import-year", file.path],
+                environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]) {
+                (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+            }
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("loaded 2027: 2 holidays and 1 make-up workdays"), "\(output)")
+            #expect(output.contains("replaced local days off on: 2027-01-01"), "\(output)")
+            try await TestDatabase.withRunningDatabase(configuration) { database in
+                let context = try await DeadlineContext.load(from: database, logger: logger)
+                #expect(context.calendar.coveredYears?.upperBound == 2027)
+                #expect(context.calendar.name(of: LocalDate(iso: "2027-01-01")!) == "元旦")
+                let calendar = context.calendar
+                let days = ["2027-02-08", "2027-02-06", "2026-10-10"].map { calendar.isWorkingDay(LocalDate(iso: $0)!) }
+                // The Spring Festival off, a make-up Saturday worked, 2026's days kept (10 October was made up).
+                #expect(days == [false, true, true])
+            }
+            // A file not named after its year changes nothing.
+            let wrong = folder.appendingPathComponent("next.csv")
+            try FileManager.default.copyItem(at: file, to: wrong)
+            let refused = try await ChildProcess.with(
+                "minhu", arguments: ["calendar", "import-year", wrong.path],
+                environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]) {
+                (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+            }
+            #expect(refused.0 != nil && refused.0 != 0 && refused.1.contains("named YYYY.csv"), "\(refused.1)")
+        }
+    }
+
     @Test("a stale event (earlier attempt) is ignored; a redispatch supersedes the earlier clocks")
     func staleEventIgnored() async throws {
         try await TestDatabase.withDatabase { database in

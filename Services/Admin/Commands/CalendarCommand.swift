@@ -2,18 +2,21 @@ import ArgumentParser
 import Foundation
 import MinhuModels
 import MinhuStorage
+import MinhuText
 
 /// `minhu calendar`: the working-day calendar.
 ///
 /// `days` reads the built-in calendar (the State Council's days, `Shared/MinhuModels/Resources/calendar`) and needs
 /// no database or broker.
+/// `import-year` loads a year of the State Council's days (a `YYYY.csv` file of the built-in format) into
+/// `calendar_days` (source `builtin`), for the years after the built-in ones (needs MINHU_DATABASE_URL);
 /// `add-off` stores a jurisdiction's extra day off in `calendar_days` (source `local`; needs MINHU_DATABASE_URL);
 /// the deadlines service builds its calendar as `WorkingCalendar.builtIn().adding(offDays: localRows)` at start.
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
         abstract: "Working-day calendar: holidays, make-up workdays (调休) and working days.",
-        subcommands: [Days.self, AddOff.self])
+        subcommands: [Days.self, AddOff.self, ImportYear.self])
 
     /// `minhu calendar days --from 2024-02-01 --to 2024-02-20`.
     struct Days: ParsableCommand {
@@ -47,6 +50,58 @@ struct CalendarCommand: ParsableCommand {
 
         private func dates() throws -> (LocalDate, LocalDate) {
             (try CalendarCommand.parseDate(from, option: "--from"), try CalendarCommand.parseDate(to, option: "--to"))
+        }
+    }
+
+    /// `minhu calendar import-year 2027.csv`.
+    struct ImportYear: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-year",
+            abstract: "Load one year of the State Council's holidays and make-up workdays into the database.",
+            discussion: """
+                FILE is a YYYY.csv of the built-in format (date,kind,name; kind holiday or workday), e.g. the year                 after the built-in calendar once the State Council has published it. Its rows replace that year's                 State Council rows in calendar_days (source 'builtin'); a jurisdiction's own day off on one of its                 dates gives way to the official day. Restart minhu-deadlines to count with it. Needs                 MINHU_DATABASE_URL (a role that may write calendar_days).
+                """)
+
+        @Argument(help: ArgumentHelp("The year's file, named YYYY.csv.", valueName: "FILE")) var file: String
+
+        func run() async throws {
+            let url = URL(fileURLWithPath: file)
+            let name = url.lastPathComponent
+            guard name.count == 8, name.hasSuffix(".csv"), let year = Int(name.prefix(4)), (2000...2999).contains(year)
+            else { throw ValidationError("\(file): the file must be named YYYY.csv after the year it holds") }
+            let entries = try CalendarCSV.parse(try TextFileDecoder.decode(try DataFile.read(url), path: url.path).text,
+                                                source: name, year: year)
+            guard !entries.isEmpty else { throw ValidationError("\(file) holds no day; nothing changed") }
+            let logger = CommandSupport.logger("minhu-calendar")
+            let configuration = try CommandSupport.databaseConfiguration()
+            let replaced = try await CommandSupport.withDatabase(configuration, logger: logger) { database in
+                try await database.withTransaction { connection -> [String] in
+                    try await connection.guardedQuery("""
+                        DELETE FROM calendar_days WHERE source = 'builtin'
+                        AND day >= \("\(year)-01-01")::date AND day < \("\(year + 1)-01-01")::date
+                        """, logger: logger)
+                    let rows = try await connection.guardedQuery("""
+                        INSERT INTO calendar_days (day, kind, name, source)
+                        SELECT day::date, kind, name, 'builtin'
+                        FROM unnest(\(entries.map { "\($0.date)" }), \(entries.map(\.kind.rawValue)),
+                                    \(entries.map(\.name))) AS t(day, kind, name)
+                        ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,
+                                                        source = 'builtin', updated_at = now()
+                        RETURNING (xmax::text <> '0'), to_char(day, 'YYYY-MM-DD')
+                        """, logger: logger)
+                    var replaced: [String] = []
+                    for try await (wasThere, day) in rows.decode((Bool, String).self) where wasThere {
+                        replaced.append(day)
+                    }
+                    return replaced
+                }
+            }
+            let holidays = entries.filter { $0.kind == .holiday }.count
+            print("loaded \(year): \(holidays) holidays and \(entries.count - holidays) make-up workdays into calendar_days")
+            if !replaced.isEmpty {
+                print("replaced local days off on: \(replaced.joined(separator: ", "))")
+            }
+            print("restart minhu-deadlines to count with them")
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MinhuStorage
+import PostgresNIO
 
 /// Shared plumbing of the CLI commands: environment, logging, a database pool for the command's duration.
 enum CommandSupport {
@@ -42,10 +43,21 @@ enum CommandSupport {
             }
             group.addTask { try await body(database) }
             defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let value = result { return value }
+            do {
+                while let result = try await group.next() {
+                    if let value = result { return value }
+                }
+            } catch let error as PSQLError {
+                // PSQLError prints a generic text; say what the server said (SQLSTATE and message).
+                throw DatabaseCommandError(details: PostgresErrorDetails(error))
             }
             throw CancellationError()
         }
     }
+}
+
+/// A database error as the operator should read it: the server's SQLSTATE and message.
+struct DatabaseCommandError: Error, CustomStringConvertible {
+    let details: PostgresErrorDetails
+    var description: String { "database: \(details)" }
 }

@@ -21,11 +21,31 @@ public actor DeadlineContextProvider {
         self.timeZone = timeZone
     }
 
+    /// A warning when the calendar's State Council days end within `horizonDays` of `now`: after its last year
+    /// deadlines count Monday to Friday only (no holidays, no make-up workdays), so due times around the next New
+    /// Year and Spring Festival would be early. Nil when the calendar reaches far enough.
+    public static func coverageWarning(_ calendar: WorkingCalendar, now: Date, timeZone: TimeZone,
+                                       horizonDays: Int = 60) -> String? {
+        let horizon = LocalDate(now, in: timeZone).adding(days: horizonDays)
+        guard let years = calendar.coveredYears else {
+            return "the working-day calendar holds no State Council days: deadlines count Monday to Friday only"
+        }
+        guard years.upperBound < horizon.year else { return nil }
+        return "the working-day calendar ends with \(years.upperBound): deadlines after it count Monday to Friday "
+            + "only (no holidays, no make-up workdays); load \(years.upperBound + 1)'s State Council calendar with "
+            + "`minhu calendar import-year \(years.upperBound + 1).csv` and restart minhu-deadlines"
+    }
+
     public func context(on connection: PostgresConnection, logger: Logger) async throws -> DeadlineContext {
         if let cached { return cached }
         let loaded = try await DeadlineContext.load(on: connection, timeZone: timeZone, logger: logger)
         cached = loaded
-        logger.info("deadline calendar loaded", metadata: ["calendar.local_off_days": "\(loaded.calendar.localOffDays.count)"])
+        logger.info("deadline calendar loaded", metadata: [
+            "calendar.local_off_days": "\(loaded.calendar.localOffDays.count)",
+            "calendar.years": "\(loaded.calendar.coveredYears.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "none")"])
+        if let warning = Self.coverageWarning(loaded.calendar, now: Date(), timeZone: timeZone) {
+            logger.warning("\(warning)")
+        }
         return loaded
     }
 }
