@@ -1,5 +1,8 @@
 import Foundation
-import MinhuStorage
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import MinhuStorage
 import Testing
 
 /// MinhuStorage's pure parts: no database needed.
@@ -136,5 +139,70 @@ import Testing
         #expect(ServiceRole.intake.roleName == "minhu_intake")
         #expect(ServiceRole.intake.producer == "minhu-intake")
         #expect(ServiceRole.allCases.filter(\.readsCitizenContacts) == [.intake, .dispatcher, .evaluation])
+    }
+}
+
+/// `/health`'s database probe answers at its deadline even when the database never answers at all.
+@Suite struct DatabaseDeadlineTests {
+    /// A TCP port that accepts connections (the kernel completes them) and never says a word.
+    final class SilentPeer: @unchecked Sendable {
+        let socket: Int32
+        let port: Int
+        init() throws {
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
+            }
+            guard bound == 0, listen(fd, 16) == 0 else {
+                close(fd)
+                throw DatabaseError.connectionClosed
+            }
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            socket = fd
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+        deinit { close(socket) }
+    }
+
+    @Test("ping against a silent peer times out at its deadline, not when the connection gives up")
+    func silentDatabase() async throws {
+        let peer = try SilentPeer()
+        let configuration = DatabaseConfiguration(endpoint: .tcp(host: "127.0.0.1", port: peer.port), username: "minhu",
+                                                  database: "minhu")
+        let database = MinhuDatabase(configuration: configuration, logger: TestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            let started = ContinuousClock.now
+            await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
+                _ = try await database.ping(timeout: .milliseconds(300))
+            }
+            // Answered at the deadline: well before the driver's own connect timeout (10 s) or TCP's.
+            #expect(ContinuousClock.now - started < .seconds(5))
+            group.cancelAll()
+        }
+    }
+
+    @Test("a statement that ignores cancellation (pg_sleep on a live connection) is answered at the deadline",
+          .enabled(if: TestDatabase.isConfigured))
+    func statementIgnoringCancellation() async throws {
+        try await TestDatabase.withDatabase { database in
+            let started = ContinuousClock.now
+            await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
+                try await withDeadline(.milliseconds(300)) {
+                    try await database.withConnection { connection in
+                        try await connection.guardedQuery("SELECT pg_sleep(10)", logger: TestDatabase.logger)
+                    }
+                }
+            }
+            // At the deadline, not when the statement ends ten seconds later.
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
     }
 }
