@@ -34,8 +34,15 @@ public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
         self.host = host
         self.port = components.port ?? 5672
         guard (1...65535).contains(port) else { throw AMQPError.invalidURL("port out of range") }
-        self.user = components.user?.removingPercentEncoding ?? "guest"
-        self.password = components.password?.removingPercentEncoding ?? "guest"
+        // Decoded once, from the encoded form (`URLComponents.user` is decoded already: decoding it again turned a
+        // password's `%25` into `%` and then into nothing, which fell back to "guest").
+        func decoded(_ encoded: String?, _ what: String) throws -> String? {
+            guard let encoded else { return nil }
+            guard let text = encoded.removingPercentEncoding else { throw AMQPError.invalidURL("invalid \(what) encoding") }
+            return text
+        }
+        self.user = try decoded(components.percentEncodedUser, "user") ?? "guest"
+        self.password = try decoded(components.percentEncodedPassword, "password") ?? "guest"
         let path = components.percentEncodedPath
         if path.isEmpty || path == "/" {
             self.vhost = "/"

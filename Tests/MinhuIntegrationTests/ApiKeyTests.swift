@@ -27,6 +27,11 @@ struct ApiKeyUnitTests {
         #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .integrator, channel: nil, department: nil) }
         #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .department, channel: nil, department: nil) }
         #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .agent, channel: "wechat", department: nil) }
+        // Codes no appeal can carry would make keys refused everywhere.
+        #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .integrator, channel: "WeChat", department: nil) }
+        #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .department, channel: nil, department: "住建局") }
+        try ApiKeyAdmin.validate(role: .integrator, channel: "wechat", department: nil)
+        try ApiKeyAdmin.validate(role: .department, channel: nil, department: "housing")
         #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .integrator, channel: "wechat", department: "water") }
         try ApiKeyAdmin.validate(role: .integrator, channel: "wechat", department: nil)
         try ApiKeyAdmin.validate(role: .department, channel: nil, department: "water")

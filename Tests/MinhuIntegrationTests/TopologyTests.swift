@@ -8,6 +8,17 @@ import Testing
 struct TopologyTests {
     let topology = MinhuTopology.make(departments: ["housing", "transport"], channels: ["wechat", "web"])
 
+    @Test("AMQP URLs: credentials are percent-decoded once; absent ones are guest's")
+    func amqpURLCredentials() throws {
+        let url = try AMQPURL(parsing: "amqp://minhu%2Dintake:p%25ss%40w%2Frd@broker.example:5673/minhu%2Fcity")
+        #expect(url.user == "minhu-intake" && url.password == "p%ss@w/rd")
+        #expect(url.host == "broker.example" && url.port == 5673 && url.vhost == "minhu/city")
+        let literal = try AMQPURL(parsing: "amqp://u:%2541@h/v")  // a password that is literally "%41"
+        #expect(literal.password == "%41")
+        let anonymous = try AMQPURL(parsing: "amqp://h")
+        #expect(anonymous.user == "guest" && anonymous.password == "guest" && anonymous.vhost == "/")
+    }
+
     @Test("every event type in MinhuModels reaches at least one queue")
     func everyEventReachesAQueue() {
         for type in EventType.allCases {

@@ -39,6 +39,11 @@ struct DemoCommand: AsyncParsableCommand {
         @Option(help: "Phones whose appeals come from these callers, in turn (e.g. a registered deputy's).")
         var callerPhones: [String] = []
 
+        func validate() throws {
+            guard count >= 1 else { throw ValidationError("--count must be at least 1 (got \(count))") }
+            guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be positive (got \(timeout))") }
+        }
+
         func run() async throws {
             let logger = CommandSupport.logger("minhu-demo")
             let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MinhuModels
 import MinhuStorage
 import PostgresNIO
 
@@ -79,6 +80,14 @@ public enum ApiKeyAdmin {
     public static func validate(role: Role, channel: String?, department: String?) throws {
         if let channel, channel.isEmpty { throw Refusal("--channel must not be empty") }
         if let department, department.isEmpty { throw Refusal("--dept must not be empty") }
+        // A code no appeal can carry would make a key that is refused everywhere (or, over Open311, silently
+        // submits as `open311`): refused here, with the rule.
+        if let channel, MinhuModels.Channel(rawValue: channel) == nil {
+            throw Refusal("--channel '\(channel)' is not a channel code (lower-case letters, digits and '-')")
+        }
+        if let department, !Department.isValidCode(department) {
+            throw Refusal("--dept '\(department)' is not a department code (lower-case letters, digits and '-')")
+        }
         switch role {
         case .integrator:
             guard channel != nil else { throw Refusal("role integrator needs --channel C (the channel it submits for)") }

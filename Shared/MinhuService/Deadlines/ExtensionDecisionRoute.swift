@@ -41,6 +41,11 @@ public enum ExtensionDecisionRoute {
                                                        grant: parsed.grant, reason: parsed.reason,
                                                        decidedBy: parsed.decidedBy, database: database,
                                                        logger: logger)
+                // `decided_by` is what the caller wrote; the key says who it was (an audit trail of its own).
+                logger.notice("extension decision by API key", metadata: [
+                    "api_key.id": "\(principal.keyId)", "api_key.name": "\(principal.name)",
+                    "appeal.case_number": "\(outcome.caseNumber)", "extension.decided_by": "\(parsed.decidedBy)",
+                    "extension.approved": "\(outcome.approved)"])
                 return try ServiceRouter.jsonResponse(Answer(outcome), status: .ok)
             } catch let refusal as ExtensionDecider.Refusal {
                 switch refusal.kind {

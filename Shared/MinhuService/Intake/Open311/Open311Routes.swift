@@ -94,7 +94,11 @@ struct Open311Handler: Sendable {
         } catch let error as Open311Error {
             return error.response(format)
         } catch {
-            logger.error("open311 request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            // The route, not the path: `tokens/<token>.json` holds a citizen's tracking token.
+            var parts = request.uri.path.split(separator: "/").map(String.init)
+            if parts.count > 3, !parts.isEmpty { parts[parts.count - 1] = "{id}.\(format.rawValue)" }
+            logger.error("open311 request failed", metadata: ["open311.route": "/\(parts.joined(separator: "/"))",
+                                                              "error": "\(PostgresErrorDetails(error))"])
             return Open311Error(500, "internal error; try again later").response(format)
         }
     }
