@@ -193,14 +193,14 @@ import Testing
             await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
                 try await withDeadline(.milliseconds(300)) {
                     try await database.withConnection { connection in
-                        try await connection.guardedQuery("SELECT pg_sleep(60) AS deadline_probe", logger: TestDatabase.logger)
+                        try await connection.guardedQuery("SELECT pg_sleep(120) AS deadline_probe", logger: TestDatabase.logger)
                     }
                 }
             }
-            // Answered while the statement still runs (a task group would have waited the minute out); then ended.
+            // Answered while the statement still runs (a task group would have waited the two minutes out); then ended.
             let running = try await StorageFixtures.integer("""
                 SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity
-                WHERE query LIKE 'SELECT pg_sleep(60) AS deadline_probe%' AND pid <> pg_backend_pid()
+                WHERE query LIKE 'SELECT pg_sleep(120) AS deadline_probe%' AND pid <> pg_backend_pid()
                 """, on: database)
             #expect(running == 1)
         }
