@@ -163,7 +163,9 @@ final class AMQPConnection {
             properties._flags |= AMQPConstants.userIDFlag
             properties.user_id = arena.bytes(user)
         }
-        var headers: [(String, Topology.QueueArgument)] = [("schema_version", .int(AMQPWireValues.schemaVersion(message.schemaVersion)))]
+        var headers: [(String, Topology.QueueArgument)] = [
+            ("schema_version", .int(AMQPWireValues.schemaVersion(message.schemaVersion))),
+        ]
         for (key, value) in message.headers.sorted(by: { $0.key < $1.key }) where key != "schema_version" {
             headers.append((key, .string(value)))
         }
@@ -410,7 +412,8 @@ final class AMQPConnection {
             messageID: text(AMQPConstants.messageIDFlag, raw.message_id),
             type: text(AMQPConstants.typeFlag, raw.type),
             timestamp: (flags & AMQPConstants.timestampFlag) != 0
-                ? Date(timeIntervalSince1970: TimeInterval(min(raw.timestamp, AMQPWireValues.timestamp(.distantFuture)))) : nil,
+                ? Date(timeIntervalSince1970: TimeInterval(min(raw.timestamp, AMQPWireValues.timestamp(.distantFuture))))
+                : nil,
             correlationID: text(AMQPConstants.correlationIDFlag, raw.correlation_id),
             appID: text(AMQPConstants.appIDFlag, raw.app_id),
             userID: text(AMQPConstants.userIDFlag, raw.user_id),

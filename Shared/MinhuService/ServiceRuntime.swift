@@ -11,8 +11,9 @@ import UnixSignals
 /// tests, so tests run exactly what production runs.
 ///
 /// Services in the group start in this order and shut down in reverse: database pool, publisher, outbox relay,
-/// schema guard, consumers (which connect once the guard has checked the schema), HTTP server. On SIGTERM the HTTP server stops, consumers stop consuming and finish what they hold,
-/// the relay flushes the outbox, the publisher closes, the pool closes; the process exits 0.
+/// schema guard, consumers (which connect once the guard has checked the schema), HTTP server. On SIGTERM the HTTP
+/// server stops, consumers stop consuming and finish what they hold, the relay flushes the outbox, the publisher
+/// closes, the pool closes; the process exits 0.
 ///
 /// ```swift
 /// let runtime = try await ServiceRuntime.build(configuration: configuration, logger: logger) { runtime in

@@ -114,7 +114,8 @@ public struct Open311ServiceRequest: Sendable, Hashable {
                 span += pending
                 pending = ""
                 span.append(character)
-                digits.unicodeScalars.append(Unicode.Scalar(scalar.value >= 0xFF10 ? scalar.value - 0xFF10 + 0x30 : scalar.value)!)
+                let ascii = scalar.value >= 0xFF10 ? scalar.value - 0xFF10 + 0x30 : scalar.value  // full-width → ASCII
+                digits.unicodeScalars.append(Unicode.Scalar(ascii)!)
                 groups[groups.count - 1] += 1
             case 0x20, 0x3000, 0x2D, 0x2010...0x2015, 0xFF0D, 0x2E, 0x28, 0x29, 0xFF08, 0xFF09:
                 if !span.isEmpty && pending.count < 2 {
