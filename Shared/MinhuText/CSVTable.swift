@@ -121,11 +121,20 @@ public struct CSVTable: Sendable {
     }
 
     /// Quotes a field for output when it holds a comma, quote or line break.
+    ///
+    /// Works on Unicode scalars, as the reader does: a comma or quote followed by a combining mark, or a CR LF pair,
+    /// is one `Character` and would slip past a comparison of characters.
     public static func escape(_ field: String) -> String {
-        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let scalars = field.unicodeScalars
+        guard scalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in scalars {
+            quoted.append(scalar)
+            if scalar == "\"" { quoted.append(scalar) }
         }
-        return field
+        quoted.append("\"")
+        return String(quoted)
     }
 }
 

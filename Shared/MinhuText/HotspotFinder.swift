@@ -157,13 +157,26 @@ extension HotspotFinder {
             return v
         }
         var cents = zip(tfs, list).map { centroid($0.0, members: $0.1.titles.count) }
+        /// The place grams of `place` in the first 50 titles of cluster `index` (of `cluster`), computed once per
+        /// cluster, place and number of titles read: a large cluster meets many candidates, and the grams of a
+        /// place in two clusters' titles are the union of its grams in each.
+        var placeGramCache: [String: Set<UInt64>] = [:]
+        func placeGrams(_ place: String, in cluster: SimilarityIndex.Cluster, _ index: Int) -> Set<UInt64> {
+            let read = min(50, cluster.titles.count)
+            let key = "\(index)|\(read)|\(place)"
+            if let known = placeGramCache[key] { return known }
+            let texts = cluster.titles.prefix(read).map { TextNormalizer.scalars($0, limit: 200) }
+            let grams = PlaceGrams(place: place, texts: texts).grams
+            placeGramCache[key] = grams
+            return grams
+        }
         /// The cosine of two clusters' title centroids without the place grams of either cluster's places.
-        func matterCosine(_ a: SimilarityIndex.Cluster, _ ta: [UInt64: Float],
-                          _ b: SimilarityIndex.Cluster, _ tb: [UInt64: Float]) -> Float {
-            let texts = (a.titles.prefix(50) + b.titles.prefix(50)).map { TextNormalizer.scalars($0, limit: 200) }
+        func matterCosine(_ a: SimilarityIndex.Cluster, _ ia: Int, _ ta: [UInt64: Float],
+                          _ b: SimilarityIndex.Cluster, _ ib: Int, _ tb: [UInt64: Float]) -> Float {
             var excluded = Set<UInt64>()
             for place in Set(a.placeCounts.keys).union(b.placeCounts.keys) {
-                excluded.formUnion(PlaceGrams(place: place, texts: texts).grams)
+                excluded.formUnion(placeGrams(place, in: a, ia))
+                excluded.formUnion(placeGrams(place, in: b, ib))
             }
             guard !excluded.isEmpty else { return 1 }
             let ca = centroid(ta.filter { !excluded.contains($0.key) }, members: a.titles.count)
@@ -191,7 +204,7 @@ extension HotspotFinder {
                 for j in touched {
                     if next == nil && dots[j] >= threshold && !RegionCodes.conflict(list[i].regions, list[j].regions)
                         && (matterThreshold <= 0
-                            || matterCosine(list[i], tfs[i], list[j], tfs[j]) >= matterThreshold) { next = j }
+                            || matterCosine(list[i], i, tfs[i], list[j], j, tfs[j]) >= matterThreshold) { next = j }
                     dots[j] = 0
                 }
                 guard let j = next else { break }
@@ -217,8 +230,8 @@ public enum AppealDate {
 
     /// Parses `YYYY/M/D H:MM:SS`, `YYYY-MM-DD HH:MM:SS`, `YYYY.M.D` and `YYYY年M月D日 H时MM分` (seconds and time
     /// optional, fractions of a second ignored, 上午 / 下午 before the time read; ISO 8601's `T` is read, its offset
-    /// is not) in `zone`. A date that does not exist (2019-02-30), a year of fewer than four digits or a time that
-    /// is not one (25:00, 下午7点半) is nil: unreadable, rather than another day.
+    /// is not) in `zone`. A date that does not exist (2019-02-30), a year of fewer than four digits or before 1901,
+    /// or a time that is not one (25:00, 下午7点半) is nil: unreadable, rather than another day.
     public static func parse(_ text: String) -> Date? {
         var plain = text.trimmingCharacters(in: .whitespaces)
         if plain.contains("年") {
@@ -229,7 +242,8 @@ public enum AppealDate {
         let parts = plain.split(whereSeparator: { $0 == " " || $0 == "T" })
         guard let datePart = parts.first else { return nil }
         let d = datePart.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." }).compactMap { Int($0) }
-        guard d.count == 3, (1000...9999).contains(d[0]), (1...12).contains(d[1]), (1...31).contains(d[2]) else { return nil }
+        // From 1901: before it the zone's offset is local mean time (+08:05:43), which ISO 8601 cannot write.
+        guard d.count == 3, (1901...9999).contains(d[0]), (1...12).contains(d[1]), (1...31).contains(d[2]) else { return nil }
         var t: [Int] = [0, 0, 0]
         if parts.count > 1 {
             guard let time = clockTime(String(parts[1...].joined(separator: " "))) else { return nil }

@@ -22,6 +22,11 @@ struct CSVTableTests {
         #expect(t.rows == [["1", "", ""]])
         let field = "x,\"y\"\nz"
         #expect(CSVTable.parse("f\n" + CSVTable.escape(field) + "\n")[1] == [field])
+        // Scalars, not characters: CR LF is one Character, and so is a comma or quote with a combining mark.
+        for odd in ["a\r\nb", "a,\u{301}b", "\"\u{301}x", "x\"\u{301}"] {
+            let escaped = CSVTable.escape(odd)
+            #expect(escaped.hasPrefix("\"") && CSVTable.parse("f,g\n" + escaped + ",1\n")[1] == [odd, "1"], "\(escaped)")
+        }
     }
 
     @Test("a quoted field that never closes is found with the line it opened on; balanced quotes are not")
