@@ -153,6 +153,18 @@ struct DeadlineServiceTests {
             #expect(sign.dueAt == F.at(2024, 3, 6, 17))
             let changes = try await F.emitted(database).filter { $0.type == "deadline.changed" }
             #expect(changes.count == 2)
+
+            // The same pause handled again, late (a requeued delivery): it was answered already, nothing changes.
+            try await F.apply([waiting], handler: handler, database: database)
+            #expect(try await F.clock(appeal, .reply, database)?.state == "running")
+            #expect(try await F.clock(appeal, .reply, database)?.dueAt == F.at(2024, 3, 12, 17))
+            #expect(try await F.emitted(database).filter { $0.type == "deadline.changed" }.count == 2)
+            // A new pause after the resume still pauses.
+            let later = AppealAwaitingCitizen(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                              occurredAt: F.at(2024, 3, 7, 10), departmentCode: "water",
+                                              reason: "还需补充材料")
+            try await F.apply([later], handler: handler, database: database)
+            #expect(try await F.clock(appeal, .reply, database)?.state == "paused")
         }
     }
 

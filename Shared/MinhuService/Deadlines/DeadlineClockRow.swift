@@ -22,6 +22,8 @@ public struct DeadlineClockRow: Sendable, Hashable {
     public var warningsEmitted: [Double]
     public var overdueEmitted: Bool
     public var nextCheckAt: Date?
+    /// When the clock last resumed after a pause (0013); a pause from before it is stale.
+    public var resumedAt: Date? = nil
 
     /// The position of the clock's assignment: later rounds and attempts supersede earlier ones.
     public var position: Position { Position(round: round, attempt: attempt) }
@@ -41,7 +43,8 @@ public struct DeadlineClockRow: Sendable, Hashable {
 
     static let columns = """
         appeal_id, round, attempt, clock, case_number, department, policy, limit_spec::text, started_at, \
-        window_start, due_at, state, paused_at, extensions_used, warnings_emitted, overdue_emitted, next_check_at
+        window_start, due_at, state, paused_at, extensions_used, warnings_emitted, overdue_emitted, next_check_at, \
+        resumed_at
         """
 
     /// Reads rows selected with ``columns``.
@@ -62,7 +65,7 @@ public struct DeadlineClockRow: Sendable, Hashable {
                 windowStart: try cell(9, Date.self), dueAt: try cell(10, Date.self), state: try cell(11, String.self),
                 pausedAt: try cell(12, Date?.self), extensionsUsed: try cell(13, Int.self),
                 warningsEmitted: try cell(14, [Double].self), overdueEmitted: try cell(15, Bool.self),
-                nextCheckAt: try cell(16, Date?.self)))
+                nextCheckAt: try cell(16, Date?.self), resumedAt: try cell(17, Date?.self)))
         }
         return out
     }
@@ -104,7 +107,8 @@ public struct DeadlineClockRow: Sendable, Hashable {
         try await connection.guardedQuery("""
             UPDATE deadline_clocks SET window_start = \(windowStart), due_at = \(dueAt), state = \(state), \
             paused_at = \(pausedAt), extensions_used = \(extensionsUsed), warnings_emitted = \(warningsEmitted), \
-            overdue_emitted = \(overdueEmitted), next_check_at = \(nextCheckAt), updated_at = now()
+            overdue_emitted = \(overdueEmitted), next_check_at = \(nextCheckAt), resumed_at = \(resumedAt), \
+            updated_at = now()
             WHERE appeal_id = \(appealID) AND round = \(round) AND attempt = \(attempt) AND clock = \(clock.rawValue)
             """, logger: logger)
     }

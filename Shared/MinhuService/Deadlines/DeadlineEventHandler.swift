@@ -89,7 +89,10 @@ public struct DeadlineEventHandler: MessageHandler {
             return []
         case let waiting as AppealAwaitingCitizen:
             var paused: [DeadlineClockRow] = []
+            // A pause older than the clock's last resume was answered already (handled late: requeued, or by
+            // another copy): it changes nothing.
             for var row in current where row.state == "running" {
+                if let resumed = row.resumedAt, resumed >= waiting.occurredAt { continue }
                 row.state = "paused"
                 row.pausedAt = waiting.occurredAt
                 row.nextCheckAt = nil
@@ -109,6 +112,7 @@ public struct DeadlineEventHandler: MessageHandler {
                                                   limit: row.limit)
                 row.state = "running"
                 row.pausedAt = nil
+                row.resumedAt = event.occurredAt
                 row.nextCheckAt = context.nextCheck(limit: row.limit, windowStart: row.windowStart, due: row.dueAt,
                                                     warningsEmitted: row.warningsEmitted,
                                                     overdueEmitted: row.overdueEmitted)
