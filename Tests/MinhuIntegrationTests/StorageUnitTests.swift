@@ -186,23 +186,44 @@ import Testing
         }
     }
 
-    @Test("a statement that ignores cancellation (pg_sleep on a live connection) is answered at the deadline",
-          .enabled(if: TestDatabase.isConfigured))
-    func statementIgnoringCancellation() async throws {
-        try await TestDatabase.withDatabase { database in
-            await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
-                try await withDeadline(.milliseconds(300)) {
-                    try await database.withConnection { connection in
-                        try await connection.guardedQuery("SELECT pg_sleep(120) AS deadline_probe", logger: TestDatabase.logger)
-                    }
+    /// A wait that ignores cancellation, as a statement on a silent connection does; opened by the test.
+    final class DeafWait: @unchecked Sendable {
+        private let lock = NSLock()
+        private var waiter: CheckedContinuation<Void, Never>?
+        private var opened = false
+        var isOpen: Bool { lock.withLock { opened } }
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if opened {
+                    lock.unlock()
+                    continuation.resume()
+                } else {
+                    waiter = continuation
+                    lock.unlock()
                 }
             }
-            // Answered while the statement still runs (a task group would have waited the two minutes out); then ended.
-            let running = try await StorageFixtures.integer("""
-                SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity
-                WHERE query LIKE 'SELECT pg_sleep(120) AS deadline_probe%' AND pid <> pg_backend_pid()
-                """, on: database)
-            #expect(running == 1)
         }
+        func open() {
+            lock.lock()
+            opened = true
+            let waiting = waiter
+            waiter = nil
+            lock.unlock()
+            waiting?.resume()
+        }
+    }
+
+    @Test("an operation that ignores cancellation is answered at the deadline, while it still waits")
+    func operationIgnoringCancellation() async throws {
+        let deaf = DeafWait()
+        // A task group would wait for the operation: the test opens it after a minute at the latest, so it ends.
+        let safety = Task { try? await Task.sleep(for: .seconds(60)); deaf.open() }
+        await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
+            try await withDeadline(.milliseconds(300)) { await deaf.wait() }
+        }
+        #expect(!deaf.isOpen, "answered only once the operation ended")
+        deaf.open()
+        safety.cancel()
     }
 }
