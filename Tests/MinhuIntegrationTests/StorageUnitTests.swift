@@ -177,7 +177,7 @@ import Testing
         let configuration = DatabaseConfiguration(endpoint: .tcp(host: "127.0.0.1", port: peer.port), username: "minhu",
                                                   database: "minhu")
         let database = MinhuDatabase(configuration: configuration, logger: TestDatabase.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
             await #expect(throws: DatabaseError.timeout(.milliseconds(300))) {
                 _ = try await database.ping(timeout: .milliseconds(300))
