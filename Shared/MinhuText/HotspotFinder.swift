@@ -160,10 +160,11 @@ extension HotspotFinder {
         /// The place grams of `place` in the first 50 titles of cluster `index` (of `cluster`), computed once per
         /// cluster, place and number of titles read: a large cluster meets many candidates, and the grams of a
         /// place in two clusters' titles are the union of its grams in each.
-        var placeGramCache: [String: Set<UInt64>] = [:]
+        struct PlaceGramKey: Hashable { var cluster: Int, titlesRead: Int, place: String }
+        var placeGramCache: [PlaceGramKey: Set<UInt64>] = [:]
         func placeGrams(_ place: String, in cluster: SimilarityIndex.Cluster, _ index: Int) -> Set<UInt64> {
             let read = min(50, cluster.titles.count)
-            let key = "\(index)|\(read)|\(place)"
+            let key = PlaceGramKey(cluster: index, titlesRead: read, place: place)
             if let known = placeGramCache[key] { return known }
             let texts = cluster.titles.prefix(read).map { TextNormalizer.scalars($0, limit: 200) }
             let grams = PlaceGrams(place: place, texts: texts).grams

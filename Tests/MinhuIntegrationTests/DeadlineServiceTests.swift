@@ -408,11 +408,15 @@ struct DeadlineServiceTests {
                     SELECT count(*) FROM added
                     """, on: database)
             }
-            let (status, output) = try await ChildProcess.with(
-                "minhu", arguments: ["calendar", "import-year", file.path],
-                environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]) {
-                (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+            /// `minhu calendar import-year` on `path` against the test database: (exit status, output).
+            func importYear(_ path: String) async throws -> (Int32?, String) {
+                try await ChildProcess.with(
+                    "minhu", arguments: ["calendar", "import-year", path],
+                    environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]) {
+                    (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+                }
             }
+            let (status, output) = try await importYear(file.path)
             #expect(status == 0, "\(output)")
             #expect(output.contains("loaded 2027: 2 holidays and 1 make-up workdays"), "\(output)")
             #expect(output.contains("replaced local days off on: 2027-01-01"), "\(output)")
@@ -428,11 +432,7 @@ struct DeadlineServiceTests {
             // A file not named after its year changes nothing.
             let wrong = folder.appendingPathComponent("next.csv")
             try FileManager.default.copyItem(at: file, to: wrong)
-            let refused = try await ChildProcess.with(
-                "minhu", arguments: ["calendar", "import-year", wrong.path],
-                environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]) {
-                (await $0.waitForExit(timeout: .seconds(120)), $0.log)
-            }
+            let refused = try await importYear(wrong.path)
             #expect(refused.0 != nil && refused.0 != 0 && refused.1.contains("named YYYY.csv"), "\(refused.1)")
         }
     }

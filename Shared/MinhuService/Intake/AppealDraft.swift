@@ -66,8 +66,7 @@ public struct AppealDraft: Sendable, Hashable {
         if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return refuse("body", "must not be empty") }
         if body.count > Self.maxBodyLength { return refuse("body", "longer than \(Self.maxBodyLength) characters") }
         if body.contains("\u{0}") { return refuse("body", "contains a NUL character") }
-        if submittedAt > now.addingTimeInterval(86_400) { return refuse("submitted_at", "is in the future") }
-        if submittedAt < Date(timeIntervalSince1970: 946_684_800) { return refuse("submitted_at", "is before 2000") }
+        if let refusal = Self.submissionTimeRefusal(submittedAt, now: now) { return .failure(refusal) }
         guard let phone = Citizen.normalizePhone(citizen.phone) else {
             return refuse("citizen.phone", "not a Chinese phone number (mobile, or landline: with its area code, or a local number)")
         }
@@ -96,12 +95,29 @@ public struct AppealDraft: Sendable, Hashable {
                 return refuse("location.longitude", "must be between -180 and 180")
             }
         }
-        if attachments.count > Self.maxAttachments {
-            return refuse("attachments", "more than \(Self.maxAttachments) attachments")
+        if let refusal = Self.attachmentsRefusal(attachments) { return .failure(refusal) }
+        return .success(draft)
+    }
+
+    /// `submitted_at` from 2000 to a day ahead of `now` (clocks drift), or the refusal; supplements share it.
+    static func submissionTimeRefusal(_ submittedAt: Date, now: Date) -> IntakeRefusal? {
+        if submittedAt > now.addingTimeInterval(86_400) {
+            return IntakeRefusal(field: "submitted_at", reason: "is in the future")
+        }
+        if submittedAt < Date(timeIntervalSince1970: 946_684_800) {
+            return IntakeRefusal(field: "submitted_at", reason: "is before 2000")
+        }
+        return nil
+    }
+
+    /// At most `maxAttachments` http(s) URLs, or the refusal naming the first bad one; supplements share it.
+    static func attachmentsRefusal(_ attachments: [URL]) -> IntakeRefusal? {
+        if attachments.count > maxAttachments {
+            return IntakeRefusal(field: "attachments", reason: "more than \(maxAttachments) attachments")
         }
         for (index, url) in attachments.enumerated() where !["http", "https"].contains(url.scheme?.lowercased() ?? "") {
-            return refuse("attachments[\(index)]", "must be an http or https URL")
+            return IntakeRefusal(field: "attachments[\(index)]", reason: "must be an http or https URL")
         }
-        return .success(draft)
+        return nil
     }
 }

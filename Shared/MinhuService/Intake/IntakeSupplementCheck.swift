@@ -18,14 +18,7 @@ extension IntakeSupplement {
         if let externalId, externalId.count > AppealDraft.maxExternalIdLength {
             return "external_id: longer than \(AppealDraft.maxExternalIdLength) characters"
         }
-        if attachments.count > AppealDraft.maxAttachments {
-            return "attachments: more than \(AppealDraft.maxAttachments) attachments"
-        }
-        for (index, url) in attachments.enumerated() where !["http", "https"].contains(url.scheme?.lowercased() ?? "") {
-            return "attachments[\(index)]: must be an http or https URL"
-        }
-        if submittedAt > now.addingTimeInterval(86_400) { return "submitted_at: is in the future" }
-        if submittedAt < Date(timeIntervalSince1970: 946_684_800) { return "submitted_at: is before 2000" }
-        return nil
+        let refusal = AppealDraft.attachmentsRefusal(attachments) ?? AppealDraft.submissionTimeRefusal(submittedAt, now: now)
+        return refusal.map(\.description)
     }
 }
