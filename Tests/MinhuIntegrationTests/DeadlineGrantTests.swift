@@ -20,12 +20,21 @@ struct DeadlineGrantTests {
                 let contexts = DeadlineContextProvider(try await DeadlineContext.load(on: connection, logger: logger))
                 let handler = DeadlineEventHandler(contexts: contexts, clock: clock)
                 let appeal = UUID()
+                // Signed before its dispatch (the batch path, with its advisory lock): kept, then applied.
+                _ = try await handler.apply(
+                    [DeadlineEventHandler.Event(AppealSigned(appealId: appeal, caseNumber: "G-1", round: 1, attempt: 1,
+                                                             occurredAt: DeadlineFixtures.at(2024, 3, 4, 11),
+                                                             departmentCode: "water"))],
+                    on: connection, logger: logger)
                 for event in [try DeadlineFixtures.dispatched(appeal, case: "G-1"),
                               AppealExtensionRequested(appealId: appeal, caseNumber: "G-1", round: 1, attempt: 1,
                                                        occurredAt: DeadlineFixtures.at(2024, 3, 6, 9),
                                                        departmentCode: "water", workingDays: 2, reason: "x")] as [any EventPayload] {
                     _ = try await handler.apply(event, context: context, on: connection, logger: logger)
                 }
+                let sign = try await DeadlineClockRow.all(appealID: appeal, on: connection, logger: logger)
+                    .first { $0.clock == .sign }
+                #expect(sign?.state == "stopped")
                 let (due, _) = try await DeadlineWatcher.countDue(at: clock.now(), on: connection, logger: logger)
                 let outcome = try await ExtensionDecider(contexts: contexts, clock: clock).decide(
                     .caseNumber("G-1"), approve: true, reason: nil, decidedBy: "lead", on: connection, logger: logger)
@@ -33,12 +42,12 @@ struct DeadlineGrantTests {
                                               logger: logger)
                 return (due, outcome.grantedWorkingDays)
             }
-            #expect(decided.0 == 2)
+            #expect(decided.0 == 1)  // the reply clock only: the sign-by clock stopped
             #expect(decided.1 == 2)
         }
     }
 
-    @Test("other services read the clocks but cannot write them")
+    @Test("other services read the clocks and kept events but cannot write them")
     func othersOnlyRead() async throws {
         try await TestDatabase.withDatabase { database in
             let logger = self.logger
@@ -56,6 +65,19 @@ struct DeadlineGrantTests {
                 }
             }
             #expect(state == "42501")
+            let early = try await StorageFixtures.asRole("minhu_dispatcher", on: database) { connection -> String? in
+                _ = try await connection.guardedQuery("SELECT count(*) FROM deadline_early_events", logger: logger)
+                do {
+                    try await connection.guardedQuery("""
+                        INSERT INTO deadline_early_events (appeal_id, round, attempt, event_type, occurred_at)
+                        VALUES (\(UUID()), 1, 1, 'appeal.signed', now())
+                        """, logger: logger)
+                    return nil
+                } catch {
+                    return PostgresErrorDetails(error).sqlState
+                }
+            }
+            #expect(early == "42501")
         }
     }
 }

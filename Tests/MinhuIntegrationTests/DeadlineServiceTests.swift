@@ -459,6 +459,134 @@ struct DeadlineServiceTests {
             #expect(try await F.clocks(appeal, database).allSatisfy { $0.state == "stopped" })
         }
     }
+    /// Rows of `deadline_early_events` for an appeal.
+    func keptEvents(_ appeal: UUID, _ database: MinhuDatabase) async throws -> Int {
+        try await database.withConnection { connection in
+            let rows = try await connection.guardedQuery(
+                "SELECT count(*)::int8 FROM deadline_early_events WHERE appeal_id = \(appeal)", logger: logger)
+            var count = 0
+            for try await n in rows.decode(Int.self) { count = n }
+            return count
+        }
+    }
+
+    @Test("events handled before their dispatch wait for it, then apply in order; stale ones are dropped")
+    func eventsBeforeTheirDispatch() async throws {
+        try await TestDatabase.withDatabase { database in
+            let (handler, _) = try parts(FrozenClock(F.dispatchTime))
+            // Signed at 10:30 for a dispatch at 10:00, handled first (twice: a redelivery is kept once).
+            let signedFirst = UUID()
+            let signed = AppealSigned(appealId: signedFirst, caseNumber: "T-0001", round: 1, attempt: 1,
+                                      occurredAt: F.at(2024, 3, 4, 10, 30), departmentCode: "water")
+            try await F.apply([signed], handler: handler, database: database)
+            try await F.apply([signed], handler: handler, database: database)
+            #expect(try await F.clocks(signedFirst, database).isEmpty)
+            #expect(try await keptEvents(signedFirst, database) == 1)
+            try await F.apply([try F.dispatched(signedFirst)], handler: handler, database: database)
+            #expect(try await F.clock(signedFirst, .sign, database)?.state == "stopped")
+            #expect(try await F.clock(signedFirst, .reply, database)?.state == "running")
+            #expect(try await keptEvents(signedFirst, database) == 0)
+
+            // Replied before its dispatch: both clocks start stopped.
+            let repliedFirst = UUID()
+            try await F.apply([AppealReplied(appealId: repliedFirst, caseNumber: "T-0001", round: 1, attempt: 1,
+                                             occurredAt: F.at(2024, 3, 4, 11), departmentCode: "water",
+                                             reply: "已处理", resolved: true),
+                               try F.dispatched(repliedFirst)], handler: handler, database: database)
+            #expect(try await F.clocks(repliedFirst, database).map(\.state) == ["stopped", "stopped"])
+
+            // A pause and its supplement before the dispatch: applied in the order they happened.
+            let pausedFirst = UUID()
+            let supplemented = AppealSupplemented(appealId: pausedFirst, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                  occurredAt: F.at(2024, 3, 6, 10),
+                                                  channel: Channel(rawValue: "wechat")!, text: "补充材料")
+            let waiting = AppealAwaitingCitizen(appealId: pausedFirst, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                occurredAt: F.at(2024, 3, 5, 10), departmentCode: "water",
+                                                reason: "需要补充材料")
+            try await F.apply([supplemented, waiting, try F.dispatched(pausedFirst)], handler: handler,
+                              database: database)
+            let reply = try #require(try await F.clock(pausedFirst, .reply, database))
+            #expect(reply.state == "running")
+            #expect(reply.dueAt == F.at(2024, 3, 12, 17))  // one working day later, as in pauseResume
+            #expect(try await F.emitted(database, appeal: pausedFirst).map(\.type)
+                    == ["deadline.changed", "deadline.changed"])
+
+            // Signed for a second dispatch before it: the first dispatch's clocks are not touched meanwhile.
+            let redispatched = UUID()
+            try await F.apply([try F.dispatched(redispatched, attempt: 1),
+                               AppealSigned(appealId: redispatched, caseNumber: "T-0001", round: 1, attempt: 2,
+                                            occurredAt: F.at(2024, 3, 4, 15), departmentCode: "water")],
+                              handler: handler, database: database)
+            #expect(try await F.clock(redispatched, .sign, attempt: 1, database)?.state == "running")
+            try await F.apply([try F.dispatched(redispatched, attempt: 2, at: F.at(2024, 3, 4, 14))],
+                              handler: handler, database: database)
+            #expect(try await F.clock(redispatched, .sign, attempt: 1, database)?.state == "stopped")
+            #expect(try await F.clock(redispatched, .sign, attempt: 2, database)?.state == "stopped")
+            #expect(try await F.clock(redispatched, .reply, attempt: 2, database)?.state == "running")
+
+            // A kept event of a dispatch that a later one overtook is stale: dropped, nothing stopped.
+            let overtaken = UUID()
+            try await F.apply([AppealSigned(appealId: overtaken, caseNumber: "T-0001", round: 1, attempt: 1,
+                                            occurredAt: F.at(2024, 3, 4, 11), departmentCode: "water"),
+                               try F.dispatched(overtaken, attempt: 2, at: F.at(2024, 3, 4, 14))],
+                              handler: handler, database: database)
+            #expect(try await F.clock(overtaken, .sign, attempt: 2, database)?.state == "running")
+            #expect(try await keptEvents(overtaken, database) == 0)
+
+            // Events before any dispatch (attempt 0) wait for nothing.
+            let beforeDispatch = UUID()
+            try await F.apply([AppealAwaitingCitizen(appealId: beforeDispatch, caseNumber: "T-0001", round: 1,
+                                                     attempt: 0, occurredAt: F.at(2024, 3, 4, 9),
+                                                     departmentCode: "water", reason: "需要补充材料")],
+                              handler: handler, database: database)
+            #expect(try await keptEvents(beforeDispatch, database) == 0)
+        }
+    }
+
+    @Test("a dispatch and its signature handled at once by two copies: the second waits, the sign-by clock stops")
+    func dispatchAndSignatureAtOnce() async throws {
+        try await TestDatabase.withDatabase { database in
+            let (handler, _) = try parts(FrozenClock(F.dispatchTime))
+            let appeal = UUID()
+            let (started, startedSignal) = AsyncStream<Void>.makeStream()
+            let signed = DeadlineEventHandler.Event(AppealSigned(appealId: appeal, caseNumber: "T-0001", round: 1,
+                                                                 attempt: 1, occurredAt: F.at(2024, 3, 4, 10, 30),
+                                                                 departmentCode: "water"))
+            let dispatched = DeadlineEventHandler.Event(try F.dispatched(appeal))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // Copy 1: the dispatch, holding its transaction open until copy 2 waits for it.
+                    _ = try await database.withTransaction { connection in
+                        let out = try await handler.apply([dispatched], on: connection, logger: logger)
+                        startedSignal.yield()
+                        let waited = try await eventually(timeout: .seconds(30)) {
+                            try await database.withConnection { probe in
+                                let rows = try await probe.guardedQuery("""
+                                    SELECT count(*)::int8 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                                    """, logger: logger)
+                                var waiting = 0
+                                for try await n in rows.decode(Int.self) { waiting = n }
+                                return waiting > 0
+                            }
+                        }
+                        #expect(waited, "copy 2 did not wait for copy 1's transaction")
+                        return out
+                    }
+                }
+                group.addTask {
+                    // Copy 2: the signature, once copy 1 holds its transaction.
+                    for await _ in started { break }
+                    _ = try await database.withTransaction { connection in
+                        try await handler.apply([signed], on: connection, logger: logger)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await F.clock(appeal, .sign, database)?.state == "stopped")
+            #expect(try await F.clock(appeal, .reply, database)?.state == "running")
+            #expect(try await keptEvents(appeal, database) == 0)
+        }
+    }
 }
 
 @Suite("Deadline extension-decision request bodies")

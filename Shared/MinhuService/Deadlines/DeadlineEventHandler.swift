@@ -7,8 +7,9 @@ import PostgresNIO
 /// The handler of `deadlines.events`: starts, stops, pauses and resumes the sign-by and reply-by clocks of
 /// `deadline_clocks`, and records extension requests (docs/deadlines.md, "Service").
 ///
-/// Events of an earlier round or attempt than the appeal's newest clocks are stale and ignored. Pause and resume
-/// emit `deadline.changed` through the outbox (the messages `apply` returns).
+/// Events of an earlier round or attempt than the appeal's newest clocks are stale and ignored; events of a later
+/// dispatch attempt than any clock wait for that dispatch (`DeadlineEarlyEvent`). Pause and resume emit
+/// `deadline.changed` through the outbox (the messages `apply` returns).
 public struct DeadlineEventHandler: MessageHandler {
     /// One decoded event.
     public struct Event: Sendable {
@@ -38,6 +39,8 @@ public struct DeadlineEventHandler: MessageHandler {
     public func apply(_ messages: [Event], on connection: PostgresConnection, logger: Logger) async throws
         -> [OutgoingMessage] {
         let context = try await contexts.context(on: connection, logger: logger)
+        let appeals = messages.compactMap { ($0.payload as? any LifecycleEventPayload)?.appealId }
+        try await DeadlineEarlyEvent.lockAppeals(appeals, on: connection, logger: logger)
         var out: [OutgoingMessage] = []
         for message in messages {
             out += try await apply(message.payload, context: context, on: connection, logger: logger)
@@ -45,56 +48,137 @@ public struct DeadlineEventHandler: MessageHandler {
         return out
     }
 
-    /// Applies one event (inside the caller's transaction); returns what to append to the outbox.
+    /// What an event does to the clocks (besides `appeal.dispatched`, which starts them).
+    enum ClockAction: Sendable, Equatable {
+        /// Stops the sign-by clock of the event's assignment.
+        case stopSign
+        /// Stops both clocks of the event's assignment.
+        case stopAssignment
+        /// Stops every running clock of the appeal, whatever its assignment.
+        case stopAll
+        /// Pauses the assignment's running clocks (waiting on the citizen).
+        case pause
+        /// Resumes the assignment's paused clocks.
+        case resume
+    }
+
+    /// The action of an event type, nil for events that do not move clocks this way.
+    static func clockAction(_ type: EventType) -> ClockAction? {
+        switch type {
+        case .appealSigned: .stopSign
+        case .appealReplied: .stopAssignment
+        case .appealReturned, .appealClosed, .appealRejected: .stopAll
+        case .appealAwaitingCitizen: .pause
+        case .appealSupplemented, .appealProgressed: .resume
+        default: nil
+        }
+    }
+
+    /// Applies one event (inside the caller's transaction); returns what to append to the outbox. An event of a
+    /// dispatch attempt whose `appeal.dispatched` has not been handled yet is kept (`DeadlineEarlyEvent`) and
+    /// applied when that dispatch starts the clocks.
     public func apply(_ payload: any EventPayload, context: DeadlineContext, on connection: PostgresConnection,
                       logger: Logger) async throws -> [OutgoingMessage] {
         guard let event = payload as? any LifecycleEventPayload else { return [] }
+        let eventType = type(of: event).eventType
         let position = DeadlineClockRow.Position(round: event.round, attempt: event.attempt)
         let clocks = try await DeadlineClockRow.lockAll(appealID: event.appealId, on: connection, logger: logger)
         if let newest = clocks.map(\.position).max(), position < newest {
             logger.info("stale event ignored", metadata: [
-                "event.type": "\(type(of: event).eventType.rawValue)", "appeal.id": "\(event.appealId)",
+                "event.type": "\(eventType.rawValue)", "appeal.id": "\(event.appealId)",
                 "event.round": "\(event.round)", "event.attempt": "\(event.attempt)",
                 "clock.round": "\(newest.round)", "clock.attempt": "\(newest.attempt)"])
             return []
         }
-        let current = clocks.filter { $0.position == position }
         switch event {
         case let dispatched as AppealDispatched:
-            guard current.isEmpty else { return [] }  // started already (a redelivery under another id)
-            for row in clocks where row.state != "stopped" {
-                try await DeadlineClockRow.stop(row, reason: "superseded", at: dispatched.occurredAt, on: connection,
-                                                logger: logger)
-            }
-            for row in startRows(dispatched, context: context) {
-                try await row.insert(on: connection, logger: logger)
-            }
+            return try await start(dispatched, clocks: clocks, context: context, on: connection, logger: logger)
+        case let request as AppealExtensionRequested:
+            try await connection.guardedQuery("""
+                INSERT INTO deadline_extension_requests (appeal_id, case_number, round, attempt, department, \
+                requested_days, request_reason, requested_at)
+                VALUES (\(request.appealId), \(request.caseNumber), \(request.round), \(request.attempt), \
+                \(request.departmentCode), \(request.workingDays), \(request.reason), \(request.occurredAt))
+                """, logger: logger)
             return []
-        case let signed as AppealSigned:
+        default:
+            guard let action = Self.clockAction(eventType) else { return [] }
+            if event.attempt >= 1 && !clocks.contains(where: { $0.position == position }) {
+                // Its dispatch is not handled yet (requeued, or on another copy): kept for it.
+                try await DeadlineEarlyEvent.keep(DeadlineEarlyEvent(type: eventType, occurredAt: event.occurredAt),
+                                                  appealID: event.appealId, round: event.round,
+                                                  attempt: event.attempt, on: connection, logger: logger)
+                logger.info("event before its dispatch kept for it", metadata: [
+                    "event.type": "\(eventType.rawValue)", "appeal.id": "\(event.appealId)",
+                    "event.round": "\(event.round)", "event.attempt": "\(event.attempt)"])
+            }
+            return try await act(action, eventType: eventType, at: event.occurredAt, position: position,
+                                 clocks: clocks, context: context, on: connection, logger: logger)
+        }
+    }
+
+    /// Starts the clocks of a dispatch (superseding earlier assignments' clocks), then applies the events of that
+    /// dispatch handled before it.
+    func start(_ dispatched: AppealDispatched, clocks: [DeadlineClockRow], context: DeadlineContext,
+               on connection: PostgresConnection, logger: Logger) async throws -> [OutgoingMessage] {
+        let position = DeadlineClockRow.Position(round: dispatched.round, attempt: dispatched.attempt)
+        // Started already (a redelivery under another id).
+        guard !clocks.contains(where: { $0.position == position }) else { return [] }
+        for row in clocks where row.state != "stopped" {
+            try await DeadlineClockRow.stop(row, reason: "superseded", at: dispatched.occurredAt, on: connection,
+                                            logger: logger)
+        }
+        for row in startRows(dispatched, context: context) {
+            try await row.insert(on: connection, logger: logger)
+        }
+        let early = try await DeadlineEarlyEvent.take(appealID: dispatched.appealId, round: dispatched.round,
+                                                      attempt: dispatched.attempt, on: connection, logger: logger)
+        var out: [OutgoingMessage] = []
+        for kept in early {
+            guard let action = Self.clockAction(kept.type) else { continue }
+            let now = try await DeadlineClockRow.lockAll(appealID: dispatched.appealId, on: connection, logger: logger)
+            out += try await act(action, eventType: kept.type, at: kept.occurredAt, position: position, clocks: now,
+                                 context: context, on: connection, logger: logger)
+        }
+        if !early.isEmpty {
+            logger.info("events handled before their dispatch applied", metadata: [
+                "appeal.id": "\(dispatched.appealId)", "event.round": "\(dispatched.round)",
+                "event.attempt": "\(dispatched.attempt)", "events": "\(early.map(\.type.rawValue))"])
+        }
+        return out
+    }
+
+    /// Moves the clocks as `action` says, for an event of `eventType` at `at` about the assignment at `position`
+    /// (`clocks`: every clock of the appeal, locked).
+    func act(_ action: ClockAction, eventType: EventType, at: Date, position: DeadlineClockRow.Position,
+             clocks: [DeadlineClockRow], context: DeadlineContext, on connection: PostgresConnection,
+             logger: Logger) async throws -> [OutgoingMessage] {
+        let current = clocks.filter { $0.position == position }
+        switch action {
+        case .stopSign:
             for row in current where row.clock == .sign && row.state != "stopped" {
-                try await DeadlineClockRow.stop(row, reason: "signed", at: signed.occurredAt, on: connection, logger: logger)
+                try await DeadlineClockRow.stop(row, reason: "signed", at: at, on: connection, logger: logger)
             }
             return []
-        case let replied as AppealReplied:
+        case .stopAssignment:
             for row in current where row.state != "stopped" {
-                try await DeadlineClockRow.stop(row, reason: "replied", at: replied.occurredAt, on: connection,
+                try await DeadlineClockRow.stop(row, reason: "replied", at: at, on: connection, logger: logger)
+            }
+            return []
+        case .stopAll:
+            for row in clocks where row.state != "stopped" {
+                try await DeadlineClockRow.stop(row, reason: eventType.rawValue, at: at, on: connection,
                                                 logger: logger)
             }
             return []
-        case is AppealReturned, is AppealClosed, is AppealRejected:
-            let reason = type(of: event).eventType.rawValue
-            for row in clocks where row.state != "stopped" {
-                try await DeadlineClockRow.stop(row, reason: reason, at: event.occurredAt, on: connection, logger: logger)
-            }
-            return []
-        case let waiting as AppealAwaitingCitizen:
+        case .pause:
             var paused: [DeadlineClockRow] = []
             // A pause older than the clock's last resume was answered already (handled late: requeued, or by
             // another copy): it changes nothing.
             for var row in current where row.state == "running" {
-                if let resumed = row.resumedAt, resumed >= waiting.occurredAt { continue }
+                if let resumed = row.resumedAt, resumed >= at { continue }
                 row.state = "paused"
-                row.pausedAt = waiting.occurredAt
+                row.pausedAt = at
                 row.nextCheckAt = nil
                 try await row.update(on: connection, logger: logger)
                 paused.append(row)
@@ -103,16 +187,15 @@ public struct DeadlineEventHandler: MessageHandler {
             return [try changed(first, reason: .pause, rows: current.map { row in
                 paused.first(where: { $0.clock == row.clock }) ?? row
             })]
-        case is AppealSupplemented, is AppealProgressed:
+        case .resume:
             var resumed: [DeadlineClockRow] = []
             for var row in current where row.state == "paused" {
-                let from = row.pausedAt ?? event.occurredAt
-                row.dueAt = context.shifted(row.dueAt, pausedFrom: from, to: event.occurredAt, limit: row.limit)
-                row.windowStart = context.shifted(row.windowStart, pausedFrom: from, to: event.occurredAt,
-                                                  limit: row.limit)
+                let from = row.pausedAt ?? at
+                row.dueAt = context.shifted(row.dueAt, pausedFrom: from, to: at, limit: row.limit)
+                row.windowStart = context.shifted(row.windowStart, pausedFrom: from, to: at, limit: row.limit)
                 row.state = "running"
                 row.pausedAt = nil
-                row.resumedAt = event.occurredAt
+                row.resumedAt = at
                 row.nextCheckAt = context.nextCheck(limit: row.limit, windowStart: row.windowStart, due: row.dueAt,
                                                     warningsEmitted: row.warningsEmitted,
                                                     overdueEmitted: row.overdueEmitted)
@@ -123,16 +206,6 @@ public struct DeadlineEventHandler: MessageHandler {
             return [try changed(first, reason: .resume, rows: current.map { row in
                 resumed.first(where: { $0.clock == row.clock }) ?? row
             })]
-        case let request as AppealExtensionRequested:
-            try await connection.guardedQuery("""
-                INSERT INTO deadline_extension_requests (appeal_id, case_number, round, attempt, department, \
-                requested_days, request_reason, requested_at)
-                VALUES (\(request.appealId), \(request.caseNumber), \(request.round), \(request.attempt), \
-                \(request.departmentCode), \(request.workingDays), \(request.reason), \(request.occurredAt))
-                """, logger: logger)
-            return []
-        default:
-            return []
         }
     }
 

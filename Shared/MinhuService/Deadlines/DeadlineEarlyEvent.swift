@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import MinhuModels
+import PostgresNIO
+
+/// A lifecycle event handled before the `appeal.dispatched` of its assignment (a requeued delivery, or two copies
+/// of minhu-deadlines), kept in `deadline_early_events` (migration 0014) until that dispatch starts the clocks,
+/// which then apply it (`DeadlineEventHandler`). Only its type and time are kept: they are all the clocks use.
+public struct DeadlineEarlyEvent: Sendable, Hashable {
+    public var type: EventType
+    public var occurredAt: Date
+
+    public init(type: EventType, occurredAt: Date) {
+        self.type = type
+        self.occurredAt = occurredAt
+    }
+
+    /// The first key of the two-key advisory locks that serialise one appeal's events across copies (ASCII "MD").
+    static let lockClass: Int32 = 0x4D44
+
+    /// Takes, for the caller's transaction, one advisory lock per appeal (in one order, so that two copies do not
+    /// deadlock). Two transactions about one appeal then run one after the other: without it, a dispatch and a
+    /// signature handled at once by two copies would each miss the other (the dispatch sees no kept event, the
+    /// signature sees no clock yet).
+    static func lockAppeals(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
+        let distinct = Array(Set(ids))
+        guard !distinct.isEmpty else { return }
+        try await connection.guardedQuery("""
+            SELECT pg_advisory_xact_lock(\(lockClass), keys.k) FROM (
+                SELECT DISTINCT hashtext(a::text) AS k FROM unnest(\(distinct)::uuid[]) AS a ORDER BY k
+            ) AS keys
+            """, logger: logger)
+    }
+
+    /// Keeps the event for the dispatch of (`round`, `attempt`) (once, however often it is delivered).
+    static func keep(_ event: DeadlineEarlyEvent, appealID: UUID, round: Int, attempt: Int,
+                     on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.guardedQuery("""
+            INSERT INTO deadline_early_events (appeal_id, round, attempt, event_type, occurred_at)
+            VALUES (\(appealID), \(round), \(attempt), \(event.type.rawValue), \(event.occurredAt))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Removes the appeal's kept events up to the dispatch of (`round`, `attempt`) and returns those of that
+    /// dispatch, in the order they happened (events of earlier assignments are stale and dropped).
+    static func take(appealID: UUID, round: Int, attempt: Int, on connection: PostgresConnection,
+                     logger: Logger) async throws -> [DeadlineEarlyEvent] {
+        let rows = try await connection.guardedQuery("""
+            DELETE FROM deadline_early_events
+            WHERE appeal_id = \(appealID) AND (round, attempt) <= (\(round), \(attempt))
+            RETURNING round, attempt, event_type, occurred_at
+            """, logger: logger)
+        var out: [DeadlineEarlyEvent] = []
+        for try await (r, a, type, at) in rows.decode((Int, Int, String, Date).self)
+        where r == round && a == attempt {
+            guard let known = EventType(rawValue: type) else { continue }
+            out.append(DeadlineEarlyEvent(type: known, occurredAt: at))
+        }
+        // Ties (one instant) keep the lifecycle's order: a pause before the supplement that answers it.
+        return out.sorted {
+            ($0.occurredAt, AppealStatus(event: $0.type)?.lifecycleRank ?? 0)
+                < ($1.occurredAt, AppealStatus(event: $1.type)?.lifecycleRank ?? 0)
+        }
+    }
+}
