@@ -284,6 +284,56 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("a reply in the event log made in time but not applied yet holds the overdue; a late or stale one does not")
+    func replyInTheLogHoldsOverdue() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, contexts) = try parts(clock)
+            let inTime = UUID(), late = UUID(), stale = UUID()
+            for appeal in [inTime, late, stale] {
+                try await F.apply([try F.dispatched(appeal)], handler: handler, database: database)
+            }
+            func replied(_ appeal: UUID, _ at: Date) -> AppealReplied {
+                AppealReplied(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1, occurredAt: at,
+                              departmentCode: "water", reply: "已处理", resolved: true)
+            }
+            // Due Monday 11 March 17:00. The replies are committed by their producer, not yet applied here.
+            let replies = [replied(inTime, F.at(2024, 3, 11, 16, 59)), replied(late, F.at(2024, 3, 11, 17, 30)),
+                           replied(stale, F.at(2024, 3, 11, 16, 59))]
+            try await database.withTransaction { connection in
+                try await OutboxWriter.append(
+                    try replies.map { try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: $0.occurredAt) },
+                    producer: "minhu-dispatcher", on: connection, logger: logger)
+                // This one has waited in the log longer than the watcher's patience: something is wrong with it.
+                try await connection.guardedQuery("""
+                    UPDATE outbox SET created_at = now() - interval '11 minutes' WHERE correlation_id = \(stale.uuidString)
+                    """, logger: logger)
+            }
+            let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)
+            clock.set(F.at(2024, 3, 11, 17, 40))
+            try await watcher.tick()
+            func replyEvents(_ appeal: UUID) async throws -> [String] {
+                try await F.emitted(database, appeal: appeal).filter { $0.clock == "reply" }.map(\.type)
+            }
+            // The warnings at 60 % and 80 % came before the reply: owed. The overdue is held.
+            #expect(try await replyEvents(inTime) == ["deadline.warning", "deadline.warning"])
+            #expect(try await replyEvents(late) == ["deadline.warning", "deadline.warning", "deadline.overdue"])
+            #expect(try await replyEvents(stale) == ["deadline.warning", "deadline.warning", "deadline.overdue"])
+            let held = try #require(try await F.clock(inTime, .reply, database))
+            #expect(held.state == "running" && !held.overdueEmitted)
+            #expect(held.nextCheckAt == F.at(2024, 3, 11, 17, 40, 15))
+            // The sign-by clock was not answered in time by that reply: its overdue goes out.
+            #expect(try await F.emitted(database, appeal: inTime).contains { $0.type == "deadline.overdue" && $0.clock == "sign" })
+
+            // Once the reply is applied, the clock stops and nothing more is emitted.
+            try await F.apply([replies[0]], handler: handler, database: database)
+            clock.set(F.at(2024, 3, 11, 17, 41))
+            try await watcher.tick()
+            #expect(try await replyEvents(inTime) == ["deadline.warning", "deadline.warning"])
+            #expect(try await F.clock(inTime, .reply, database)?.state == "stopped")
+        }
+    }
+
     @Test("unsigned: a warning on the sign-by clock at 60 % of its working time, not before")
     func unsignedWarnsOnSignBy() async throws {
         try await TestDatabase.withDatabase { database in

@@ -11,9 +11,12 @@ import ServiceLifecycle
 /// LOCKED`, so several watchers share the work and each row is handled by one), emit every threshold crossed and
 /// not yet emitted, mark them on the row and move `next_check_at` on; the events go to the outbox in the same
 /// transaction, with deterministic message ids (``DeadlineMessageID``). After downtime the first ticks emit what
-/// fell due meanwhile, each once.
+/// fell due meanwhile, each once. Thresholds that an event in the log answered in time (a reply committed by its
+/// producer but still queued for this service) are held instead (``DeadlineEventLog``).
 public struct DeadlineWatcher: Service {
     public static let defaultBatchSize = 500
+    /// How long a clock whose answer is in the event log but not applied yet waits before the next look.
+    public static let holdInterval: TimeInterval = 15
 
     public let database: MinhuDatabase
     public let contexts: DeadlineContextProvider
@@ -97,10 +100,20 @@ public struct DeadlineWatcher: Service {
             let rows = try await DeadlineClockRow.decode(
                 try await connection.guardedQuery(PostgresQuery(unsafeSQL: DeadlineWatcher.dueQuerySQL, binds: binds),
                                            logger: logger))
+            let log = try await DeadlineEventLog.entries(about: Set(rows.map(\.appealID)), on: connection,
+                                                         logger: logger)
             var messages: [OutgoingMessage] = []
+            var held = 0
             for var row in rows {
-                messages += try DeadlineWatcher.emit(&row, now: now, context: context)
+                let answeredAt = DeadlineEventLog.answeredAt(log[row.appealID] ?? [], row: row)
+                let emitted = try DeadlineWatcher.emit(&row, now: now, context: context, answeredAt: answeredAt)
+                messages += emitted.messages
+                if emitted.held { held += 1 }
                 try await row.update(on: connection, logger: logger)
+            }
+            if held > 0 {
+                logger.info("deadline events held: the event log answers these clocks in time; waiting for the events",
+                            metadata: ["clocks.held": "\(held)"])
             }
             let fresh = try await DeadlineWatcher.notYetInOutbox(messages, on: connection, logger: logger)
             if fresh.count < messages.count {
@@ -115,11 +128,19 @@ public struct DeadlineWatcher: Service {
         }
     }
 
-    /// The events `row` owes at `now`, with the row's flags and `next_check_at` updated.
-    static func emit(_ row: inout DeadlineClockRow, now: Date, context: DeadlineContext) throws -> [OutgoingMessage] {
+    /// The events `row` owes at `now`, with the row's flags and `next_check_at` updated. Thresholds at or after
+    /// `answeredAt` (an event in the log that answers the clock, not applied yet) are held: not emitted, and the
+    /// row is looked at again after ``holdInterval`` (`held`).
+    static func emit(_ row: inout DeadlineClockRow, now: Date, context: DeadlineContext,
+                     answeredAt: Date? = nil) throws -> (messages: [OutgoingMessage], held: Bool) {
         var out: [OutgoingMessage] = []
+        var held = false
         for point in context.checkpoints(limit: row.limit, windowStart: row.windowStart, due: row.dueAt)
         where point.at <= now {
+            if let answeredAt, point.at >= answeredAt {
+                held = true
+                continue
+            }
             let id = DeadlineMessageID.make(appealID: row.appealID, round: row.round, attempt: row.attempt,
                                             clock: row.clock.rawValue,
                                             threshold: DeadlineMessageID.threshold(point.share))
@@ -139,9 +160,10 @@ public struct DeadlineWatcher: Service {
                 out.append(try MessageEnvelope.event(payload, producer: DeadlineContext.producer, at: now, messageID: id))
             }
         }
-        row.nextCheckAt = context.nextCheck(limit: row.limit, windowStart: row.windowStart, due: row.dueAt,
-                                            warningsEmitted: row.warningsEmitted, overdueEmitted: row.overdueEmitted)
-        return out
+        row.nextCheckAt = held ? now.addingTimeInterval(holdInterval)
+            : context.nextCheck(limit: row.limit, windowStart: row.windowStart, due: row.dueAt,
+                                warningsEmitted: row.warningsEmitted, overdueEmitted: row.overdueEmitted)
+        return (out, held)
     }
 
     /// `messages` without those whose id the outbox holds already.

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import MinhuModels
+import PostgresNIO
+
+/// What the event log (the outbox's event rows, readable by every service) says about clocks the watcher is about
+/// to warn about or declare overdue: an event that stops or pauses a clock, committed by its producer but not yet
+/// applied by minhu-deadlines (still queued, or its producer's relay waiting for the broker), means the clock was
+/// answered in time; the watcher holds its events until the event is applied (docs/deadlines.md, "The watcher").
+public enum DeadlineEventLog {
+    /// An event of the log about one appeal.
+    public struct Entry: Sendable, Hashable {
+        public var type: EventType
+        public var round: Int
+        public var attempt: Int
+        public var occurredAt: Date
+
+        public init(type: EventType, round: Int, attempt: Int, occurredAt: Date) {
+            self.type = type
+            self.round = round
+            self.attempt = attempt
+            self.occurredAt = occurredAt
+        }
+    }
+
+    /// How long an event may sit in the log unapplied before the watcher stops waiting for it (it was refused, or
+    /// minhu-deadlines is not consuming): then the clock's events are emitted as if the log said nothing.
+    public static let patience: TimeInterval = 600
+
+    /// The event types that stop or pause a clock (`DeadlineEventHandler.ClockAction`).
+    static let relevantTypes: [EventType] = DeadlineEventHandler.handledEvents.filter {
+        DeadlineEventHandler.clockAction($0) != nil
+    }
+
+    /// When the first event of `entries` (the appeal's unexpired log events) that answers `row` happened, if any:
+    /// an event of the row's assignment that stops this clock, or pauses it and is newer than its last resume (an
+    /// older pause was applied and answered already). Thresholds at or after that instant are not owed.
+    public static func answeredAt(_ entries: [Entry], row: DeadlineClockRow) -> Date? {
+        entries.filter { entry in
+            guard entry.round == row.round, entry.attempt == row.attempt,
+                  let action = DeadlineEventHandler.clockAction(entry.type) else { return false }
+            switch action {
+            case .stopSign: return row.clock == .sign
+            case .stopAssignment, .stopAll: return true
+            case .pause: return row.resumedAt.map { $0 < entry.occurredAt } ?? true
+            case .resume: return false
+            }
+        }.map(\.occurredAt).min()
+    }
+
+    /// The log's clock-moving events about `appeals`, committed less than ``patience`` ago (by the database's
+    /// clock: how long they have waited), by appeal.
+    public static func entries(about appeals: Set<UUID>, on connection: PostgresConnection, logger: Logger) async throws
+        -> [UUID: [Entry]] {
+        guard !appeals.isEmpty else { return [:] }
+        let ids = appeals.map(\.uuidString)
+        let types = relevantTypes.map(\.rawValue)
+        let rows = try await connection.guardedQuery("""
+            SELECT correlation_id, type, occurred_at, (body::jsonb->>'round')::int8, (body::jsonb->>'attempt')::int8
+            FROM outbox
+            WHERE is_event AND correlation_id = ANY(\(ids)) AND type = ANY(\(types))
+              AND created_at > now() - make_interval(secs => \(patience))
+            """, logger: logger)
+        var out: [UUID: [Entry]] = [:]
+        for try await (correlation, type, at, round, attempt) in rows.decode((String, String, Date, Int?, Int?).self) {
+            guard let appeal = UUID(uuidString: correlation), let known = EventType(rawValue: type),
+                  let round, let attempt else { continue }
+            out[appeal, default: []].append(Entry(type: known, round: round, attempt: attempt, occurredAt: at))
+        }
+        return out
+    }
+}
