@@ -142,6 +142,40 @@ struct StorageGrantTests {
         }
     }
 
+    @Test("a service records inbox rows under its own consumer names only, and reads every inbox (0015)")
+    func aServiceRecordsOnlyItsOwnInboxRows() async throws {
+        try await TestDatabase.withDatabase { database in
+            let logger = TestDatabase.logger
+            let message = UUID()
+            // Through the consumers' own path (ConsumerTransaction's inbox), under the service's role.
+            let own = try await StorageFixtures.asRole("minhu_deadlines", on: database) { connection in
+                try await Inbox(consumer: "deadlines.events").record([message, message], on: connection, logger: logger)
+            }
+            #expect(own == [message])
+            // Forging another consumer's row would make it skip a message it never applied.
+            for (role, consumer) in [("minhu_reporting", "deadlines.events"), ("minhu_intake", "dispatcher.events"),
+                                     ("minhu_dispatcher", "dispatcherx.events"), ("minhu_deadlines", "nobody")] {
+                let forged = try await StorageFixtures.asRole(role, on: database) { connection -> String? in
+                    do {
+                        _ = try await Inbox(consumer: consumer).record([message], on: connection, logger: logger)
+                        return nil
+                    } catch {
+                        return PostgresErrorDetails(error).sqlState
+                    }
+                }
+                #expect(forged == Self.insufficientPrivilege, "\(role) recorded a row as \(consumer)")
+            }
+            // Rows recorded by the owner (the migration role) stay readable by every service.
+            try await database.withConnection { connection in
+                _ = try await Inbox(consumer: "dispatcher.events").record([message], on: connection, logger: logger)
+            }
+            let seen = try await StorageFixtures.asRole("minhu_reporting", on: database) { connection in
+                try await Inbox(consumer: "dispatcher.events").contains(message, on: connection, logger: logger)
+            }
+            #expect(seen)
+        }
+    }
+
     @Test func aServiceRelayWorksUnderItsOwnRole() async throws {
         // The relay's claim (SELECT … FOR UPDATE SKIP LOCKED) and marks need no more than the service's grants.
         try await TestDatabase.withDatabase { database in
