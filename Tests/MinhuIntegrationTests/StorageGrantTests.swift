@@ -154,7 +154,8 @@ struct StorageGrantTests {
             #expect(own == [message])
             // Forging another consumer's row would make it skip a message it never applied.
             for (role, consumer) in [("minhu_reporting", "deadlines.events"), ("minhu_intake", "dispatcher.events"),
-                                     ("minhu_dispatcher", "dispatcherx.events"), ("minhu_deadlines", "nobody")] {
+                                     ("minhu_dispatcher", "dispatcherx.events"), ("minhu_deadlines", "nobody"),
+                                     ("minhu_deadlines", "service.events")] {
                 let forged = try await StorageFixtures.asRole(role, on: database) { connection -> String? in
                     do {
                         _ = try await Inbox(consumer: consumer).record([message], on: connection, logger: logger)
