@@ -48,6 +48,9 @@ public struct SimilarityIndex: Sendable {
         /// that two appeals about different matters at one place ("丽发新城小区停车难", "丽发新城附近搅拌站扰民")
         /// stay apart (0 = no such check). It applies to the cosine and to the title-only cosine alike.
         public var matterThreshold: Float = 0.08
+        /// An appeal whose words are all its place ("丽发新城", nothing about a matter) has no matter to compare, so
+        /// it joins only a copy: an appeal as bare, at least this similar (a message sent again).
+        public var copyThreshold: Float = 0.95
         public init() {}
     }
 
@@ -304,6 +307,11 @@ public struct SimilarityIndex: Sendable {
             guard !RegionCodes.conflict(regions, d.regions),
                   !RegionCodes.conflict(regions, clusterList[d.cluster].regions) else { return (slot, similarity, false) }
             guard options.matterThreshold > 0 else { return (slot, similarity, true) }
+            if matter.full.norm == 0 || d.matterNorm == 0 {
+                // Nothing but the place on one side: only a bare copy joins.
+                let bothBare = matter.full.norm == 0 && d.matterNorm == 0
+                return (slot, similarity, bothBare && similarity >= options.copyThreshold)
+            }
             // Without the place, the same test must still pass at `matterThreshold`.
             let matterFull = matter.full.cosine(d.grams, d.weights, norm: d.matterNorm)
             let matterTitle = matter.title.cosine(d.titleGrams, d.titleWeights, norm: d.titleMatterNorm) * scale

@@ -226,6 +226,26 @@ struct HotspotTests {
         #expect(ungated.parking == ungated.mixer, "without the check the shared place name joins them")
     }
 
+    @Test("an appeal that says only its place joins its own copy, and nothing that states a matter")
+    func bareCopiesJoin() {
+        let t0 = Date(timeIntervalSince1970: 1_600_000_000)
+        var index = SimilarityIndex()
+        for (i, (title, detail)) in Self.unrelated.prefix(10).enumerated() {
+            index.add(id: "u\(i)", title: title, detail: detail, time: t0.addingTimeInterval(Double(i)), place: nil)
+        }
+        let mixer = index.add(id: "m1", title: "丽发新城小区附近搅拌站噪音扰民", detail: "丽发新城旁边的搅拌站半夜施工，吵得睡不着",
+                              time: t0.addingTimeInterval(20), place: "丽发新城")
+        let bare = index.add(id: "b1", title: "丽发新城", detail: "", time: t0.addingTimeInterval(21), place: "丽发新城")
+        let copy = index.add(id: "b2", title: "丽发新城", detail: "", time: t0.addingTimeInterval(22), place: "丽发新城")
+        let mixerAgain = index.add(id: "m2", title: "丽发新城旁搅拌站粉尘噪音污染", detail: "丽发新城附近搅拌站灰尘大，噪音不停",
+                                   time: t0.addingTimeInterval(23), place: "丽发新城")
+        let other = index.add(id: "b3", title: "魅力之城", detail: "", time: t0.addingTimeInterval(24), place: "魅力之城")
+        #expect(bare != mixer, "a bare place is no matter")
+        #expect(copy == bare, "its copy (a message sent again) joins it")
+        #expect(mixerAgain == mixer, "the matter at that place does not join the bare appeals")
+        #expect(other != bare)
+    }
+
     @Test("a long detail full of words rarer than the title's does not hide the matter: the appeal joins it")
     func longDetailStillJoins() {
         let t0 = Date(timeIntervalSince1970: 1_600_000_000)
