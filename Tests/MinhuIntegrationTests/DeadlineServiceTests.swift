@@ -583,6 +583,20 @@ struct DeadlineServiceTests {
             #expect(try await F.clock(overtaken, .sign, attempt: 2, database)?.state == "running")
             #expect(try await keptEvents(overtaken, database) == 0)
 
+            // A kept event whose dispatch never comes is removed by the watcher's housekeeping after 30 days.
+            let orphan = UUID()
+            try await F.apply([AppealSigned(appealId: orphan, caseNumber: "T-0001", round: 1, attempt: 1,
+                                            occurredAt: F.at(2024, 3, 4, 11), departmentCode: "water")],
+                              handler: handler, database: database)
+            let removed = try await database.withConnection { connection in
+                try await connection.guardedQuery("""
+                    UPDATE deadline_early_events SET recorded_at = now() - interval '31 days' WHERE appeal_id = \(orphan)
+                    """, logger: logger)
+                return try await DeadlineEarlyEvent.prune(on: connection, logger: logger)
+            }
+            #expect(removed == 1)
+            #expect(try await keptEvents(orphan, database) == 0)
+
             // Events before any dispatch (attempt 0) wait for nothing.
             let beforeDispatch = UUID()
             try await F.apply([AppealAwaitingCitizen(appealId: beforeDispatch, caseNumber: "T-0001", round: 1,

@@ -42,6 +42,22 @@ public struct DeadlineEarlyEvent: Sendable, Hashable {
             """, logger: logger)
     }
 
+    /// How long a kept event waits for its dispatch before the watcher's housekeeping removes it (its dispatch was
+    /// handled before this service kept events, or never comes).
+    public static let retention: TimeInterval = 30 * 86_400
+
+    /// Removes kept events recorded more than `retention` ago (by the database's clock); returns how many.
+    public static func prune(olderThan retention: TimeInterval = retention, on connection: PostgresConnection,
+                             logger: Logger) async throws -> Int {
+        let rows = try await connection.guardedQuery("""
+            DELETE FROM deadline_early_events WHERE recorded_at < now() - make_interval(secs => \(retention))
+            RETURNING 1
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
     /// Removes the appeal's kept events up to the dispatch of (`round`, `attempt`) and returns those of that
     /// dispatch, in the order they happened (events of earlier assignments are stale and dropped).
     static func take(appealID: UUID, round: Int, attempt: Int, on connection: PostgresConnection,

@@ -45,7 +45,12 @@ public struct DeadlineWatcher: Service {
 
     public func run() async throws {
         logger.info("deadline watcher started", metadata: ["watcher.interval": "\(interval)"])
+        var lastHousekeeping: ContinuousClock.Instant?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if lastHousekeeping.map({ ContinuousClock.now - $0 >= Self.housekeepingInterval }) ?? true {
+                lastHousekeeping = ContinuousClock.now
+                await housekeeping()
+            }
             var full = false
             do {
                 let result = try await tick()
@@ -58,6 +63,25 @@ public struct DeadlineWatcher: Service {
             }
         }
         logger.info("deadline watcher stopped")
+    }
+
+    /// How often the watcher removes kept events that waited too long for their dispatch (at start, then hourly).
+    public static let housekeepingInterval: Duration = .seconds(3600)
+
+    /// Removes kept events older than `DeadlineEarlyEvent.retention` (a failure is logged and tried next time).
+    func housekeeping() async {
+        let logger = self.logger
+        do {
+            let removed = try await database.withConnection { connection in
+                try await DeadlineEarlyEvent.prune(on: connection, logger: logger)
+            }
+            if removed > 0 {
+                logger.info("kept events whose dispatch never came removed",
+                            metadata: ["events.removed": "\(removed)", "retention.days": "30"])
+            }
+        } catch {
+            logger.warning("deadline housekeeping failed", metadata: ["error": "\(PostgresErrorDetails(error))"])
+        }
     }
 
     /// The watcher's query: running clocks due by `$1`, through the partial index on `next_check_at`.
