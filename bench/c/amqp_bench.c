@@ -38,12 +38,14 @@ static amqp_connection_state_t open_connection(const char *host, int port, const
 }
 
 int main(int argc, char **argv) {
-    if (argc != 11) {
-        fprintf(stderr, "usage: %s HOST PORT USER PASSWORD VHOST QUEUE_TYPE N SIZE CONFIRM ACK\n", argv[0]);
+    /* The password comes from the environment, not the command line (which other users can see in ps). */
+    const char *password = getenv("AMQP_BENCH_PASSWORD");
+    if (argc != 10 || password == NULL) {
+        fprintf(stderr, "usage: AMQP_BENCH_PASSWORD=... %s HOST PORT USER VHOST QUEUE_TYPE N SIZE CONFIRM ACK\n", argv[0]);
         return 2;
     }
-    const char *host = argv[1], *user = argv[3], *password = argv[4], *vhost = argv[5], *type = argv[6];
-    int port = atoi(argv[2]), n = atoi(argv[7]), size = atoi(argv[8]), confirm = atoi(argv[9]), ack = atoi(argv[10]);
+    const char *host = argv[1], *user = argv[3], *vhost = argv[4], *type = argv[5];
+    int port = atoi(argv[2]), n = atoi(argv[6]), size = atoi(argv[7]), confirm = atoi(argv[8]), ack = atoi(argv[9]);
     char queue[64];
     snprintf(queue, sizeof queue, "bench.c.%s", type);
 

@@ -115,15 +115,16 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s HOST PORT API_KEY CLIENTS TOTAL\n", argv[0]);
+    /* The API key comes from the environment, not the command line (which other users can see in ps). */
+    api_key = getenv("HTTP_BENCH_API_KEY");
+    if (argc != 5 || api_key == NULL) {
+        fprintf(stderr, "usage: HTTP_BENCH_API_KEY=... %s HOST PORT CLIENTS TOTAL\n", argv[0]);
         return 2;
     }
     host = argv[1];
     port = atoi(argv[2]);
-    api_key = argv[3];
-    int clients = atoi(argv[4]);
-    total = atol(argv[5]);
+    int clients = atoi(argv[3]);
+    total = atol(argv[4]);
     latencies = calloc((size_t)total, sizeof(double));
     any_status = getenv("HTTP_BENCH_ANY_STATUS") != NULL;
     no_idempotency = getenv("HTTP_BENCH_NO_KEY") != NULL;
