@@ -33,11 +33,25 @@ struct DeadlineEventLogTests {
                 == t0.addingTimeInterval(4 * 3600))
     }
 
+    @Test("a later assignment's dispatch, return, close or rejection answers every earlier clock; its other events do not")
+    func laterAssignment() {
+        for type in [EventType.appealDispatched, .appealReturned, .appealClosed, .appealRejected] {
+            #expect(DeadlineEventLog.answeredAt([entry(type, 2, attempt: 2)], row: row(.reply))
+                    == t0.addingTimeInterval(7200))
+        }
+        for type in [EventType.appealReplied, .appealSigned, .appealAwaitingCitizen] {
+            #expect(DeadlineEventLog.answeredAt([entry(type, 2, attempt: 2)], row: row(.sign)) == nil)
+        }
+        // Its own dispatch and earlier assignments' events answer nothing.
+        #expect(DeadlineEventLog.answeredAt([entry(.appealDispatched, 0), entry(.appealClosed, 1, attempt: 0)],
+                                            row: row(.reply)) == nil)
+    }
+
     @Test("events of another assignment, resumes and progress reports answer nothing")
     func otherEvents() {
         #expect(DeadlineEventLog.answeredAt([entry(.appealReplied, 1, attempt: 2)], row: row(.reply)) == nil)
-        #expect(DeadlineEventLog.answeredAt([entry(.appealSupplemented, 1), entry(.appealProgressed, 1),
-                                             entry(.appealDispatched, 0)], row: row(.reply)) == nil)
+        #expect(DeadlineEventLog.answeredAt([entry(.appealSupplemented, 1), entry(.appealProgressed, 1)],
+                                            row: row(.reply)) == nil)
     }
 
     @Test("a pause answers the clock unless the clock resumed after it (that pause was applied and answered)")

@@ -302,7 +302,9 @@ struct DeadlineServiceTests {
                            replied(stale, F.at(2024, 3, 11, 16, 59))]
             try await database.withTransaction { connection in
                 try await OutboxWriter.append(
-                    try replies.map { try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: $0.occurredAt) },
+                    // Written by a backlogged producer 5 minutes after the replies: their own time is what counts.
+                    try replies.map { try MessageEnvelope.event($0, producer: "minhu-dispatcher",
+                                                               at: $0.occurredAt.addingTimeInterval(300)) },
                     producer: "minhu-dispatcher", on: connection, logger: logger)
                 // This one has waited in the log longer than the watcher's patience: something is wrong with it.
                 try await connection.guardedQuery("""
@@ -583,6 +585,30 @@ struct DeadlineServiceTests {
             #expect(try await F.clock(overtaken, .sign, attempt: 2, database)?.state == "running")
             #expect(try await keptEvents(overtaken, database) == 0)
 
+            // A pause and its supplement of one instant, both before the dispatch: the pause goes first.
+            let oneInstant = UUID()
+            try await F.apply([AppealSupplemented(appealId: oneInstant, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                  occurredAt: F.at(2024, 3, 5, 10),
+                                                  channel: Channel(rawValue: "wechat")!, text: "补充材料"),
+                               AppealAwaitingCitizen(appealId: oneInstant, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                     occurredAt: F.at(2024, 3, 5, 10), departmentCode: "water",
+                                                     reason: "需要补充材料"),
+                               try F.dispatched(oneInstant)], handler: handler, database: database)
+            #expect(try await F.clock(oneInstant, .reply, database)?.state == "running")
+
+            // A supplement applied while the clocks run answers a pause from before it that is handled later.
+            let supplementFirst = UUID()
+            try await F.apply([try F.dispatched(supplementFirst),
+                               AppealSupplemented(appealId: supplementFirst, caseNumber: "T-0001", round: 1,
+                                                  attempt: 1, occurredAt: F.at(2024, 3, 6, 10),
+                                                  channel: Channel(rawValue: "wechat")!, text: "补充材料"),
+                               AppealAwaitingCitizen(appealId: supplementFirst, caseNumber: "T-0001", round: 1,
+                                                     attempt: 1, occurredAt: F.at(2024, 3, 5, 10),
+                                                     departmentCode: "water", reason: "需要补充材料")],
+                              handler: handler, database: database)
+            #expect(try await F.clock(supplementFirst, .reply, database)?.state == "running")
+            #expect(try await F.clock(supplementFirst, .reply, database)?.dueAt == F.at(2024, 3, 11, 17))
+
             // A kept event whose dispatch never comes is removed by the watcher's housekeeping after 30 days.
             let orphan = UUID()
             try await F.apply([AppealSigned(appealId: orphan, caseNumber: "T-0001", round: 1, attempt: 1,
@@ -626,7 +652,9 @@ struct DeadlineServiceTests {
                         let waited = try await eventually(timeout: .seconds(30)) {
                             try await database.withConnection { probe in
                                 let rows = try await probe.guardedQuery("""
-                                    SELECT count(*)::int8 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                                    SELECT count(*)::int8 FROM pg_locks
+                                    WHERE locktype = 'advisory' AND NOT granted AND classid = 19780
+                                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                                     """, logger: logger)
                                 var waiting = 0
                                 for try await n in rows.decode(Int.self) { waiting = n }

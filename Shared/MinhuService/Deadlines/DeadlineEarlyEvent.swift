@@ -73,10 +73,16 @@ public struct DeadlineEarlyEvent: Sendable, Hashable {
             guard let known = EventType(rawValue: type) else { continue }
             out.append(DeadlineEarlyEvent(type: known, occurredAt: at))
         }
-        // Ties (one instant) keep the lifecycle's order: a pause before the supplement that answers it.
-        return out.sorted {
-            ($0.occurredAt, AppealStatus(event: $0.type)?.lifecycleRank ?? 0)
-                < ($1.occurredAt, AppealStatus(event: $1.type)?.lifecycleRank ?? 0)
+        // Ties (one instant): a pause before the stops, and both before a resume (the supplement that answers it).
+        return out.sorted { ($0.occurredAt, replayRank($0.type)) < ($1.occurredAt, replayRank($1.type)) }
+    }
+
+    /// The order of kept events of one instant: pauses, then stops, then resumes.
+    static func replayRank(_ type: EventType) -> Int {
+        switch DeadlineEventHandler.clockAction(type) {
+        case .pause: 0
+        case .resume: 2
+        default: 1
         }
     }
 }

@@ -188,6 +188,12 @@ public struct DeadlineEventHandler: MessageHandler {
                 paused.first(where: { $0.clock == row.clock }) ?? row
             })]
         case .resume:
+            // A supplement or progress report while the clocks run answers any pause from before it that is
+            // handled later (requeued, kept, or on another copy): recorded as their last resume.
+            for var row in current where row.state == "running" && (row.resumedAt.map { $0 < at } ?? true) {
+                row.resumedAt = at
+                try await row.update(on: connection, logger: logger)
+            }
             var resumed: [DeadlineClockRow] = []
             for var row in current where row.state == "paused" {
                 let from = row.pausedAt ?? at

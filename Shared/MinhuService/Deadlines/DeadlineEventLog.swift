@@ -27,18 +27,24 @@ public enum DeadlineEventLog {
     /// minhu-deadlines is not consuming): then the clock's events are emitted as if the log said nothing.
     public static let patience: TimeInterval = 600
 
-    /// The event types that stop or pause a clock (`DeadlineEventHandler.ClockAction`).
+    /// The event types that stop or pause a clock (`DeadlineEventHandler.ClockAction`), and the dispatch that
+    /// supersedes an assignment's clocks.
     static let relevantTypes: [EventType] = DeadlineEventHandler.handledEvents.filter {
-        DeadlineEventHandler.clockAction($0) != nil
+        DeadlineEventHandler.clockAction($0) != nil || $0 == .appealDispatched
     }
 
-    /// When the first event of `entries` (the appeal's unexpired log events) that answers `row` happened, if any:
-    /// an event of the row's assignment that stops this clock, or pauses it and is newer than its last resume (an
-    /// older pause was applied and answered already). Thresholds at or after that instant are not owed.
+    /// When the first event of `entries` (the appeal's unexpired log events) that answers `row` happened, if any,
+    /// as the handler would apply it: an event of the row's assignment that stops this clock, or pauses it and is
+    /// newer than its last resume (an older pause was applied and answered already); or a later assignment's
+    /// dispatch, return, close or rejection, which stops every earlier clock. Thresholds at or after that instant
+    /// are not owed.
     public static func answeredAt(_ entries: [Entry], row: DeadlineClockRow) -> Date? {
-        entries.filter { entry in
-            guard entry.round == row.round, entry.attempt == row.attempt,
-                  let action = DeadlineEventHandler.clockAction(entry.type) else { return false }
+        let position = DeadlineClockRow.Position(round: row.round, attempt: row.attempt)
+        return entries.filter { entry in
+            let at = DeadlineClockRow.Position(round: entry.round, attempt: entry.attempt)
+            if entry.type == .appealDispatched { return at > position }
+            guard at >= position, let action = DeadlineEventHandler.clockAction(entry.type) else { return false }
+            if at > position { return action == .stopAll }
             switch action {
             case .stopSign: return row.clock == .sign
             case .stopAssignment, .stopAll: return true
@@ -49,22 +55,24 @@ public enum DeadlineEventLog {
     }
 
     /// The log's clock-moving events about `appeals`, committed less than ``patience`` ago (by the database's
-    /// clock: how long they have waited), by appeal.
+    /// clock: how long they have waited), by appeal. An event's time is the `occurred_at` of its body, as the
+    /// handler reads it (the row's own `occurred_at` is when the producer wrote the message, which may be later).
     public static func entries(about appeals: Set<UUID>, on connection: PostgresConnection, logger: Logger) async throws
         -> [UUID: [Entry]] {
         guard !appeals.isEmpty else { return [:] }
         let ids = appeals.map(\.uuidString)
         let types = relevantTypes.map(\.rawValue)
         let rows = try await connection.guardedQuery("""
-            SELECT correlation_id, type, occurred_at, (body::jsonb->>'round')::int8, (body::jsonb->>'attempt')::int8
+            SELECT correlation_id, type, body::jsonb->>'occurred_at', (body::jsonb->>'round')::int8,
+                   (body::jsonb->>'attempt')::int8
             FROM outbox
             WHERE is_event AND correlation_id = ANY(\(ids)) AND type = ANY(\(types))
               AND created_at > now() - make_interval(secs => \(patience))
             """, logger: logger)
         var out: [UUID: [Entry]] = [:]
-        for try await (correlation, type, at, round, attempt) in rows.decode((String, String, Date, Int?, Int?).self) {
+        for try await (correlation, type, time, round, attempt) in rows.decode((String, String, String?, Int?, Int?).self) {
             guard let appeal = UUID(uuidString: correlation), let known = EventType(rawValue: type),
-                  let round, let attempt else { continue }
+                  let at = time.flatMap(MinhuJSON.parseDate), let round, let attempt else { continue }
             out[appeal, default: []].append(Entry(type: known, round: round, attempt: attempt, occurredAt: at))
         }
         return out

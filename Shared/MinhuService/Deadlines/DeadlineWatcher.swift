@@ -161,6 +161,9 @@ public struct DeadlineWatcher: Service {
         var held = false
         for point in context.checkpoints(limit: row.limit, windowStart: row.windowStart, due: row.dueAt)
         where point.at <= now {
+            let emitted = point.share >= 1 ? row.overdueEmitted
+                : row.warningsEmitted.contains(where: { abs($0 - point.share) < 1e-9 })
+            guard !emitted else { continue }
             if let answeredAt, point.at >= answeredAt {
                 held = true
                 continue
@@ -169,14 +172,12 @@ public struct DeadlineWatcher: Service {
                                             clock: row.clock.rawValue,
                                             threshold: DeadlineMessageID.threshold(point.share))
             if point.share >= 1 {
-                guard !row.overdueEmitted else { continue }
                 row.overdueEmitted = true
                 let payload = DeadlineOverdue(appealId: row.appealID, caseNumber: row.caseNumber, round: row.round,
                                               attempt: row.attempt, occurredAt: now, departmentCode: row.department,
                                               clock: row.clock, dueAt: row.dueAt)
                 out.append(try MessageEnvelope.event(payload, producer: DeadlineContext.producer, at: now, messageID: id))
             } else {
-                guard !row.warningsEmitted.contains(where: { abs($0 - point.share) < 1e-9 }) else { continue }
                 row.warningsEmitted.append(point.share)
                 let payload = DeadlineWarning(appealId: row.appealID, caseNumber: row.caseNumber, round: row.round,
                                               attempt: row.attempt, occurredAt: now, departmentCode: row.department,
