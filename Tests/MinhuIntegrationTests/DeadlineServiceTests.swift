@@ -609,6 +609,18 @@ struct DeadlineServiceTests {
             #expect(try await F.clock(supplementFirst, .reply, database)?.state == "running")
             #expect(try await F.clock(supplementFirst, .reply, database)?.dueAt == F.at(2024, 3, 11, 17))
 
+            // A supplement from before the pause in force, handled after it, does not resume the clocks.
+            let olderSupplement = UUID()
+            try await F.apply([try F.dispatched(olderSupplement),
+                               AppealAwaitingCitizen(appealId: olderSupplement, caseNumber: "T-0001", round: 1,
+                                                     attempt: 1, occurredAt: F.at(2024, 3, 5, 10, 1),
+                                                     departmentCode: "water", reason: "需要补充材料"),
+                               AppealSupplemented(appealId: olderSupplement, caseNumber: "T-0001", round: 1,
+                                                  attempt: 1, occurredAt: F.at(2024, 3, 5, 10),
+                                                  channel: Channel(rawValue: "wechat")!, text: "补充材料")],
+                              handler: handler, database: database)
+            #expect(try await F.clock(olderSupplement, .reply, database)?.state == "paused")
+
             // A kept event whose dispatch never comes is removed by the watcher's housekeeping after 30 days.
             let orphan = UUID()
             try await F.apply([AppealSigned(appealId: orphan, caseNumber: "T-0001", round: 1, attempt: 1,

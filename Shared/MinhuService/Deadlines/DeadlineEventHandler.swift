@@ -195,7 +195,8 @@ public struct DeadlineEventHandler: MessageHandler {
                 try await row.update(on: connection, logger: logger)
             }
             var resumed: [DeadlineClockRow] = []
-            for var row in current where row.state == "paused" {
+            // A supplement from before the pause (handled late) does not answer it: the clocks stay paused.
+            for var row in current where row.state == "paused" && (row.pausedAt.map { $0 <= at } ?? true) {
                 let from = row.pausedAt ?? at
                 row.dueAt = context.shifted(row.dueAt, pausedFrom: from, to: at, limit: row.limit)
                 row.windowStart = context.shifted(row.windowStart, pausedFrom: from, to: at, limit: row.limit)
