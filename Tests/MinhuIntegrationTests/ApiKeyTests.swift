@@ -92,6 +92,16 @@ struct ApiKeyTests {
                 try await ApiKeyAdmin.revoke(stored.1, database: database, logger: logger)
             }
             #expect(try await ApiKeyAdmin.list(database: database, logger: logger).first?.revokedAt != nil)
+
+            // A department key only for a department the table knows; a misspelt code makes no key.
+            let water = try await ApiKeyAdmin.create(name: "water desk", role: .department, department: "water",
+                                                     database: database, logger: logger)
+            #expect(water.principal.department == "water")
+            await #expect(throws: ApiKeyAdmin.Refusal.self) {
+                try await ApiKeyAdmin.create(name: "typo", role: .department, department: "watr", database: database,
+                                             logger: logger)
+            }
+            #expect(try await ApiKeyAdmin.list(database: database, logger: logger).count == 2)
         }
     }
 

@@ -49,6 +49,19 @@ struct DeputyRegistryParseTests {
 
         #expect(throws: DeputyRegistry.FileError.self) { try DeputyRegistry.parse(csv: "name,level\n张三,city\n") }
         #expect(throws: DeputyRegistry.FileError.self) { try DeputyRegistry.parse(csv: "") }
+        // A quote never closed would swallow the rows after it (their names and full phones) into one field.
+        let unclosed = "name,phones,level,constituency\n张三,13800138000,city,\"一区\n李四,13900139000,city,二区\n"
+        #expect {
+            try DeputyRegistry.parse(csv: unclosed)
+        } throws: { error in
+            "\(error)".contains("opened on line 2 is never closed") && !"\(error)".contains("13900139000")
+        }
+        // Control characters in a name or constituency refuse the row, with its line.
+        let controls = try DeputyRegistry.parse(csv: "name,phones,level,constituency\n张\u{0}三,13800138000,city,\n"
+                                                + "李四,13900139000,city,\"二\n区\"\n王五,13700137000,city,三区\n")
+        #expect(controls.rows.map(\.name) == ["王五"])
+        #expect(controls.rejections.map(\.line) == [2, 3])
+        #expect(controls.rejections.allSatisfy { $0.reason.contains("control character") })
         for (text, level) in [("全国", DeputyLevel.national), ("省", .provincial), ("市", .city), ("县", .county),
                               ("乡镇", .township), ("City", .city), ("市级", .city), ("市人大代表", .city)] {
             #expect(DeputyRegistry.parseLevel(text) == level, "\(text)")

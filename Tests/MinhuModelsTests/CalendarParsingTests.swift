@@ -27,6 +27,10 @@ struct CalendarParsingTests {
         #expect(calendar.isWorkingDay(d("2030-01-05")))
         #expect(calendar.name(of: d("2030-01-02")) == nil)  // an empty name is no name
         #expect(CalendarCSV.render(entries).hasPrefix("date,kind,name\n2030-01-01,holiday,元旦\n2030-01-02"))
+        // A spreadsheet's quotes around a name with a comma are not part of the name.
+        let quoted = try CalendarCSV.parse("date,kind,name\n2030-01-01,holiday,\"元旦,新年\"\n"
+                                           + "2030-01-02,holiday,\"说\"\"元旦\"\"\"\n")
+        #expect(quoted.map(\.name) == ["元旦,新年", "说\"元旦\""])
     }
 
     @Test("every bundled file round-trips through render and parse")
@@ -45,6 +49,7 @@ struct CalendarParsingTests {
         ("date,kind,name\n2024-01-01,holiday,a\n2024-01-01,holiday,b\n", 3, "listed twice (first on line 2)"),
         ("date,kind,name\n2025-01-01,holiday,元旦\n", 2, "not in 2024"),
         ("date,kind,name\n2024-01-01\n", 2, "expected 3 fields"),
+        ("date,kind,name\n2024-01-01,holiday,元\u{0}旦\n", 2, "control character"),
     ])
     func parseErrors(text: String, line: Int, reason: String) {
         let failure = error { _ = try CalendarCSV.parse(text, source: "2024.csv", year: 2024) }

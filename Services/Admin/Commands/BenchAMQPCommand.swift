@@ -15,6 +15,14 @@ struct BenchAMQPCommand: AsyncParsableCommand {
     @Option(help: "Messages between confirm waits.") var confirmEvery = 1000
     @Option(help: "Deliveries between multiple-acks.") var ackEvery = 100
 
+    func validate() throws {
+        guard messages >= 1 else { throw ValidationError("--messages must be at least 1") }
+        guard size >= 0 else { throw ValidationError("--size must not be negative") }
+        guard ["classic", "quorum"].contains(queueType) else { throw ValidationError("--queue-type is classic or quorum") }
+        guard confirmEvery >= 1 else { throw ValidationError("--confirm-every must be at least 1") }
+        guard (1...21_845).contains(ackEvery) else { throw ValidationError("--ack-every must be 1-21845 (prefetch 3×)") }
+    }
+
     func run() async throws {
         let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
         let logger = CommandSupport.logger("minhu-bench")

@@ -48,7 +48,7 @@ struct BenchIntakeAMQPCommand: AsyncParsableCommand {
             let published = ContinuousClock.now
             await publisher.shutdown()
             let failed = outcomes.filter { if case .confirmed = $0 { return false } else { return true } }.count
-            guard failed == 0 else { throw ValidationError("\(failed) publishes were not confirmed") }
+            guard failed == 0 else { throw CommandFailure("\(failed) publishes were not confirmed") }
             var last = 0
             var lastChange = ContinuousClock.now
             while true {
@@ -56,7 +56,7 @@ struct BenchIntakeAMQPCommand: AsyncParsableCommand {
                 if count == total { break }
                 if count != last { last = count; lastChange = .now }
                 if ContinuousClock.now - lastChange > .seconds(30) {
-                    throw ValidationError("stalled at \(count) of \(total) committed: is minhu-intake running?")
+                    throw CommandFailure("stalled at \(count) of \(total) committed: is minhu-intake running?")
                 }
                 // Each count reads the run's index range, which costs PostgreSQL milliseconds once tens of
                 // thousands are committed, CPU taken from the pipeline being measured; every 250 ms (it was 20 ms)

@@ -26,7 +26,30 @@ struct BenchRelayCommand: AsyncParsableCommand {
         let (events, batchSize, size) = (self.events, self.batchSize, self.size)
         let seconds = try await CommandSupport.withDatabase(databaseConfiguration, logger: logger) { database in
             let producer = "minhu-bench"
-            _ = try await database.withConnection { try await $0.guardedQuery("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
+            func removeRows() async throws {
+                _ = try await database.withConnection {
+                    try await $0.guardedQuery("DELETE FROM outbox WHERE producer = \(producer)", logger: logger)
+                }
+            }
+            try await removeRows()
+            do {
+                let elapsed = try await Self.relay(events: events, batchSize: batchSize, size: size, producer: producer,
+                                                   queue: queue, url: url, database: database, logger: logger)
+                try await removeRows()
+                return elapsed
+            } catch {
+                // Its rows go whatever failed, so that none is left in the outbox.
+                try? await removeRows()
+                throw error
+            }
+        }
+        print(String(format: "relay: %d events in %.2f s = %.0f events/s (batch %d, confirmed, marked published)",
+                     events, seconds, Double(events) / seconds, batchSize))
+    }
+
+    /// Appends `events` rows of `producer` and times one relay flush of them; the caller removes the rows.
+    static func relay(events: Int, batchSize: Int, size: Int, producer: String, queue: String, url: AMQPURL,
+                      database: MinhuDatabase, logger: Logger) async throws -> Double {
             let body = Data(("{\"pad\":\"" + String(repeating: "x", count: max(0, size - 10)) + "\"}").utf8)
             let now = Date()
             var appended = 0
@@ -49,12 +72,8 @@ struct BenchRelayCommand: AsyncParsableCommand {
             let elapsed = (ContinuousClock.now - start).seconds
             await publisher.shutdown()
             guard round.published == events else {
-                throw ValidationError("published \(round.published) of \(events)")
+                throw CommandFailure("published \(round.published) of \(events)")
             }
-            _ = try await database.withConnection { try await $0.guardedQuery("DELETE FROM outbox WHERE producer = \(producer)", logger: logger) }
             return elapsed
-        }
-        print(String(format: "relay: %d events in %.2f s = %.0f events/s (batch %d, confirmed, marked published)",
-                     events, seconds, Double(events) / seconds, batchSize))
     }
 }

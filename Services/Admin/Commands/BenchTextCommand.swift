@@ -19,7 +19,7 @@ struct BenchTextCommand: ParsableCommand {
         let dir = data.map { URL(fileURLWithPath: $0) } ?? ShippedModel.sourceCheckoutRoot()?
             .deletingLastPathComponent().appendingPathComponent("shared/data/appeals")
         guard let dir, FileManager.default.fileExists(atPath: dir.path) else {
-            throw ValidationError("appeal data not found; pass --data DIR")
+            throw CommandFailure("appeal data not found; pass --data DIR")
         }
         let loadStart = DispatchTime.now().uptimeNanoseconds
         let model = try ShippedModel.loadClassifier()

@@ -59,7 +59,11 @@ struct CalendarCommand: ParsableCommand {
             commandName: "import-year",
             abstract: "Load one year of the State Council's holidays and make-up workdays into the database.",
             discussion: """
-                FILE is a YYYY.csv of the built-in format (date,kind,name; kind holiday or workday), e.g. the year                 after the built-in calendar once the State Council has published it. Its rows replace that year's                 State Council rows in calendar_days (source 'builtin'); a jurisdiction's own day off on one of its                 dates gives way to the official day. Restart minhu-deadlines to count with it. Needs                 MINHU_DATABASE_URL (a role that may write calendar_days).
+                FILE is a YYYY.csv of the built-in format (date,kind,name; kind holiday or workday), e.g. the year \
+                after the built-in calendar once the State Council has published it. Its rows replace that year's \
+                State Council rows in calendar_days (source 'builtin'); a jurisdiction's own day off on one of its \
+                dates gives way to the official day. Restart minhu-deadlines to count with it. Needs \
+                MINHU_DATABASE_URL (a role that may write calendar_days).
                 """)
 
         @Argument(help: ArgumentHelp("The year's file, named YYYY.csv.", valueName: "FILE")) var file: String
@@ -71,7 +75,7 @@ struct CalendarCommand: ParsableCommand {
             else { throw ValidationError("\(file): the file must be named YYYY.csv after the year it holds") }
             let entries = try CalendarCSV.parse(try TextFileDecoder.decode(try DataFile.read(url), path: url.path).text,
                                                 source: name, year: year)
-            guard !entries.isEmpty else { throw ValidationError("\(file) holds no day; nothing changed") }
+            guard !entries.isEmpty else { throw CommandFailure("\(file) holds no day; nothing changed") }
             let logger = CommandSupport.logger("minhu-calendar")
             let configuration = try CommandSupport.databaseConfiguration()
             let replaced = try await CommandSupport.withDatabase(configuration, logger: logger) { database in
@@ -143,7 +147,7 @@ struct CalendarCommand: ParsableCommand {
                 }
             }
             guard stored == 1 else {
-                throw ValidationError("\(day) is a State Council day in calendar_days already; not changed")
+                throw CommandFailure("\(day) is a State Council day in calendar_days already; not changed")
             }
             print("\(day)\toff\t\(name)")
         }

@@ -72,7 +72,7 @@ struct ChannelCommand: AsyncParsableCommand {
             if let file {
                 guard let data = FileManager.default.contents(atPath: file),
                       let text = String(data: data, encoding: .utf8)
-                else { throw ValidationError("cannot read \(file) as UTF-8") }
+                else { throw CommandFailure("cannot read \(file) as UTF-8") }
                 let read = ChannelAdapter.readAppeals(jsonLines: text)
                 for problem in read.problems { note("\(file): skipped \(problem)") }
                 appeals = read.appeals.map(\.appeal)
@@ -150,7 +150,7 @@ struct ChannelAdapter: Sendable {
         do { try await publisher.connect() } catch {
             await consumer.shutdown()
             await publisher.shutdown()
-            throw ValidationError("cannot connect to the broker as '\(url.user)': \(error)")
+            throw CommandFailure("cannot connect to the broker as '\(url.user)': \(error)")
         }
         let clock = ContinuousClock()
         let waitUntil = clock.now + .seconds(5)
@@ -300,15 +300,6 @@ struct ChannelAdapter: Sendable {
         return "\(delivery.properties.type ?? "untyped") message: " + maskedJSON(body)
     }
 
-    /// The body as text, with any `phone` field masked.
-    static func maskedJSON(_ body: Data) -> String {
-        guard var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
-            return String(decoding: body, as: UTF8.self)
-        }
-        if let phone = object["phone"] as? String { object["phone"] = Citizen.maskPhone(phone) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
-            return String(decoding: body, as: UTF8.self)
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// The body as JSON text with every `phone` field masked, at any depth (`PhoneMaskedJSON`).
+    static func maskedJSON(_ body: Data) -> String { PhoneMaskedJSON.text(of: body) }
 }

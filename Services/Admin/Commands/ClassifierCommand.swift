@@ -104,7 +104,7 @@ struct ClassifierCommand: ParsableCommand {
             let distinct = ClassifierTrainer(options: options).distinctExamples(examples)
             let labels = Set(distinct.map(\.label))
             guard labels.count >= 2 else {
-                throw ValidationError("training needs labelled examples of at least two categories; found \(examples.count) "
+                throw CommandFailure("training needs labelled examples of at least two categories; found \(examples.count) "
                                       + "examples (distinct texts: \(distinct.count)) of \(labels.count) "
                                       + "(--label-column \(labelColumn)); nothing written")
             }
@@ -115,7 +115,7 @@ struct ClassifierCommand: ParsableCommand {
                 let level1 = Set(tree.rows.map(\.0))
                 let missing = labels.sorted().filter { !level1.contains($0) }
                 guard missing.count < labels.count else {
-                    throw ValidationError("none of the \(labels.count) categories is a level1 of \(taxonomy); nothing written")
+                    throw CommandFailure("none of the \(labels.count) categories is a level1 of \(taxonomy); nothing written")
                 }
                 if !missing.isEmpty {
                     FileHandle.standardError.write(Data("warning: not in \(taxonomy), so without taxonomy terms: \(missing.joined(separator: ", "))\n".utf8))
@@ -163,7 +163,7 @@ struct ClassifierCommand: ParsableCommand {
                 rows = rows.filter { keep.contains($0.id) }
             }
             guard !rows.isEmpty else {
-                throw ValidationError(ids == nil ? "\(data) has no rows to evaluate" : "none of the ids in \(ids!) is in \(data)")
+                throw CommandFailure(ids == nil ? "\(data) has no rows to evaluate" : "none of the ids in \(ids!) is in \(data)")
             }
             // Rows without a label, or with one the model cannot give, are out of every figure, and said so.
             let known = Set(classifier.labels)
@@ -176,7 +176,7 @@ struct ClassifierCommand: ParsableCommand {
                     + "\(listed)\(outside.count > 10 ? ", …" : "")\n").utf8))
                 rows.removeAll { !known.contains($0.label) }
                 guard !rows.isEmpty else {
-                    throw ValidationError("no row of \(data) carries one of the model's labels (\(classifier.labels.joined(separator: ", "))); "
+                    throw CommandFailure("no row of \(data) carries one of the model's labels (\(classifier.labels.joined(separator: ", "))); "
                                           + "is --label-column \(labelColumn) the first-level category?")
                 }
             }
@@ -251,14 +251,14 @@ struct ClassifierCommand: ParsableCommand {
                 chosen += ids.prefix(Int((Double(ids.count) * fraction).rounded()))
             }
             guard !chosen.isEmpty, chosen.count < rows.count else {
-                throw ValidationError("--fraction \(fraction) holds out \(chosen.isEmpty ? "no row" : "every row") of the "
+                throw CommandFailure("--fraction \(fraction) holds out \(chosen.isEmpty ? "no row" : "every row") of the "
                                       + "\(rows.count) in \(data) (each class's share is rounded); nothing written")
             }
             chosen.sort { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
             let name = URL(fileURLWithPath: data).lastPathComponent
             var text = "# Held-out messages: ids (first column) of \(name), stratified by \(labelColumn),\n"
-            text += "# fraction \(fraction), seed \(seed) (`minhu classifier split`). The shipped model never saw them\n"
-            text += "# nor their segmented twins (see docs/classifier.md).\n"
+            text += "# fraction \(fraction), seed \(seed) (`minhu classifier split`). Train with --holdout-ids on this\n"
+            text += "# file so that the model never sees them nor their twins (see docs/classifier.md).\n"
             text += chosen.joined(separator: "\n") + "\n"
             try DataFile.write(text, to: URL(fileURLWithPath: out))
             print("wrote \(chosen.count) ids to \(out)")

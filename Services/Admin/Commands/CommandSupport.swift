@@ -17,17 +17,17 @@ enum CommandSupport {
     /// `MINHU_DATABASE_URL`, validated; a clear error naming the key otherwise.
     static func databaseConfiguration() throws -> DatabaseConfiguration {
         guard let url = ProcessInfo.processInfo.environment["MINHU_DATABASE_URL"], !url.isEmpty else {
-            throw ValidationError("MINHU_DATABASE_URL is required but not set")
+            throw CommandFailure("MINHU_DATABASE_URL is required but not set")
         }
         do { return try DatabaseConfiguration(url: url) } catch {
-            throw ValidationError("MINHU_DATABASE_URL: \(error)")
+            throw CommandFailure("MINHU_DATABASE_URL: \(error)")
         }
     }
 
     /// A required environment value.
     static func environment(_ key: String) throws -> String {
         guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
-            throw ValidationError("\(key) is required but not set")
+            throw CommandFailure("\(key) is required but not set")
         }
         return value
     }

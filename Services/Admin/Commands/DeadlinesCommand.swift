@@ -66,7 +66,7 @@ struct DeadlinesCommand: AsyncParsableCommand {
                 print("\(outcome.caseNumber)\t\(outcome.approved ? "approved" : "denied")\t"
                       + "\(outcome.grantedWorkingDays) working days\treply-by \(formatter.string(from: outcome.replyBy))")
             } catch let refusal as ExtensionDecider.Refusal {
-                throw ValidationError(refusal.field.map { "\($0): \(refusal.reason)" } ?? refusal.reason)
+                throw CommandFailure(refusal.field.map { "\($0): \(refusal.reason)" } ?? refusal.reason)
             }
         }
     }

@@ -50,7 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
             let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
             guard let idColumn = table.index(of: "id"), let titleColumn = table.index(of: "title"),
                   let detailColumn = table.index(of: "detail") else {
-                throw ValidationError("\(input): needs the columns id, title and detail")
+                throw CommandFailure("\(input): needs the columns id, title and detail")
             }
             let step = max(1, table.rows.count / max(1, count))
             let rows = stride(from: 0, to: table.rows.count, by: step).prefix(count).map { table.rows[$0] }
@@ -179,7 +179,7 @@ struct DemoCommand: AsyncParsableCommand {
                   let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let id = (object["appeal_id"] as? String).flatMap(UUID.init(uuidString:)),
                   let caseNumber = object["case_number"] as? String else {
-                throw ValidationError("POST /v1/appeals answered \(status): \(String(decoding: data, as: UTF8.self))")
+                throw CommandFailure("POST /v1/appeals answered \(status): \(String(decoding: data, as: UTF8.self))")
             }
             return Submitted(status: status, appealId: id, caseNumber: caseNumber,
                              trackingURL: object["tracking_url"] as? String ?? "",

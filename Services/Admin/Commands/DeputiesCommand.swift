@@ -32,14 +32,14 @@ struct DeputiesCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = CommandSupport.logger("minhu-deputies")
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file)")
+                throw CommandFailure("cannot read \(file)")
             }
             // The congress office's spreadsheet may be saved in GBK; TextFileDecoder reads it as well as UTF-8.
             let text: String
-            do { text = try TextFileDecoder.decode(data, path: file).text } catch { throw ValidationError("\(error)") }
+            do { text = try TextFileDecoder.decode(data, path: file).text } catch { throw CommandFailure("\(error)") }
             let parsed: DeputyRegistry.Parsed
             do { parsed = try DeputyRegistry.parse(csv: text) } catch let error as DeputyRegistry.FileError {
-                throw ValidationError("\(file): \(error.description)")
+                throw CommandFailure("\(file): \(error.description)")
             }
             for warning in parsed.warnings { print("warning: \(warning)") }
             var rejections = parsed.rejections

@@ -102,7 +102,7 @@ struct HotspotsCommand: ParsableCommand {
             return try PlaceRecognizer.loadShipped()
         } catch {
             if let path = ProcessInfo.processInfo.environment["MINHU_GAZETTEER_FILE"], !path.isEmpty {
-                throw ValidationError("MINHU_GAZETTEER_FILE: \(error)")
+                throw CommandFailure("MINHU_GAZETTEER_FILE: \(error)")
             }
             FileHandle.standardError.write(Data("note: no gazetteer (\(error)); places are not recognised\n".utf8))
             return nil

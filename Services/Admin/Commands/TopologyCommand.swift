@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MinhuMessaging
+import MinhuModels
 
 /// `minhu topology declare|show`: the whole AMQP topology from its one definition.
 struct TopologyCommand: AsyncParsableCommand {
@@ -20,6 +21,16 @@ struct TopologyCommand: AsyncParsableCommand {
 
         static func list(_ text: String) -> [String] {
             text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+
+        /// Codes that no appeal could carry would make queues nothing routes to (and that stay on the broker).
+        func validate() throws {
+            if let bad = Self.list(departments).first(where: { !Department.isValidCode($0) }) {
+                throw ValidationError("'\(bad)' is not a department code ([a-z0-9-], 1-64 characters)")
+            }
+            if let bad = Self.list(channels).first(where: { !Channel.isValidCode($0) }) {
+                throw ValidationError("'\(bad)' is not a channel code ([a-z0-9-], 1-32 characters)")
+            }
         }
     }
 

@@ -52,7 +52,8 @@ public struct CalendarError: Error, Sendable, Hashable, CustomStringConvertible,
 /// Reads calendar files: UTF-8 CSV with the header `date,kind,name`, one day a line.
 ///
 /// Rules: a UTF-8 byte-order mark, CRLF line ends, blank lines and lines starting with `#` are accepted; the name is
-/// everything after the second comma (so it may itself contain commas), trimmed; quoting is not supported. A
+/// everything after the second comma (so it may itself contain commas), trimmed, and unquoted when a spreadsheet
+/// wrote it in double quotes (`""` for a quote); control characters are refused. A
 /// `workday` must be a Saturday or Sunday (a weekday is a working day already, so such a line is a mistake); a date
 /// may appear only once.
 public enum CalendarCSV {
@@ -110,7 +111,14 @@ public enum CalendarCSV {
                 throw fail("\(date) is listed twice (first on line \(earlier))")
             }
             seen[date] = lineNumber
-            let name = fields.count == 3 ? fields[2].trimmingCharacters(in: .whitespaces) : ""
+            var name = fields.count == 3 ? fields[2].trimmingCharacters(in: .whitespaces) : ""
+            // A spreadsheet quotes a name that holds a comma: "元旦,新年" is the name 元旦,新年.
+            if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
+                name = String(name.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+            }
+            if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+                throw fail("the name holds a control character (NUL, a tab …)")
+            }
             entries.append(CalendarEntry(date: date, kind: kind, name: name))
         }
         guard sawHeader else {

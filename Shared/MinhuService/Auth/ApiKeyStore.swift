@@ -112,11 +112,22 @@ public enum ApiKeyAdmin {
         let hash = ApiKeyGenerator.hash(key)
         let prefix = ApiKeyGenerator.listedPrefix(key)
         let roleName = role.rawValue
-        _ = try await database.withConnection { connection in
-            try await connection.guardedQuery("""
+        // A department key only for a department the table knows: one statement, so a code is checked and used at
+        // once.
+        let inserted = try await database.withConnection { connection in
+            let rows = try await connection.guardedQuery("""
                 INSERT INTO api_keys (id, name, role, channel, department, key_hash, key_prefix)
-                VALUES (\(id), \(name), \(roleName), \(channel), \(department), \(hash), \(prefix))
+                SELECT \(id), \(name), \(roleName), \(channel), \(department), \(hash), \(prefix)
+                WHERE \(department)::text IS NULL OR EXISTS (SELECT 1 FROM departments WHERE code = \(department))
+                RETURNING id
                 """, logger: logger)
+            var count = 0
+            for try await _ in rows { count += 1 }
+            return count
+        }
+        guard inserted == 1 else {
+            throw Refusal("--dept '\(department ?? "")' is not in the departments table (see minhu migrate's reference data, "
+                          + "or the jurisdiction's import); no key was made")
         }
         logger.info("API key created", metadata: ["key.id": "\(id)", "key.prefix": "\(prefix)", "key.role": "\(roleName)"])
         return (Principal(keyId: id, name: name, role: role, channel: channel, department: department), key)

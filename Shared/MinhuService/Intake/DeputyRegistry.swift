@@ -93,13 +93,15 @@ public enum DeputyRegistry {
 
     /// Parses a deputies CSV (`name,phones,level,constituency[,active]`, UTF-8, optional BOM, fields may be quoted).
     ///
-    /// Rows are rejected, with their line, for: an empty name, an unknown level (English code or Chinese name),
+    /// Rows are rejected, with their line, for: an empty name, a control character in the name or constituency,
+    /// an unknown level (English code or Chinese name),
     /// no valid phone, a bad `active` value, a phone an earlier row of the file already has, or the same deputy
     /// (name, level, constituency) twice. Blank lines are skipped.
     ///
-    /// - Throws: `FileError` when the header lacks a required column or names an unknown one.
+    /// - Throws: `FileError` when the header lacks a required column or names an unknown one, or a quoted field is
+    ///   never closed.
     public static func parse(csv text: String) throws -> Parsed {
-        var records = DeputyRegistryCSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        var records = try DeputyRegistryCSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         records.removeAll { $0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
         guard let header = records.first else { throw FileError("the file is empty (expected a header line)") }
         records.removeFirst()
@@ -128,6 +130,10 @@ public enum DeputyRegistry {
             }
             let name = field("name")
             guard !name.isEmpty else { reject("empty name"); continue }
+            if let column = ["name", "constituency"].first(where: { field($0).unicodeScalars.contains(where: isControl) }) {
+                reject("\(column) holds a control character (a line break, NUL …)")
+                continue
+            }
             let levelText = field("level")
             guard let level = parseLevel(levelText) else {
                 reject(levelText.isEmpty ? "empty level"
@@ -189,6 +195,11 @@ public enum DeputyRegistry {
         case "乡镇", "乡", "镇", "街道": return .township
         default: return nil
         }
+    }
+
+    /// True for C0 and C1 control characters (NUL, line breaks, tabs …), which no name or constituency holds.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// Empty means active; nil for a value that is not a yes or no.
@@ -309,7 +320,9 @@ public enum DeputyRegistry {
 /// A minimal RFC 4180 reader that remembers the line each record starts on (fields separated by commas, optionally
 /// in double quotes, `""` for a quote; a quoted field may span lines).
 enum DeputyRegistryCSV {
-    static func parse(_ text: String) -> [(line: Int, fields: [String])] {
+    /// - Throws: `DeputyRegistry.FileError` when a quoted field is never closed (a file cut short, or a stray
+    ///   quote that would swallow every row after it into one field).
+    static func parse(_ text: String) throws -> [(line: Int, fields: [String])] {
         var records: [(line: Int, fields: [String])] = []
         var record: [String] = []
         var field = ""
@@ -317,6 +330,7 @@ enum DeputyRegistryCSV {
         var line = 1
         var recordLine = 1
         var quotedField = false
+        var quoteLine = 1
         var iterator = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar?
         while let scalar = pending ?? iterator.next() {
@@ -335,7 +349,7 @@ enum DeputyRegistryCSV {
                 continue
             }
             switch scalar {
-            case "\"" where field.isEmpty && !quotedField: inQuotes = true; quotedField = true
+            case "\"" where field.isEmpty && !quotedField: inQuotes = true; quotedField = true; quoteLine = line
             case ",": record.append(field); field = ""; quotedField = false
             case "\r": continue
             case "\n":
@@ -346,6 +360,10 @@ enum DeputyRegistryCSV {
                 recordLine = line
             default: field.unicodeScalars.append(scalar)
             }
+        }
+        if inQuotes {
+            throw DeputyRegistry.FileError("the quoted field opened on line \(quoteLine) is never closed (a stray quote "
+                                           + "would swallow every row after it); nothing imported")
         }
         if !field.isEmpty || !record.isEmpty || quotedField {
             record.append(field)
