@@ -69,20 +69,27 @@ struct ChannelCommand: AsyncParsableCommand {
             }
 
             var appeals: [IntakeAppeal] = []
+            var skipped = 0
             if let file {
                 guard let data = FileManager.default.contents(atPath: file),
                       let text = String(data: data, encoding: .utf8)
                 else { throw CommandFailure("cannot read \(file) as UTF-8") }
                 let read = ChannelAdapter.readAppeals(jsonLines: text)
                 for problem in read.problems { note("\(file): skipped \(problem)") }
+                skipped = read.problems.count
                 appeals = read.appeals.map(\.appeal)
             }
 
             let adapter = ChannelAdapter(url: url, channel: channel, logger: logger)
-            let outcome = try await adapter.run(appeals: appeals, readTerminal: file == nil, phone: phone,
-                                                once: once, timeout: .seconds(timeout)) { line in print(line) }
+            let (outcome, unpublished) = try await adapter.run(appeals: appeals, readTerminal: file == nil,
+                                                               phone: phone, once: once,
+                                                               timeout: .seconds(timeout)) { line in print(line) }
             switch outcome {
-            case .finished, .interrupted: return
+            case .finished, .interrupted:
+                // A run that left appeals behind says so in its exit status (scripts check it).
+                guard skipped + unpublished == 0 else {
+                    throw CommandFailure("\(skipped) line(s) skipped and \(unpublished) appeal(s) not published")
+                }
             case .timedOut:
                 note("timed out after \(timeout) s waiting for acknowledgements")
                 throw ExitCode(2)
@@ -120,8 +127,10 @@ struct ChannelAdapter: Sendable {
 
     /// Runs until Ctrl-C, or with `once` until every appeal published has been acknowledged or `timeout` passed.
     /// `output` receives the lines to show.
+    /// Publishes `appeals` (and lines typed on the terminal) and prints what arrives; returns how it ended and how
+    /// many appeals the broker did not take (not routed, refused, or failed to publish).
     func run(appeals: [IntakeAppeal], readTerminal: Bool, phone: String, once: Bool, timeout: Duration,
-             output: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+             output: @escaping @Sendable (String) -> Void) async throws -> (outcome: Outcome, unpublished: Int) {
         let options = AMQPConnectionOptions(connectionName: appID)
         let publisher = AMQPPublisher(url: url, options: options, confirmWindow: 100, logger: logger)
         let queue = MinhuTopology.outboundQueue(channel.rawValue)
@@ -162,6 +171,7 @@ struct ChannelAdapter: Sendable {
         }
 
         var published = Set<String>()
+        var unpublished = 0
         var acknowledged = Set<String>()
         var acknowledgedWithoutID = 0
         var inputDone = !readTerminal
@@ -178,12 +188,15 @@ struct ChannelAdapter: Sendable {
                         published.insert(appeal.externalId)
                         output("→ published \(appeal.externalId): \(appeal.title)")
                     case .returned(let reason):
+                        unpublished += 1
                         output("✗ not routed \(appeal.externalId): \(reason)")
                     case .nacked:
+                        unpublished += 1
                         output("✗ refused by the broker \(appeal.externalId)")
                     }
                 }
             } catch {
+                unpublished += batch.count
                 output("✗ publishing failed: \(error)")
             }
         }
@@ -235,7 +248,7 @@ struct ChannelAdapter: Sendable {
         }
         await consumer.shutdown()
         await publisher.shutdown()
-        return outcome
+        return (outcome, unpublished)
     }
 
     /// The `intake.appeal` message for `appeal`: exchange `minhu.intake`, routing key `<channel>.appeal`, type

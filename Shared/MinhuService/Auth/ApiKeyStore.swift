@@ -150,10 +150,16 @@ public enum ApiKeyAdmin {
         }
         guard match.revokedAt == nil else { throw Refusal("key \(match.id.uuidString.lowercased()) (\(match.prefix)…) is already revoked") }
         let id = match.id
-        _ = try await database.withConnection { connection in
-            try await connection.guardedQuery("UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL",
-                                       logger: logger)
+        let changed = try await database.withConnection { connection in
+            let rows = try await connection.guardedQuery(
+                "UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id",
+                logger: logger)
+            var count = 0
+            for try await _ in rows { count += 1 }
+            return count
         }
+        // Revoked meanwhile by someone else (the check above and this statement are not one transaction).
+        guard changed == 1 else { throw Refusal("key \(id.uuidString.lowercased()) (\(match.prefix)…) is already revoked") }
         logger.info("API key revoked", metadata: ["key.id": "\(id)", "key.prefix": "\(match.prefix)"])
         return id
     }
