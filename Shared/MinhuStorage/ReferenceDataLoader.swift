@@ -101,9 +101,9 @@ public struct ReferenceDataLoader: Sendable {
         _ insert: (PostgresConnection) async throws -> Int
     ) async throws {
         let count = try await MinhuDatabase.withTransaction(on: connection, logger: logger) { connection -> Int? in
-            // `table` is one of this file's constant names, never input.
-            let rows = try await connection.guardedQuery(
-                PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(table))"), logger: logger)
+            // check-queries: constant (`table` is one of this file's constant names, never input)
+            let sql = PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(table))")
+            let rows = try await connection.guardedQuery(sql, logger: logger)
             var hasRows = false
             for try await exists in rows.decode(Bool.self) { hasRows = exists }
             if hasRows { return nil }
