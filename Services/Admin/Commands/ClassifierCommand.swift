@@ -153,6 +153,12 @@ struct ClassifierCommand: ParsableCommand {
         var model: String?
         @Option(name: .long, help: "Only the rows whose id (first column) is listed in this file.")
         var ids: String?
+        @Option(name: .long, help: "Resamples for the 95 % bootstrap interval of macro-F1 (0: none).")
+        var bootstrap: Int = 1000
+
+        func validate() throws {
+            guard bootstrap >= 0 else { throw ValidationError("--bootstrap must not be negative (got \(bootstrap))") }
+        }
 
         func run() throws {
             let classifier = try ClassifierCommand.loadModel(model)
@@ -184,6 +190,12 @@ struct ClassifierCommand: ParsableCommand {
             let metrics = ClassificationMetrics(truth: rows.map(\.label), predicted: results.map(\.category),
                                                 labels: classifier.labels)
             print(metrics.report())
+            if bootstrap > 0 {
+                let interval = BootstrapInterval(truth: rows.map(\.label), predicted: results.map(\.category),
+                                                 labels: classifier.labels, samples: bootstrap)
+                print(String(format: "macro-F1 %.4f, 95 %% bootstrap interval %.4f-%.4f (%d resamples of the %d rows)\n",
+                             metrics.macroF1, interval.low, interval.high, bootstrap, rows.count))
+            }
             let coverage = ConfidenceCoverage(confidences: results.map(\.confidence),
                                               correct: zip(rows, results).map { $0.label == $1.category })
             print("confidence thresholds (MINHU_DISPATCH_MIN_CONFIDENCE: below it, the manual desk)")
