@@ -32,6 +32,11 @@ import ServiceLifecycle
 /// let group = ServiceGroup(services: [database, publisherService, relay, …], …)   // relay after the pool
 /// ```
 public final class OutboxRelay: Service, Sendable {
+    /// The `reason` values of `minhu_outbox_failed_total`: not routed, nacked, refused by the broker closing the
+    /// channel (403 / 404 / 406), or another error. Every one has its counter (until 2026-11-24 `refused` had none,
+    /// so broker refusals were never counted).
+    public static let failureReasons = ["returned", "nacked", "refused", "error"]
+
     /// How a relay runs.
     public struct Configuration: Sendable, Hashable {
         /// Rows claimed and published per round (one transaction, one batch of confirms).
@@ -262,7 +267,7 @@ public final class OutboxRelay: Service, Sendable {
             round.published = confirmedIDs.count
             round.failed = failures.count
             metrics.published(count: confirmedIDs.count)
-            for reason in ["returned", "nacked", "refused", "error"] {
+            for reason in OutboxRelay.failureReasons {
                 metrics.failed(reason: reason, count: failures.filter { $0.reason == reason }.count)
             }
             return round
@@ -428,7 +433,7 @@ extension OutboxRelay {
             publishedCounter = Counter(label: "minhu_outbox_published_total", dimensions: [("producer", producer)],
                                        factory: factory)
             var failed: [String: Counter] = [:]
-            for reason in ["returned", "nacked", "error"] {
+            for reason in OutboxRelay.failureReasons {
                 failed[reason] = Counter(label: "minhu_outbox_failed_total",
                                          dimensions: [("producer", producer), ("reason", reason)], factory: factory)
             }

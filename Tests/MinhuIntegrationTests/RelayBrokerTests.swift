@@ -45,12 +45,16 @@ struct RelayBrokerTests {
             try await TestDatabase.withDatabase { database in
                 try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
                 let publisher = AMQPPublisher(url: url, logger: logger)
-                let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake", logger: logger)
+                let metrics = StorageTestMetrics()
+                let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake",
+                                        logger: logger, metricsFactory: metrics)
                 var events = OutboxFixtures.events(1...5)
                 events[2].exchange = "minhu.no-such-exchange"
                 try await OutboxFixtures.append(events, to: database, logger: logger)
                 let round = try await relay.relayOnce()
                 #expect(round.published == 4 && round.failed == 1)
+                // Counted as a refusal, for the alert on minhu_outbox_failed_total.
+                #expect(metrics.value("minhu_outbox_failed_total", [("producer", "minhu-intake"), ("reason", "refused")]) == 1)
                 #expect(try await relay.pendingCount() == 1)
                 let waiting = try await StorageFixtures.integer("""
                     SELECT attempts FROM outbox WHERE producer = 'minhu-intake' AND published_at IS NULL
