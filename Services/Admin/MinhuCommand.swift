@@ -15,6 +15,7 @@ struct MinhuCommand: AsyncParsableCommand {
             DeadlinesCommand.self,
             KeysCommand.self,
             DeputiesCommand.self,
+            InboxCommand.self,
             ChannelCommand.self,
             ClassifierCommand.self,
             HotspotsCommand.self,

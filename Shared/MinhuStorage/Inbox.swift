@@ -36,6 +36,34 @@ public struct Inbox: Sendable, Hashable {
         return fresh
     }
 
+    /// The fewest days `prune` keeps: a message applied but not acked (a crash between commit and ack) comes back when
+    /// its consumer reconnects, which after an outage can be days later, and must still find its row.
+    public static let minimumRetentionDays = 7
+
+    /// Deletes every consumer's rows received more than `days` days ago (by the database's clock), in batches of
+    /// `batch` rows so that no statement holds many locks for long; returns how many. Run by the owner (the
+    /// services may not delete inbox rows). `progress` is called after each batch with the running total.
+    public static func prune(olderThanDays days: Int, batch: Int = 10_000, database: MinhuDatabase, logger: Logger,
+                             progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+        precondition(days >= minimumRetentionDays && batch >= 1, "keep at least \(minimumRetentionDays) days")
+        var total = 0
+        while true {
+            let removed = try await database.withConnection { connection in
+                let rows = try await connection.guardedQuery("""
+                    DELETE FROM inbox WHERE ctid IN (
+                        SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => \(days)::int) LIMIT \(batch))
+                    RETURNING 1
+                    """, logger: logger)
+                var count = 0
+                for try await _ in rows { count += 1 }
+                return count
+            }
+            total += removed
+            if removed > 0 { progress(total) }
+            if removed < batch { return total }
+        }
+    }
+
     /// True when `messageID` is recorded.
     public func contains(_ messageID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.guardedQuery(

@@ -149,4 +149,38 @@ struct StorageInboxTests {
             #expect(known)
         }
     }
+
+    @Test("prune deletes the rows older than the days kept, in batches, and only those; services may not delete")
+    func pruneOldRows() async throws {
+        try await TestDatabase.withDatabase { database in
+            let logger = TestDatabase.logger
+            try await database.withConnection { connection in
+                try await connection.guardedQuery("""
+                    INSERT INTO inbox (consumer, message_id, received_at)
+                    SELECT 'dispatcher.events', gen_random_uuid(), now() - make_interval(days => 40) - g * interval '1 s'
+                    FROM generate_series(1, 7) AS g
+                    """, logger: logger)
+                try await connection.guardedQuery("""
+                    INSERT INTO inbox (consumer, message_id, received_at)
+                    SELECT 'intake.events', gen_random_uuid(), now() - make_interval(days => 20) FROM generate_series(1, 4)
+                    """, logger: logger)
+            }
+            let seen = ProgressTotals()
+            let removed = try await Inbox.prune(olderThanDays: 30, batch: 3, database: database, logger: logger) {
+                seen.append($0)
+            }
+            #expect(removed == 7)
+            #expect(seen.values == [3, 6, 7])
+            #expect(try await StorageFixtures.integer("SELECT count(*) FROM inbox", on: database) == 4)
+            #expect(try await StorageFixtures.fails("DELETE FROM inbox", as: "minhu_dispatcher", on: database) == "42501")
+        }
+    }
+}
+
+/// The running totals a prune reports, collected across its calls.
+final class ProgressTotals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [Int] = []
+    var values: [Int] { lock.withLock { collected } }
+    func append(_ value: Int) { lock.withLock { collected.append(value) } }
 }
