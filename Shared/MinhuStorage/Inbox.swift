@@ -51,7 +51,8 @@ public struct Inbox: Sendable, Hashable {
             let removed = try await database.withConnection { connection in
                 let rows = try await connection.guardedQuery("""
                     DELETE FROM inbox WHERE ctid IN (
-                        SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => \(days)::int) LIMIT \(batch))
+                        SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => \(days)::int)
+                        LIMIT \(batch))
                     RETURNING 1
                     """, logger: logger)
                 var count = 0

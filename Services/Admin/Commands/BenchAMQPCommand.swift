@@ -18,9 +18,13 @@ struct BenchAMQPCommand: AsyncParsableCommand {
     func validate() throws {
         guard messages >= 1 else { throw ValidationError("--messages must be at least 1") }
         guard size >= 0 else { throw ValidationError("--size must not be negative") }
-        guard ["classic", "quorum"].contains(queueType) else { throw ValidationError("--queue-type is classic or quorum") }
+        guard ["classic", "quorum"].contains(queueType) else {
+            throw ValidationError("--queue-type is classic or quorum")
+        }
         guard confirmEvery >= 1 else { throw ValidationError("--confirm-every must be at least 1") }
-        guard (1...21_845).contains(ackEvery) else { throw ValidationError("--ack-every must be 1-21845 (prefetch 3×)") }
+        guard (1...21_845).contains(ackEvery) else {
+            throw ValidationError("--ack-every must be 1-21845 (the prefetch is 3 times it)")
+        }
     }
 
     func run() async throws {

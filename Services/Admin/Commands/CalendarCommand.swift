@@ -156,7 +156,8 @@ struct CalendarCommand: ParsableCommand {
     /// Parses `YYYY-MM-DD` or throws a ``ValidationError`` naming the option.
     static func parseDate(_ text: String, option: String) throws -> LocalDate {
         guard let date = LocalDate(iso: text), (1901...9999).contains(date.year) else {
-            throw ValidationError("\(option): '\(text)' is not a date; expected YYYY-MM-DD (1901-9999), e.g. 2024-02-10")
+            throw ValidationError("\(option): '\(text)' is not a date; expected YYYY-MM-DD (1901-9999), "
+                                  + "e.g. 2024-02-10")
         }
         return date
     }

@@ -193,8 +193,8 @@ struct ClassifierCommand: ParsableCommand {
             if bootstrap > 0 {
                 let interval = BootstrapInterval(truth: rows.map(\.label), predicted: results.map(\.category),
                                                  labels: classifier.labels, samples: bootstrap)
-                print(String(format: "macro-F1 %.4f, 95 %% bootstrap interval %.4f-%.4f (%d resamples of the %d rows)\n",
-                             metrics.macroF1, interval.low, interval.high, bootstrap, rows.count))
+                print(String(format: "macro-F1 %.4f, 95 %% bootstrap interval %.4f-%.4f (%d resamples of the %d "
+                             + "rows)\n", metrics.macroF1, interval.low, interval.high, bootstrap, rows.count))
             }
             let coverage = ConfidenceCoverage(confidences: results.map(\.confidence),
                                               correct: zip(rows, results).map { $0.label == $1.category })
@@ -269,7 +269,8 @@ struct ClassifierCommand: ParsableCommand {
             chosen.sort { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
             let name = URL(fileURLWithPath: data).lastPathComponent
             var text = "# Held-out messages: ids (first column) of \(name), stratified by \(labelColumn),\n"
-            text += "# fraction \(fraction), seed \(seed) (`minhu classifier split`). Train with --holdout-ids on this\n"
+            text += "# fraction \(fraction), seed \(seed) (`minhu classifier split`). "
+                + "Train with --holdout-ids on this\n"
             text += "# file so that the model never sees them nor their twins (see docs/classifier.md).\n"
             text += chosen.joined(separator: "\n") + "\n"
             try DataFile.write(text, to: URL(fileURLWithPath: out))

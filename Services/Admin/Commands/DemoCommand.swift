@@ -34,7 +34,7 @@ struct DemoCommand: AsyncParsableCommand {
         var timeout = 30.0
         @Option(help: "minhu-intake's base URL: submit through POST /v1/appeals.")
         var intakeUrl: String?
-        @Option(help: "An agent's API key for --intake-url (default: MINHU_API_KEY, which keeps it off the command line).")
+        @Option(help: "An agent's API key for --intake-url (default: MINHU_API_KEY, off the command line).")
         var apiKey: String?
         @Option(help: "Phones whose appeals come from these callers, in turn (e.g. a registered deputy's).")
         var callerPhones: [String] = []
@@ -62,9 +62,13 @@ struct DemoCommand: AsyncParsableCommand {
             let consumers = MinhuTopology.eventBindings.filter { queue, keys in
                 keys.contains("#") || keys.contains(EventType.appealReceived.rawValue)
             }.keys.sorted()
-            let apiKey = self.apiKey ?? ProcessInfo.processInfo.environment["MINHU_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-            let (count, timeout, intakeUrl, callerPhones) = (self.count, self.timeout, self.intakeUrl, self.callerPhones)
-            if intakeUrl != nil && apiKey == nil { throw ValidationError("--intake-url needs --api-key or MINHU_API_KEY") }
+            let fromEnvironment = ProcessInfo.processInfo.environment["MINHU_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            let apiKey = self.apiKey ?? fromEnvironment
+            let (count, timeout, intakeUrl, callerPhones) = (self.count, self.timeout, self.intakeUrl,
+                                                              self.callerPhones)
+            if intakeUrl != nil && apiKey == nil {
+                throw ValidationError("--intake-url needs --api-key or MINHU_API_KEY")
+            }
             // Each run submits new appeals (a rerun is not a resend of the last run's).
             let run = String(Int(Date().timeIntervalSince1970))
 

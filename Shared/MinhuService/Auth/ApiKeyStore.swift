@@ -126,8 +126,8 @@ public enum ApiKeyAdmin {
             return count
         }
         guard inserted == 1 else {
-            throw Refusal("--dept '\(department ?? "")' is not in the departments table (see minhu migrate's reference data, "
-                          + "or the jurisdiction's import); no key was made")
+            throw Refusal("--dept '\(department ?? "")' is not in the departments table (see minhu migrate's "
+                          + "reference data, or the jurisdiction's import); no key was made")
         }
         logger.info("API key created", metadata: ["key.id": "\(id)", "key.prefix": "\(prefix)", "key.role": "\(roleName)"])
         return (Principal(keyId: id, name: name, role: role, channel: channel, department: department), key)
@@ -159,7 +159,9 @@ public enum ApiKeyAdmin {
             return count
         }
         // Revoked meanwhile by someone else (the check above and this statement are not one transaction).
-        guard changed == 1 else { throw Refusal("key \(id.uuidString.lowercased()) (\(match.prefix)…) is already revoked") }
+        guard changed == 1 else {
+            throw Refusal("key \(id.uuidString.lowercased()) (\(match.prefix)…) is already revoked")
+        }
         logger.info("API key revoked", metadata: ["key.id": "\(id)", "key.prefix": "\(match.prefix)"])
         return id
     }

@@ -70,7 +70,8 @@ public enum DeadlineEventLog {
               AND created_at > now() - make_interval(secs => \(patience))
             """, logger: logger)
         var out: [UUID: [Entry]] = [:]
-        for try await (correlation, type, time, round, attempt) in rows.decode((String, String, String?, Int?, Int?).self) {
+        let decoded = rows.decode((String, String, String?, Int?, Int?).self)
+        for try await (correlation, type, time, round, attempt) in decoded {
             guard let appeal = UUID(uuidString: correlation), let known = EventType(rawValue: type),
                   let at = time.flatMap(MinhuJSON.parseDate), let round, let attempt else { continue }
             out[appeal, default: []].append(Entry(type: known, round: round, attempt: attempt, occurredAt: at))

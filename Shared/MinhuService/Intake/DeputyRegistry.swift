@@ -130,7 +130,8 @@ public enum DeputyRegistry {
             }
             let name = field("name")
             guard !name.isEmpty else { reject("empty name"); continue }
-            if let column = ["name", "constituency"].first(where: { field($0).unicodeScalars.contains(where: isControl) }) {
+            let controlled = ["name", "constituency"].first { field($0).unicodeScalars.contains(where: isControl) }
+            if let column = controlled {
                 reject("\(column) holds a control character (a line break, NUL …)")
                 continue
             }
@@ -362,8 +363,8 @@ enum DeputyRegistryCSV {
             }
         }
         if inQuotes {
-            throw DeputyRegistry.FileError("the quoted field opened on line \(quoteLine) is never closed (a stray quote "
-                                           + "would swallow every row after it); nothing imported")
+            throw DeputyRegistry.FileError("the quoted field opened on line \(quoteLine) is never closed "
+                                           + "(a stray quote would swallow every row after it); nothing imported")
         }
         if !field.isEmpty || !record.isEmpty || quotedField {
             record.append(field)
