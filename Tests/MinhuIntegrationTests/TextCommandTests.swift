@@ -274,4 +274,25 @@ struct TextCommandTests {
         let rows = run.output.split(separator: "\n").filter { $0.hasPrefix("1\t") }
         #expect(rows.count == 1 && rows.first?.hasSuffix("丽发新城搅拌站 噪音扰民") == true, "\(run.output)")
     }
+    @Test("admin commands: bad codes and options are command-line errors (64); a file that cannot be used is a failure (1)")
+    func adminExitStatuses() async throws {
+        // A department code no appeal can carry: refused before anything is printed or declared.
+        let topology = try await Self.minhu(["topology", "show", "--departments", "Bad.Code,water"], files: [:])
+        defer { try? FileManager.default.removeItem(at: topology.folder) }
+        #expect(topology.status == 64 && topology.output.contains("'Bad.Code' is not a department code"),
+                "\(topology.output)")
+        let amqp = try await Self.minhu(["bench", "amqp", "--confirm-every", "0"], files: [:])
+        defer { try? FileManager.default.removeItem(at: amqp.folder) }
+        #expect(amqp.status == 64 && amqp.output.contains("--confirm-every must be at least 1"), "\(amqp.output)")
+        // A deputies file whose quoted field never closes: refused whole, exit 1, and no phone printed in full.
+        let unclosed = "name,phones,level,constituency\n张三,13800138000,city,\"一区\n李四,13900139000,city,二区\n"
+        let deputies = try await Self.minhu(["deputies", "import", "@deputies.csv", "--dry-run"],
+                                            files: ["deputies.csv": unclosed])
+        defer { try? FileManager.default.removeItem(at: deputies.folder) }
+        #expect(deputies.status == 1 && deputies.output.contains("never closed"), "\(deputies.output)")
+        #expect(!deputies.output.contains("13900139000"))
+        let missing = try await Self.minhu(["deputies", "import", "@nothing.csv", "--dry-run"], files: [:])
+        defer { try? FileManager.default.removeItem(at: missing.folder) }
+        #expect(missing.status == 1 && missing.output.contains("cannot read"), "\(missing.output)")
+    }
 }
