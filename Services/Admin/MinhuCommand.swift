@@ -15,7 +15,7 @@ struct MinhuCommand: AsyncParsableCommand {
             DeadlinesCommand.self,
             KeysCommand.self,
             DeputiesCommand.self,
-            InboxCommand.self,
+            PruneCommand.self,
             ChannelCommand.self,
             ClassifierCommand.self,
             HotspotsCommand.self,

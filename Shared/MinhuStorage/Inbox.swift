@@ -45,23 +45,13 @@ public struct Inbox: Sendable, Hashable {
     /// services may not delete inbox rows). `progress` is called after each batch with the running total.
     public static func prune(olderThanDays days: Int, batch: Int = 10_000, database: MinhuDatabase, logger: Logger,
                              progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
-        precondition(days >= minimumRetentionDays && batch >= 1, "keep at least \(minimumRetentionDays) days")
-        var total = 0
-        while true {
-            let removed = try await database.withConnection { connection in
-                let rows = try await connection.guardedQuery("""
-                    DELETE FROM inbox WHERE ctid IN (
-                        SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => \(days)::int)
-                        LIMIT \(batch))
-                    RETURNING 1
-                    """, logger: logger)
-                var count = 0
-                for try await _ in rows { count += 1 }
-                return count
-            }
-            total += removed
-            if removed > 0 { progress(total) }
-            if removed < batch { return total }
+        precondition(days >= minimumRetentionDays, "keep at least \(minimumRetentionDays) days")
+        return try await BatchedDelete.run(batch: batch, database: database, logger: logger, progress: progress) { size in
+            """
+            DELETE FROM inbox WHERE ctid IN (
+                SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => \(days)::int) LIMIT \(size))
+            RETURNING 1
+            """
         }
     }
 

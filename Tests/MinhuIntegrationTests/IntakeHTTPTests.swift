@@ -76,6 +76,19 @@ struct IntakeHTTPTests {
                 let other = try await intake.post(IntakeHarness.appealJSON(title: "另一件事"), key: agent, idempotencyKey: "same-key")
                 #expect(other.status == 422 && other.contentType.hasPrefix("application/problem+json"))
                 #expect(try await intake.count("SELECT count(*) FROM appeals") == 1)
+
+                // Pruned once old (minhu prune idempotency-keys), the key is free again: a new request, a new appeal.
+                #expect(try await IdempotencyKeyRetention.prune(olderThanDays: 30, database: intake.database,
+                                                                logger: TestDatabase.logger) == 0)
+                _ = try await intake.database.withConnection { connection in
+                    try await connection.guardedQuery(
+                        "UPDATE idempotency_keys SET created_at = now() - interval '31 days'", logger: TestDatabase.logger)
+                }
+                #expect(try await IdempotencyKeyRetention.prune(olderThanDays: 30, database: intake.database,
+                                                                logger: TestDatabase.logger) == 1)
+                let fresh = try await intake.post(body, key: agent, idempotencyKey: "same-key")
+                #expect(fresh.status == 201)
+                #expect(try decodeAnswer(fresh.body).caseNumber != cases.first)
             }
         }
     }
