@@ -46,10 +46,12 @@ public struct Inbox: Sendable, Hashable {
     public static func prune(olderThanDays days: Int, batch: Int = 10_000, database: MinhuDatabase, logger: Logger,
                              progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         precondition(days >= minimumRetentionDays, "keep at least \(minimumRetentionDays) days")
-        return try await BatchedDelete.run(batch: batch, database: database, logger: logger, progress: progress) { size in
+        return try await BatchedDelete.run(batch: batch, database: database, logger: logger,
+                                           progress: progress) { size in
             """
             DELETE FROM inbox WHERE ctid IN (
-                SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => \(days)::int) LIMIT \(size))
+                SELECT ctid FROM inbox WHERE received_at < now() - make_interval(days => \(days)::int)
+                LIMIT \(size))
             RETURNING 1
             """
         }

@@ -40,11 +40,9 @@ public struct BootstrapInterval: Sendable, Hashable {
             figures.append(ClassificationMetrics(truth: t, predicted: p, labels: labels).macroF1)
         }
         figures.sort()
-        let tail = (1 - level) / 2
-        func at(_ share: Double) -> Double {
-            figures[min(figures.count - 1, max(0, Int((share * Double(figures.count)).rounded(.down))))]
-        }
-        low = at(tail)
-        high = at(1 - tail)
+        // As many figures left out below the interval as above it.
+        let outside = min((figures.count - 1) / 2, Int(((1 - level) / 2 * Double(figures.count)).rounded(.down)))
+        low = figures[outside]
+        high = figures[figures.count - 1 - outside]
     }
 }

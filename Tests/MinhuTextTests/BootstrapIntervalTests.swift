@@ -20,5 +20,6 @@ struct BootstrapIntervalTests {
         #expect(BootstrapInterval(truth: truth, predicted: predicted, labels: labels, samples: 500) == interval)
         let narrower = BootstrapInterval(truth: truth, predicted: predicted, labels: labels, samples: 500, level: 0.5)
         #expect(narrower.low >= interval.low && narrower.high <= interval.high)
+        #expect(narrower.high - narrower.low < interval.high - interval.low)
     }
 }

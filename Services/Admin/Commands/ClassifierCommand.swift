@@ -157,7 +157,9 @@ struct ClassifierCommand: ParsableCommand {
         var bootstrap: Int = 1000
 
         func validate() throws {
-            guard bootstrap >= 0 else { throw ValidationError("--bootstrap must not be negative (got \(bootstrap))") }
+            guard bootstrap == 0 || bootstrap >= 100 else {
+                throw ValidationError("--bootstrap is 0 (none) or at least 100 resamples (got \(bootstrap))")
+            }
         }
 
         func run() throws {

@@ -29,13 +29,15 @@ struct PruneCommand: AsyncParsableCommand {
                 throw ValidationError("--older-than-days must be at least \(Inbox.minimumRetentionDays) "
                                       + "(a redelivered message must still find its row)")
             }
+            try PruneCommand.checkAtMostACentury(olderThanDays)
         }
 
         func run() async throws {
             let days = olderThanDays
             let removed = try await PruneCommand.withDatabase { database, logger in
-                try await Inbox.prune(olderThanDays: days, database: database, logger: logger,
-                                      progress: PruneCommand.progress)
+                try await PruneCommand.requireOwner(of: "inbox", database: database, logger: logger)
+                return try await Inbox.prune(olderThanDays: days, database: database, logger: logger,
+                                             progress: PruneCommand.progress)
             }
             print("deleted \(removed) inbox rows received more than \(days) days ago")
         }
@@ -59,13 +61,15 @@ struct PruneCommand: AsyncParsableCommand {
             guard olderThanDays >= IdempotencyKeyRetention.minimumDays else {
                 throw ValidationError("--older-than-days must be at least \(IdempotencyKeyRetention.minimumDays)")
             }
+            try PruneCommand.checkAtMostACentury(olderThanDays)
         }
 
         func run() async throws {
             let days = olderThanDays
             let removed = try await PruneCommand.withDatabase { database, logger in
-                try await IdempotencyKeyRetention.prune(olderThanDays: days, database: database, logger: logger,
-                                                        progress: PruneCommand.progress)
+                try await PruneCommand.requireOwner(of: "idempotency_keys", database: database, logger: logger)
+                return try await IdempotencyKeyRetention.prune(olderThanDays: days, database: database,
+                                                               logger: logger, progress: PruneCommand.progress)
             }
             print("deleted \(removed) idempotency keys stored more than \(days) days ago")
         }
@@ -78,6 +82,29 @@ struct PruneCommand: AsyncParsableCommand {
         let configuration = try CommandSupport.databaseConfiguration()
         return try await CommandSupport.withDatabase(configuration, logger: logger) { database in
             try await body(database, logger)
+        }
+    }
+
+    /// Refuses more than 36,500 days, beyond which the database cannot count back from now.
+    static func checkAtMostACentury(_ days: Int) throws {
+        guard days <= 36_500 else { throw ValidationError("--older-than-days must be at most 36500 (got \(days))") }
+    }
+
+    /// Fails unless the current user owns `table` (or is a member of its owner): the inbox's row security hides
+    /// every row from anyone else, who would delete nothing and say so as if there were nothing to delete.
+    static func requireOwner(of table: String, database: MinhuDatabase, logger: Logger) async throws {
+        let owns = try await database.withConnection { connection in
+            let rows = try await connection.guardedQuery("""
+                SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c
+                WHERE c.oid = to_regclass(\(table))
+                """, logger: logger)
+            var owns = false
+            for try await value in rows.decode(Bool.self) { owns = value }
+            return owns
+        }
+        guard owns else {
+            throw CommandFailure("run this as the owner of \(table), the migration role (MINHU_DATABASE_URL's user "
+                                 + "does not own it, so it could not see or delete the old rows)")
         }
     }
 

@@ -15,7 +15,8 @@ public enum IdempotencyKeyRetention {
     public static func prune(olderThanDays days: Int, batch: Int = 10_000, database: MinhuDatabase, logger: Logger,
                              progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         precondition(days >= minimumDays, "keep at least \(minimumDays) days")
-        return try await BatchedDelete.run(batch: batch, database: database, logger: logger, progress: progress) { size in
+        return try await BatchedDelete.run(batch: batch, database: database, logger: logger,
+                                           progress: progress) { size in
             """
             DELETE FROM idempotency_keys WHERE ctid IN (
                 SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(days => \(days)::int)
