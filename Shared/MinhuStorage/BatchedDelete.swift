@@ -16,8 +16,7 @@ public enum BatchedDelete {
         while true {
             let removed = try await database.withConnection { connection in
                 let rows = try await connection.guardedQuery(statement(batch), logger: logger)
-                var count = 0
-                for try await _ in rows { count += 1 }
+                let count = try await rows.collect().count
                 return count
             }
             total += removed

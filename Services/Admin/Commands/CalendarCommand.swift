@@ -141,8 +141,7 @@ struct CalendarCommand: ParsableCommand {
                         WHERE calendar_days.source = 'local' AND calendar_days.kind = 'off'
                         RETURNING day
                         """, logger: logger)
-                    var count = 0
-                    for try await _ in rows { count += 1 }
+                    let count = try await rows.collect().count
                     return count
                 }
             }

@@ -121,8 +121,7 @@ public enum ApiKeyAdmin {
                 WHERE \(department)::text IS NULL OR EXISTS (SELECT 1 FROM departments WHERE code = \(department))
                 RETURNING id
                 """, logger: logger)
-            var count = 0
-            for try await _ in rows { count += 1 }
+            let count = try await rows.collect().count
             return count
         }
         guard inserted == 1 else {
@@ -154,8 +153,7 @@ public enum ApiKeyAdmin {
             let rows = try await connection.guardedQuery(
                 "UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id",
                 logger: logger)
-            var count = 0
-            for try await _ in rows { count += 1 }
+            let count = try await rows.collect().count
             return count
         }
         // Revoked meanwhile by someone else (the check above and this statement are not one transaction).

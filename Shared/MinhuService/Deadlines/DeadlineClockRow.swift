@@ -25,6 +25,10 @@ public struct DeadlineClockRow: Sendable, Hashable {
     /// When the clock last resumed after a pause (0013); a pause from before it is stale.
     public var resumedAt: Date? = nil
 
+    /// True when a pause at `at` was answered already: the clock resumed (or recorded a supplement or progress
+    /// report) at or after it. Such a pause, handled late, changes nothing.
+    public func answeredPause(at: Date) -> Bool { resumedAt.map { $0 >= at } ?? false }
+
     /// The position of the clock's assignment: later rounds and attempts supersede earlier ones.
     public var position: Position { Position(round: round, attempt: attempt) }
 

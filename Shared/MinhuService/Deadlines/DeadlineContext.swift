@@ -77,8 +77,13 @@ public struct DeadlineContext: Sendable {
     func nextCheck(limit: DeadlineLimit, windowStart: Date, due: Date, warningsEmitted: [Double],
                    overdueEmitted: Bool) -> Date? {
         checkpoints(limit: limit, windowStart: windowStart, due: due).filter { point in
-            point.share >= 1 ? !overdueEmitted : !warningsEmitted.contains(where: { abs($0 - point.share) < 1e-9 })
+            !Self.isEmitted(share: point.share, warningsEmitted: warningsEmitted, overdueEmitted: overdueEmitted)
         }.map(\.at).min()
+    }
+
+    /// True when the threshold at `share` (1 = overdue) is among those a clock has emitted already.
+    static func isEmitted(share: Double, warningsEmitted: [Double], overdueEmitted: Bool) -> Bool {
+        share >= 1 ? overdueEmitted : warningsEmitted.contains(where: { abs($0 - share) < 1e-9 })
     }
 
     /// Moves `date` later by the working (or calendar, for hour limits) time between `from` and `to`.

@@ -53,8 +53,7 @@ public struct DeadlineEarlyEvent: Sendable, Hashable {
             DELETE FROM deadline_early_events WHERE recorded_at < now() - make_interval(secs => \(retention))
             RETURNING 1
             """, logger: logger)
-        var count = 0
-        for try await _ in rows { count += 1 }
+        let count = try await rows.collect().count
         return count
     }
 

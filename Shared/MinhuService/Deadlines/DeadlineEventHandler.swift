@@ -175,8 +175,7 @@ public struct DeadlineEventHandler: MessageHandler {
             var paused: [DeadlineClockRow] = []
             // A pause older than the clock's last resume was answered already (handled late: requeued, or by
             // another copy): it changes nothing.
-            for var row in current where row.state == "running" {
-                if let resumed = row.resumedAt, resumed >= at { continue }
+            for var row in current where row.state == "running" && !row.answeredPause(at: at) {
                 row.state = "paused"
                 row.pausedAt = at
                 row.nextCheckAt = nil
@@ -190,7 +189,7 @@ public struct DeadlineEventHandler: MessageHandler {
         case .resume:
             // A supplement or progress report while the clocks run answers any pause from before it that is
             // handled later (requeued, kept, or on another copy): recorded as their last resume.
-            for var row in current where row.state == "running" && (row.resumedAt.map { $0 < at } ?? true) {
+            for var row in current where row.state == "running" && !row.answeredPause(at: at) {
                 row.resumedAt = at
                 try await row.update(on: connection, logger: logger)
             }

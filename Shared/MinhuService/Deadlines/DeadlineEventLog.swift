@@ -48,7 +48,7 @@ public enum DeadlineEventLog {
             switch action {
             case .stopSign: return row.clock == .sign
             case .stopAssignment, .stopAll: return true
-            case .pause: return row.resumedAt.map { $0 < entry.occurredAt } ?? true
+            case .pause: return !row.answeredPause(at: entry.occurredAt)
             case .resume: return false
             }
         }.map(\.occurredAt).min()

@@ -161,9 +161,8 @@ public struct DeadlineWatcher: Service {
         var held = false
         for point in context.checkpoints(limit: row.limit, windowStart: row.windowStart, due: row.dueAt)
         where point.at <= now {
-            let emitted = point.share >= 1 ? row.overdueEmitted
-                : row.warningsEmitted.contains(where: { abs($0 - point.share) < 1e-9 })
-            guard !emitted else { continue }
+            guard !DeadlineContext.isEmitted(share: point.share, warningsEmitted: row.warningsEmitted,
+                                             overdueEmitted: row.overdueEmitted) else { continue }
             if let answeredAt, point.at >= answeredAt {
                 held = true
                 continue
