@@ -23,7 +23,7 @@ public enum ServiceMain {
     }
 
     /// The schema version every service of this build needs.
-    public static let requiredSchemaVersion = 15
+    public static let requiredSchemaVersion = 16
 
     @MainActor
     public static func run(serviceName: String, parts: (ServiceRuntime) -> Parts) async -> Never {
