@@ -117,6 +117,33 @@ struct DispatcherCopiesTests {
         }
     }
 
+    @Test("a copy whose batch rolled back after placing an appeal rebuilds its index, keeping no phantom cluster")
+    func rebuildsAfterRollback() async throws {
+        struct BatchFailed: Error {}
+        try await TestDatabase.withDatabase { database in
+            let first = try Copy(), second = try Copy()
+            let appeals = Self.paraphrases()
+            try await first.handle([Self.unrelated()], on: database)
+            // The first copy places appeals[0] in a new cluster, then its transaction fails: nothing is recorded.
+            await #expect(throws: BatchFailed.self) {
+                try await database.withTransaction { connection in
+                    let events = [DispatcherClassificationHandler.Event(payload: appeals[0], messageID: "m0")]
+                    _ = try await first.handler.apply(events, on: connection, logger: TestDatabase.logger)
+                    throw BatchFailed()
+                }
+            }
+            #expect(first.clusters.indexedClusters == 2)
+            // The redelivery goes to the second copy, which records the matter's cluster.
+            try await second.handle([appeals[0]], on: database)
+            try await second.handle([appeals[1]], on: database)
+            // The first copy's next batch finds appeals[0] missing from the database and rebuilds from it: the
+            // unrelated appeal's cluster and the matter's, not the phantom one it started.
+            try await first.handle([appeals[2]], on: database)
+            #expect(first.clusters.indexedClusters == 2)
+            #expect(try await Self.clusters(of: Array(appeals.prefix(3)), database).count == 1)
+        }
+    }
+
     @Test("two copies handling one matter at the same time still form one cluster and one hotspot.detected")
     func concurrentCopies() async throws {
         try await TestDatabase.withDatabase { database in

@@ -66,6 +66,25 @@ struct DispatcherDeskTests {
                     .status == 404)
                 #expect(try await dispatcher.emitted(AppealClassified.self).isEmpty, "refusals change nothing")
 
+                // The open list in pages, oldest first; a bad page is a 400 naming the parameter.
+                func page(_ query: String) async throws -> [String] {
+                    let answer = try await dispatcher.request("GET", "/v1/desk?\(query)", key: key)
+                    #expect(answer.status == 200, "\(query): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+                    let items = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]])
+                    return items.compactMap { $0["case_number"] as? String }
+                }
+                let both = try await page("limit=2")
+                #expect(Set(both) == [chat.caseNumber, other.caseNumber])
+                #expect(try await page("limit=1") == [both[0]])
+                #expect(try await page("limit=1&offset=1") == [both[1]])
+                #expect(try await page("offset=2").isEmpty)
+                for (query, name) in [("limit=0", "limit"), ("limit=5001", "limit"), ("limit=x", "limit"),
+                                      ("offset=-1", "offset")] {
+                    let bad = try await dispatcher.request("GET", "/v1/desk?\(query)", key: key)
+                    #expect(bad.status == 400, "\(query)")
+                    #expect(try field(bad.body) == name)
+                }
+
                 let decided = try await dispatcher.request("POST", path, key: key, body: good)
                 #expect(decided.status == 200, "\(String(decoding: decided.body, as: UTF8.self))")
                 let emitted = try await dispatcher.emitted(AppealClassified.self)
@@ -94,8 +113,47 @@ struct DispatcherDeskTests {
                 #expect(text.contains("\(chat.caseNumber),\"闲聊, \"\"电影\"\"\",\"今天天气很好我想聊聊电影\n顺便问问\",城乡建设\r\n"),
                         "\(text)")
                 #expect(!text.contains(other.caseNumber))
+                // Decisions since a date-time: none since tomorrow; a date without its offset is a 400.
+                let tomorrow = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+                let none = try await dispatcher.request("GET", "/v1/desk/decisions.csv?since=\(tomorrow)", key: key)
+                #expect(String(decoding: none.body, as: UTF8.self) == "id,title,detail,label\r\n")
+                let sinceYesterday = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86_400))
+                    .replacingOccurrences(of: "Z", with: "+00:00")
+                let recent = try await dispatcher.request("GET", "/v1/desk/decisions.csv?since=\(sinceYesterday)",
+                                                          key: key)
+                #expect(String(decoding: recent.body, as: UTF8.self) == text)
+                let badSince = try await dispatcher.request("GET", "/v1/desk/decisions.csv?since=2026-11-01", key: key)
+                #expect(badSince.status == 400)
+                #expect(try field(badSince.body) == "since")
                 #expect(try await dispatcher.request("GET", "/v1/desk/decisions.csv",
                                                      key: try await dispatcher.key(.observer)).status == 403)
+
+                // No tier given: the rules' tier for what was decided (every emergency is 即办), not the one
+                // suggested with the classifier's category and the rules' urgency.
+                #expect(try await dispatcher.count("""
+                    SELECT count(*) FROM desk_items WHERE case_number = '\(other.caseNumber)' AND tier <> 'immediate'
+                    """) == 1)
+                let emergency = try await dispatcher.request("POST", "/v1/desk/\(other.caseNumber)/decision", key: key,
+                                                             body: json(["category": ["level1": "城乡建设"],
+                                                                         "department": "housing",
+                                                                         "urgency": "emergency"]))
+                #expect(emergency.status == 200)
+                let decidedOther = try await dispatcher.emitted(AppealClassified.self)
+                    .first { $0.caseNumber == other.caseNumber }
+                #expect(decidedOther?.urgency == .emergency && decidedOther?.tier == .immediate)
+
+                // The export is read in pages that follow one another: one decision a page, then the end.
+                let desk = ManualDesk(database: dispatcher.database, analyzer: try DispatcherHarness.analyzer.get())
+                let first = try await desk.decisionsPage(since: nil, after: nil, limit: 1, logger: dispatcher.logger)
+                let second = try await desk.decisionsPage(since: nil, after: first.next, limit: 1,
+                                                          logger: dispatcher.logger)
+                let last = try await desk.decisionsPage(since: nil, after: second.next, limit: 1,
+                                                        logger: dispatcher.logger)
+                #expect(first.csv.hasPrefix(chat.caseNumber + ",") && second.csv.hasPrefix(other.caseNumber + ","))
+                #expect(first.next?.caseNumber == chat.caseNumber && second.next?.caseNumber == other.caseNumber)
+                #expect(last.csv.isEmpty && last.next == nil)
+                let whole = try await dispatcher.request("GET", "/v1/desk/decisions.csv", key: key)
+                #expect(String(decoding: whole.body, as: UTF8.self) == ManualDesk.decisionsHeader + first.csv + second.csv)
             }
         }
     }

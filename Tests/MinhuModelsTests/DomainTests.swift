@@ -106,4 +106,15 @@ struct DomainTests {
             #expect(kind.payloadType.messageType == "intake.\(kind.rawValue)")
         }
     }
+
+    @Test("a category writes unresolved levels as null, and reads them back either way")
+    func categoryNulls() throws {
+        let json = String(decoding: try MinhuJSON.encode(CategoryPath(level1: "城乡建设")), as: UTF8.self)
+        #expect(json.contains("\"level2\":null") && json.contains("\"level3\":null"), "\(json)")
+        #expect(try MinhuJSON.decode(CategoryPath.self, from: Data(json.utf8)) == CategoryPath(level1: "城乡建设"))
+        #expect(try MinhuJSON.decode(CategoryPath.self, from: Data(#"{"level1":"城乡建设"}"#.utf8))
+            == CategoryPath(level1: "城乡建设"))
+        let full = CategoryPath(level1: "城乡建设", level2: "市政设施", level3: "路灯")
+        #expect(try MinhuJSON.decode(CategoryPath.self, from: MinhuJSON.encode(full)) == full)
+    }
 }

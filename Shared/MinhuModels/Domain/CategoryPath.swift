@@ -15,4 +15,15 @@ public struct CategoryPath: Hashable, Sendable, Codable {
 
     /// The levels joined with "/", e.g. 城乡建设/市政设施/路灯.
     public var displayName: String { [level1, level2, level3].compactMap { $0 }.joined(separator: "/") }
+
+    private enum CodingKeys: String, CodingKey { case level1, level2, level3 }
+
+    /// Writes an unresolved level as `null` rather than leaving its key out, as the messages promise
+    /// ("levels 2 and 3 when resolved, else null"), so a consumer in any language finds every key.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(level1, forKey: .level1)
+        try container.encode(level2, forKey: .level2)
+        try container.encode(level3, forKey: .level3)
+    }
 }

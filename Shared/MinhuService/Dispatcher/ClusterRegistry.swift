@@ -17,9 +17,12 @@ public final class ClusterRegistry: @unchecked Sendable {
     /// What joining did.
     public struct Join: Sendable {
         public var clusterID: UUID
-        /// Members within the hotspot window, oldest first.
+        /// How many members the hotspot window holds, this appeal included.
+        public var windowSize: Int
+        /// Those members, oldest first; read only when a threshold is crossed (else empty).
         public var windowMembers: [UUID]
-        /// The people among them: distinct citizen keys (a member without one counts as one).
+        /// The people among them: distinct citizen keys (a member without one counts as one); 0 when no threshold
+        /// is crossed.
         public var windowPeople: Int
         /// Thresholds crossed now (not emitted before), ascending.
         public var newThresholds: [Int]
@@ -41,6 +44,9 @@ public final class ClusterRegistry: @unchecked Sendable {
     private var lastSeq: Int64?
     /// Sequence numbers of rows this copy inserted and has not read back yet.
     private var ownSeqs: Set<Int64> = []
+    /// Appeals placed in the index since the last ``synchronize(now:on:logger:)``, with the cluster each was placed
+    /// in, whose transaction has not been seen to commit yet.
+    private var unconfirmed: [(appeal: UUID, cluster: UUID)] = []
     public let window: TimeInterval
     /// The index is rebuilt from the window's members when it holds more than this many clusters and more than
     /// twice as many clusters as appeals in the window: the index keeps every cluster it ever started (with its
@@ -65,9 +71,25 @@ public final class ClusterRegistry: @unchecked Sendable {
     /// afterwards with the members recorded since the last call (by `seq`), except this copy's own.
     public func synchronize(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.guardedQuery("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
+        // The previous batch has ended (it held the lock). If it rolled back, the appeals it placed are in the index
+        // but not in the database (or, redelivered to another copy, in another cluster), and this copy could put
+        // later appeals into a cluster no one else knows: the index is rebuilt from the database instead.
+        // (No copy places appeals while this one holds the lock, so the list is cleared once it has been checked.)
+        let placed = locked { unconfirmed }
+        var rolledBack = 0
+        if !placed.isEmpty {
+            var recorded = 0
+            for try await n in try await connection.guardedQuery("""
+                SELECT count(*) FROM cluster_members m
+                JOIN unnest(\(placed.map(\.appeal))::uuid[], \(placed.map(\.cluster))::uuid[]) AS p (appeal, cluster)
+                    ON m.appeal_id = p.appeal AND m.cluster_id = p.cluster
+                """, logger: logger).decode(Int.self) { recorded = n }
+            rolledBack = placed.count - recorded
+            locked { unconfirmed = [] }
+        }
         let rebuilt = locked { () -> (clusters: Int, live: Int)? in
             let clusters = index.clusterCount, live = index.windowCount
-            guard clusters > rebuildAbove && clusters > 2 * live else { return nil }
+            guard rolledBack > 0 || (clusters > rebuildAbove && clusters > 2 * live) else { return nil }
             index = analyzer.makeClusterIndex(window: window)
             clusterIDs = [:]
             localNumbers = [:]
@@ -76,8 +98,9 @@ public final class ClusterRegistry: @unchecked Sendable {
             return (clusters, live)
         }
         if let rebuilt {
-            logger.info("cluster index rebuilt from the window", metadata: ["cluster.count": "\(rebuilt.clusters)",
-                                                                          "cluster.window_appeals": "\(rebuilt.live)"])
+            logger.info("cluster index rebuilt from the window", metadata: [
+                "cluster.count": "\(rebuilt.clusters)", "cluster.window_appeals": "\(rebuilt.live)",
+                "reason": "\(rolledBack > 0 ? "a batch rolled back after placing \(rolledBack) appeals" : "size")"])
         }
         let since = now.addingTimeInterval(-window)
         var members: [Member] = []
@@ -134,9 +157,9 @@ public final class ClusterRegistry: @unchecked Sendable {
         locked {
             let number = index.add(id: appealID.uuidString, title: title, detail: detail, time: time, place: placeKey,
                                    placement: .nearest)
-            if let id = clusterIDs[number] { return id }
-            let id = UUID()
-            map(number, to: id)
+            let id = clusterIDs[number] ?? UUID()
+            if clusterIDs[number] == nil { map(number, to: id) }
+            unconfirmed.append((appealID, id))
             return id
         }
     }
@@ -175,33 +198,48 @@ public final class ClusterRegistry: @unchecked Sendable {
                     \(placeJSON)::jsonb, \(citizenKey), \(joinedAt))
             ON CONFLICT (appeal_id) DO NOTHING RETURNING seq
             """, logger: logger)
-        for try await seq in inserted.decode(Int64.self) { locked { _ = ownSeqs.insert(seq) } }
+        var joined = 0
+        for try await seq in inserted.decode(Int64.self) {
+            joined += 1
+            locked { _ = ownSeqs.insert(seq) }
+        }
         let windowStart = joinedAt.addingTimeInterval(-hotspotWindow)
-        let members = try await connection.guardedQuery("""
-            SELECT appeal_id, title, place_key, place::text, citizen_key FROM cluster_members
+        // Most joins cross nothing: count the window (through the index on cluster_id, joined_at) and read its
+        // members' titles, places and people only when a threshold is crossed, so that a cluster of thousands
+        // (a district-wide water cut) does not send all of them over the wire at every join, under the lock.
+        var windowSize = 0
+        for try await n in try await connection.guardedQuery("""
+            SELECT count(*) FROM cluster_members
             WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart) AND joined_at <= \(joinedAt)
-            ORDER BY joined_at, appeal_id
-            """, logger: logger)
+            """, logger: logger).decode(Int.self) { windowSize = n }
+        let already = Set(emitted.map(Int.init))
+        let crossed = thresholds.filter { $0 <= windowSize && !already.contains($0) }
+        let levels = (already.union(crossed)).sorted().map { Int32($0) }
         var windowMembers: [UUID] = []
         var windowTitles: [String] = []
         var windowPlaces: [(key: String?, json: String?)] = []
         var windowCitizens: [String?] = []
-        for try await (id, memberTitle, key, json, citizen) in members.decode((UUID, String, String?, String?, String?).self) {
-            windowMembers.append(id)
-            windowTitles.append(memberTitle)
-            windowPlaces.append((key, json))
-            windowCitizens.append(citizen)
+        if !crossed.isEmpty {
+            let members = try await connection.guardedQuery("""
+                SELECT appeal_id, title, place_key, place::text, citizen_key FROM cluster_members
+                WHERE cluster_id = \(clusterID) AND joined_at >= \(windowStart) AND joined_at <= \(joinedAt)
+                ORDER BY joined_at, appeal_id
+                """, logger: logger)
+            for try await (id, memberTitle, key, json, citizen)
+                in members.decode((UUID, String, String?, String?, String?).self) {
+                windowMembers.append(id)
+                windowTitles.append(memberTitle)
+                windowPlaces.append((key, json))
+                windowCitizens.append(citizen)
+            }
         }
-        let already = Set(emitted.map(Int.init))
-        let crossed = thresholds.filter { $0 <= windowMembers.count && !already.contains($0) }
-        let levels = (already.union(crossed)).sorted().map { Int32($0) }
         // A hotspot is shown with its most typical title, chosen again at each threshold crossed (until then the
         // cluster keeps its first member's title).
         let typicalTitle: String? = crossed.isEmpty ? nil : SimilarityIndex.representativeTitle(of: windowTitles)
         // And at the place most of the window's members name, when enough of them do (else the place stays).
         let typicalPlace: String? = crossed.isEmpty ? nil : Self.prevailingPlace(windowPlaces)
         try await connection.guardedQuery("""
-            UPDATE clusters SET size = (SELECT count(*) FROM cluster_members WHERE cluster_id = \(clusterID)),
+            UPDATE clusters SET size = size + \(joined),
                 first_at = least(first_at, \(joinedAt)), last_at = greatest(last_at, \(joinedAt)),
                 category = coalesce(category, \(category)), hotspot_levels_emitted = \(levels),
                 title = coalesce(\(typicalTitle), title), place = coalesce(\(typicalPlace)::jsonb, place),
@@ -209,7 +247,8 @@ public final class ClusterRegistry: @unchecked Sendable {
             WHERE id = \(clusterID)
             """, logger: logger)
         let decodedPlace = (try? MinhuJSON.decode(Place.self, from: Data((typicalPlace ?? clusterPlace).utf8))) ?? place
-        return Join(clusterID: clusterID, windowMembers: windowMembers, windowPeople: Self.people(windowCitizens),
+        return Join(clusterID: clusterID, windowSize: windowSize, windowMembers: windowMembers,
+                    windowPeople: Self.people(windowCitizens),
                     newThresholds: crossed,
                     title: typicalTitle ?? clusterTitle,
                     place: decodedPlace, category: existingCategory ?? category, windowStart: windowStart)

@@ -130,14 +130,14 @@ public struct DispatcherClassificationHandler: MessageHandler {
         var out: [OutgoingMessage] = []
         for threshold in join.newThresholds {
             let hotspot = HotspotDetected(
-                clusterId: join.clusterID, size: join.windowMembers.count, threshold: threshold,
+                clusterId: join.clusterID, size: join.windowSize, threshold: threshold,
                 people: join.windowPeople, windowStart: join.windowStart, windowEnd: appeal.occurredAt, title: join.title, place: join.place,
                 category: join.category.map { CategoryPath(level1: $0) }, memberAppealIds: join.windowMembers,
                 occurredAt: now)
             out.append(try MessageEnvelope.event(hotspot, producer: Self.producer, at: now))
             logger.info("hotspot detected", metadata: ["cluster.id": "\(join.clusterID)",
                                                        "hotspot.threshold": "\(threshold)",
-                                                       "cluster.size": "\(join.windowMembers.count)",
+                                                       "cluster.size": "\(join.windowSize)",
                                                        "cluster.people": "\(join.windowPeople)"])
         }
         if confident {

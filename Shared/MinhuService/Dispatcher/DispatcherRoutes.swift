@@ -7,11 +7,13 @@ import PostgresNIO
 
 /// The dispatcher's HTTP API, behind `AuthMiddleware` (docs/dispatcher.md, "HTTP"):
 ///
-/// - `GET /v1/desk`: open manual-desk items (dispatcher keys).
+/// - `GET /v1/desk?limit=&offset=`: open manual-desk items, oldest first (dispatcher keys; 500 by default, at most
+///   5,000 a page).
 /// - `POST /v1/desk/{case_number}/decision`: body `{"category": {"level1": "城乡建设", "level2": null,
 ///   "level3": null}, "department": "housing", "kind"?: "complaint", "urgency"?: "normal", "tier"?: "deadline"}`;
 ///   200 with the emitted `appeal.classified`, 400 problem+json naming the field, 404 unknown case, 409 decided.
-/// - `GET /v1/desk/decisions.csv`: every manual decision as training data (`id,title,detail,label`).
+/// - `GET /v1/desk/decisions.csv?since=`: the manual decisions (since a date-time) as training data
+///   (`id,title,detail,label`), streamed.
 /// - `GET /v1/clusters/{id}`: a cluster of similar appeals (staff roles, not departments or integrators).
 public enum DispatcherRoutes {
     public static let deskRoles: Set<Role> = [.dispatcher]
@@ -21,15 +23,44 @@ public enum DispatcherRoutes {
                                 keys: ApiKeyStore? = nil, logger: Logger) {
         let store = keys ?? ApiKeyStore(database: database, logger: logger)
         let group = router.group().add(middleware: AuthMiddleware(store: store, logger: logger))
-        group.get("/v1/desk") { _, _ -> Response in
+        group.get("/v1/desk") { request, _ -> Response in
             if let refusal = refused(deskRoles) { return refusal }
-            return try ServiceRouter.jsonResponse(try await desk.openItems(logger: logger), status: .ok)
+            let query = request.uri.queryParameters
+            guard let limit = integer(query["limit"], in: 1...ManualDesk.maximumListed,
+                                      default: ManualDesk.defaultListed) else {
+                return Problem.response(400, "invalid query", "limit: an integer from 1 to \(ManualDesk.maximumListed)",
+                                        field: "limit")
+            }
+            guard let offset = integer(query["offset"], in: 0...Int(Int32.max), default: 0) else {
+                return Problem.response(400, "invalid query", "offset: an integer from 0", field: "offset")
+            }
+            let items = try await desk.openItems(limit: limit, offset: offset, logger: logger)
+            return try ServiceRouter.jsonResponse(items, status: .ok)
         }
-        group.get("/v1/desk/decisions.csv") { _, _ -> Response in
+        group.get("/v1/desk/decisions.csv") { request, _ -> Response in
             if let refusal = refused(deskRoles) { return refusal }
-            let csv = try await desk.decisionsCSV(logger: logger)
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: csv)))
+            var since: Date?
+            if let text = request.uri.queryParameters["since"] {
+                guard let date = timestamp(String(text)) else {
+                    return Problem.response(400, "invalid query",
+                                            "since: an ISO 8601 date-time with its offset, e.g. 2026-11-01T00:00:00+08:00",
+                                            field: "since")
+                }
+                since = date
+            }
+            // Streamed page by page: an export of years of decisions is never held whole.
+            let from = since
+            let body = ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: ManualDesk.decisionsHeader))
+                var cursor: ManualDesk.DecisionCursor?
+                repeat {
+                    let page = try await desk.decisionsPage(since: from, after: cursor, logger: logger)
+                    if !page.csv.isEmpty { try await writer.write(ByteBuffer(string: page.csv)) }
+                    cursor = page.next
+                } while cursor != nil
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: body)
         }
         group.post("/v1/desk/:case_number/decision") { request, context -> Response in
             let principal: Principal
@@ -71,6 +102,27 @@ public enum DispatcherRoutes {
     }
 
     /// The 401/403 problem when the request's key lacks one of `roles`.
+    /// A query parameter as an integer in `range`; `fallback` when absent, nil when not such an integer.
+    static func integer(_ text: Substring?, in range: ClosedRange<Int>, default fallback: Int) -> Int? {
+        guard let text else { return fallback }
+        guard let value = Int(text), range.contains(value) else { return nil }
+        return value
+    }
+
+    /// An ISO 8601 date-time with its offset (`Z` or `±hh:mm`), fractional seconds allowed; a space where the offset's
+    /// `+` was (a query string's `+` often arrives decoded as a space) is read as `+`.
+    static func timestamp(_ text: String) -> Date? {
+        var text = text
+        if text.count > 6, text[text.index(text.endIndex, offsetBy: -6)] == " " {
+            text.replaceSubrange(text.index(text.endIndex, offsetBy: -6)...text.index(text.endIndex, offsetBy: -6),
+                                 with: "+")
+        }
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return plain.date(from: text) ?? fractional.date(from: text)
+    }
+
     static func refused(_ roles: Set<Role>) -> Response? {
         do {
             _ = try requireRole(roles)

@@ -15,7 +15,7 @@ public enum DispatcherService {
         let handler = DispatcherClassificationHandler(analyzer: analyzer, settings: settings, clusters: clusters,
                                                       clock: clock)
         let events = runtime.consumer(queue: DispatcherClassificationHandler.queue, handler: handler)
-        let desk = ManualDesk(database: runtime.database, clock: clock)
+        let desk = ManualDesk(database: runtime.database, analyzer: analyzer, clock: clock)
         let keys = ApiKeyStore(database: runtime.database, logger: runtime.logger)
         return ServiceMain.Parts(
             consumers: [events], amqpConsumers: [events.consumer],

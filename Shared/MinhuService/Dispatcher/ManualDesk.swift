@@ -48,9 +48,12 @@ public struct ManualDesk: Sendable {
 
     public let database: MinhuDatabase
     public let clock: any MinhuClock
+    /// The rules that give a decision's tier when the dispatcher does not set one.
+    public let analyzer: any AppealTextAnalyzer
 
-    public init(database: MinhuDatabase, clock: any MinhuClock = SystemClock()) {
+    public init(database: MinhuDatabase, analyzer: any AppealTextAnalyzer, clock: any MinhuClock = SystemClock()) {
         self.database = database
+        self.analyzer = analyzer
         self.clock = clock
     }
 
@@ -72,13 +75,18 @@ public struct ManualDesk: Sendable {
             """, logger: logger)
     }
 
-    /// The open items, oldest first.
-    public func openItems(logger: Logger) async throws -> [Item] {
+    /// The most open items `GET /v1/desk` lists at once (`limit`), and how many by default.
+    public static let maximumListed = 5_000
+    public static let defaultListed = 500
+
+    /// The open items, oldest first: `limit` of them after the first `offset`.
+    public func openItems(limit: Int = defaultListed, offset: Int = 0, logger: Logger) async throws -> [Item] {
         try await database.withConnection { connection in
             let rows = try await connection.guardedQuery("""
                 SELECT case_number, appeal_id, channel, title, left(body, 200), suggested_category, suggested_level2,
                     suggested_level3, confidence, kind, urgency, tier, place::text, cluster_id, created_at
                 FROM desk_items WHERE decided_at IS NULL ORDER BY created_at, case_number
+                LIMIT \(limit) OFFSET \(offset)
                 """, logger: logger)
             var items: [Item] = []
             let format = ISO8601DateFormatter()
@@ -97,19 +105,24 @@ public struct ManualDesk: Sendable {
         }
     }
 
-    /// Records `decision` for `caseNumber` and emits the manual `appeal.classified`, in one transaction.
+    /// Records `decision` for `caseNumber` and emits the manual `appeal.classified`, in one transaction. Kind and
+    /// urgency default to the ones the appeal was put on the desk with; the tier, unless the dispatcher sets it, is
+    /// the rules' tier for the decided category, kind and urgency (it depends on all three).
     /// Throws `Refusal` (404 unknown case, 409 decided already, 400 unknown category or department).
     public func decide(caseNumber: String, decision: Decision, logger: Logger) async throws -> AppealClassified {
         try await database.withTransaction { connection in
             let rows = try await connection.guardedQuery("""
-                SELECT appeal_id, round, attempt, kind, urgency, tier, place::text, cluster_id, decided_at
+                SELECT appeal_id, round, attempt, kind, urgency, channel, title, body, place::text, cluster_id,
+                    decided_at
                 FROM desk_items WHERE case_number = \(caseNumber) FOR UPDATE
                 """, logger: logger)
-            var found: (UUID, Int, Int, String, String, String, String, UUID?, Date?)?
-            for try await row in rows.decode((UUID, Int, Int, String, String, String, String, UUID?, Date?).self) {
+            var found: (UUID, Int, Int, String, String, String, String, String, String, UUID?, Date?)?
+            for try await row in rows.decode(
+                (UUID, Int, Int, String, String, String, String, String, String, UUID?, Date?).self) {
                 found = row
             }
-            guard let (appealID, round, attempt, kind, urgency, tier, place, cluster, decidedAt) = found else {
+            guard let (appealID, round, attempt, kind, urgency, channel, title, body, place, cluster, decidedAt) = found
+            else {
                 throw Refusal(kind: .notFound, field: nil, reason: "case \(caseNumber) is not on the manual desk")
             }
             if decidedAt != nil {
@@ -119,7 +132,9 @@ public struct ManualDesk: Sendable {
             let now = clock.now()
             let chosenKind = decision.kind ?? AppealKind(rawValue: kind) ?? .complaint
             let chosenUrgency = decision.urgency ?? Urgency(rawValue: urgency) ?? .normal
-            let chosenTier = decision.tier ?? HandlingTier(rawValue: tier) ?? .deadline
+            let chosenTier = decision.tier ?? analyzer.tier(category: decision.category.level1, kind: chosenKind,
+                                                            channel: channel, urgency: chosenUrgency, title: title,
+                                                            detail: body)
             try await connection.guardedQuery("""
                 UPDATE desk_items SET decided_at = \(now), decided_by = \(decision.decidedBy),
                     decided_level1 = \(decision.category.level1), decided_level2 = \(decision.category.level2),
@@ -176,18 +191,39 @@ public struct ManualDesk: Sendable {
         }
     }
 
-    /// Every manual decision as training data: `id,title,detail,label` (label = first-level category), RFC 4180.
-    public func decisionsCSV(logger: Logger) async throws -> String {
+    /// Where one page of ``decisionsPage(since:after:limit:logger:)`` ended: the last decision's time and case.
+    public struct DecisionCursor: Sendable, Equatable {
+        public var decidedAt: Date
+        public var caseNumber: String
+    }
+
+    /// The header of the decisions export (training data: label = first-level category).
+    public static let decisionsHeader = "id,title,detail,label\r\n"
+
+    /// One page of the manual decisions as training data (those made on or after `since`, when given), in the order
+    /// they were made, after `cursor`: RFC 4180 rows `id,title,detail,label` (no header), and where the page ended
+    /// (nil when it was the last). The export is read page by page, so years of decisions (bodies up to 20,000
+    /// characters each) never sit in memory at once and no connection waits on a slow client.
+    public func decisionsPage(since: Date?, after cursor: DecisionCursor?, limit: Int = 500,
+                              logger: Logger) async throws -> (csv: String, next: DecisionCursor?) {
         try await database.withConnection { connection in
             let rows = try await connection.guardedQuery("""
-                SELECT case_number, title, body, decided_level1 FROM desk_items
-                WHERE decided_at IS NOT NULL ORDER BY decided_at, case_number
+                SELECT case_number, title, body, decided_level1, decided_at FROM desk_items
+                WHERE decided_at IS NOT NULL AND decided_at >= coalesce(\(since), '-infinity'::timestamptz)
+                    AND (decided_at, case_number) > (coalesce(\(cursor?.decidedAt), '-infinity'::timestamptz),
+                                                     coalesce(\(cursor?.caseNumber), ''))
+                ORDER BY decided_at, case_number
+                LIMIT \(limit)
                 """, logger: logger)
-            var csv = "id,title,detail,label\r\n"
-            for try await (id, title, body, label) in rows.decode((String, String, String, String).self) {
+            var csv = ""
+            var last: DecisionCursor?
+            var count = 0
+            for try await (id, title, body, label, decidedAt) in rows.decode((String, String, String, String, Date).self) {
                 csv += [id, title, body, label].map(Self.csvField).joined(separator: ",") + "\r\n"
+                last = DecisionCursor(decidedAt: decidedAt, caseNumber: id)
+                count += 1
             }
-            return csv
+            return (csv, count == limit ? last : nil)
         }
     }
 

@@ -141,7 +141,9 @@ struct DispatcherHarness: Sendable {
     /// An HTTP request to the harness: (status, content type, body).
     func request(_ method: String, _ path: String, key: String? = nil, body: Data? = nil) async throws
         -> (status: Int, contentType: String, body: Data) {
-        let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        var escaped = parts[0].addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String(parts[0])
+        if parts.count == 2 { escaped += "?" + (parts[1].addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "") }
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(escaped)")!)
         request.httpMethod = method
         if let key { request.setValue("Bearer " + key, forHTTPHeaderField: "Authorization") }
