@@ -71,10 +71,46 @@ public enum AppealColumns {
 
     /// The text up to its first sentence end (。！？!?; or a line break), at most 40 characters: a title for an
     /// appeal that has none.
+    /// A letter's salutation ("尊敬的领导：您好！", "局长： 你好，") is skipped first: it is no title, and a file of
+    /// letters titled by it would make one "hotspot" of every letter.
     static func firstSentence(of text: String) -> String {
         let ends: Set<Character> = ["。", "！", "？", "!", "?", "\n", "\r", "；", ";"]
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = withoutSalutation(Substring(text.trimmingCharacters(in: .whitespacesAndNewlines)))
         let end = trimmed.firstIndex { ends.contains($0) } ?? trimmed.endIndex
         return String(trimmed[..<end].prefix(40))
+    }
+
+    /// Words an addressee ends with (胡书记：, 尊敬的各位领导，您好).
+    static let addresseeEndings = ["领导", "领导们", "书记", "市长", "区长", "县长", "局长", "主任", "同志", "部门", "政府"]
+    /// Greetings that open a letter, after its addressee or alone.
+    static let greetings = ["您们好", "你们好", "您好", "你好", "领导好", "大家好"]
+    /// What may stand between an addressee, its greeting and the letter.
+    static let salutationPause = CharacterSet(charactersIn: "，。！？!?,、：:；; 　\n\r～~.")
+
+    /// `text` without a leading addressee and greeting: "尊敬的领导：您好！", "尊敬的领导，您好", "胡书记您好",
+    /// "局长： 你好，", "胡书记：".
+    static func withoutSalutation(_ text: Substring) -> Substring {
+        func isAddressee(_ words: String) -> Bool {
+            !words.contains(where: { "。！？!?".contains($0) })
+                && (words.hasPrefix("尊敬") || addresseeEndings.contains(where: { words.hasSuffix($0) }))
+        }
+        func afterPause(_ rest: Substring) -> Substring {
+            rest.drop { $0.unicodeScalars.allSatisfy(salutationPause.contains) }
+        }
+        let opening = text.prefix(24)
+        for greeting in greetings {
+            guard let range = opening.range(of: greeting) else { continue }
+            let before = text[..<range.lowerBound].trimmingCharacters(in: salutationPause)
+            if before.isEmpty || isAddressee(before) {
+                let rest = afterPause(text[range.upperBound...])
+                return rest.isEmpty ? text : rest
+            }
+        }
+        if let colon = text.prefix(16).firstIndex(where: { $0 == "：" || $0 == ":" }),
+           isAddressee(text[..<colon].trimmingCharacters(in: .whitespaces)) {
+            let rest = afterPause(text[text.index(after: colon)...])
+            return rest.isEmpty ? text : rest
+        }
+        return text
     }
 }

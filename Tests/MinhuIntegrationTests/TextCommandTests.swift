@@ -274,6 +274,43 @@ struct TextCommandTests {
         let rows = run.output.split(separator: "\n").filter { $0.hasPrefix("1\t") }
         #expect(rows.count == 1 && rows.first?.hasSuffix("丽发新城搅拌站 噪音扰民") == true, "\(run.output)")
     }
+    @Test("a report that cannot be written (a full disk) is a failure (1), not a success with the report cut short")
+    func unwritableOutput() async throws {
+        let labelled = "id,title,detail,category\n1,小区路灯不亮,晚上很黑,城乡建设\n2,学校乱收费,补课费,教育文体\n"
+        let run = try await Self.minhu(["hotspots", "--input", "@export.csv"],
+                                       files: ["export.csv": Self.export, "labelled.csv": labelled])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 0, "\(run.output)")
+        let minhu = PrivateServers.binDirectory.appendingPathComponent("minhu").path
+        let input = run.folder.appendingPathComponent("export.csv").path
+        for command in [["hotspots", "--input", input, "--format", "json"],
+                        ["classifier", "evaluate", "--data", run.folder.appendingPathComponent("labelled.csv").path]] {
+            let (status, output) = try await ChildProcess.with(
+                "/bin/sh", arguments: ["-c", "exec \"$@\" >/dev/full", "sh", minhu] + command,
+                environment: ["PATH": "/usr/bin:/bin"]) {
+                (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+            }
+            #expect(status == 1, "\(command): \(output)")
+            #expect(output.contains("Error: cannot write the output: No space left on device"), "\(output)")
+        }
+    }
+
+    @Test("hotspots refuse a file without dates, and say when titles are taken from the text")
+    func hotspotsNeedDates() async throws {
+        let undated = "id,title,detail\n1,搅拌站噪音扰民,夜间施工\n2,搅拌站噪音扰民,夜间施工\n"
+        let run = try await Self.minhu(["hotspots", "--input", "@undated.csv"], files: ["undated.csv": undated])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 1)
+        #expect(run.output.contains("no row has a readable submitted_at"), "\(run.output)")
+        let untitled = "id,submitted_at,detail\n1,2019/11/13 9:00:00,尊敬的领导：您好！丽发新城搅拌站噪音扰民。\n"
+            + "2,2019/11/14 9:00:00,胡书记您好，丽发新城搅拌站噪音扰民。\n"
+        let notes = try await Self.minhu(["hotspots", "--input", "@untitled.csv"], files: ["untitled.csv": untitled])
+        defer { try? FileManager.default.removeItem(at: notes.folder) }
+        #expect(notes.status == 0)
+        #expect(notes.output.contains("has no title column"), "\(notes.output)")
+        #expect(notes.output.contains("\t丽发新城搅拌站噪音扰民"), "\(notes.output)")
+    }
+
     @Test("admin commands: bad codes and options are command-line errors (64); a file that cannot be used is a failure (1)")
     func adminExitStatuses() async throws {
         // A department code no appeal can carry: refused before anything is printed or declared.

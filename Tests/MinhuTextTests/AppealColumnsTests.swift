@@ -63,6 +63,16 @@ struct AppealColumnsTests {
         #expect(details.map(\.title) == ["小区门口路灯坏了一个月", ""])
         #expect(details[0].detail.hasSuffix("请尽快修。"))
         #expect(AppealColumns.firstSentence(of: String(repeating: "很", count: 100)).count == 40)
+        // A letter's salutation is no title.
+        #expect(AppealColumns.firstSentence(of: "尊敬的领导：您好！我是A7县居民，小区路灯坏了。") == "我是A7县居民，小区路灯坏了")
+        #expect(AppealColumns.firstSentence(of: "局长： 你好，A5区劳动东路积水严重。") == "A5区劳动东路积水严重")
+        #expect(AppealColumns.firstSentence(of: "胡书记：您好，我们是诺亚山林小区的业主。") == "我们是诺亚山林小区的业主")
+        #expect(AppealColumns.firstSentence(of: "尊敬的领导，您好，小区门口积水严重。") == "小区门口积水严重")
+        #expect(AppealColumns.firstSentence(of: "胡书记您好！我们是伊景园业主。") == "我们是伊景园业主")
+        #expect(AppealColumns.firstSentence(of: "尊敬的各位领导，你们好：A3区茶场村道路破损。") == "A3区茶场村道路破损")
+        #expect(AppealColumns.firstSentence(of: "问题：小区停水三天。") == "问题：小区停水三天")
+        #expect(AppealColumns.firstSentence(of: "我想问一下你好久没回复了。") == "我想问一下你好久没回复了")
+        #expect(AppealColumns.firstSentence(of: "您好！") == "您好")
     }
 
     @Test("an exact name wins over another name of its group; unknown names match only themselves")

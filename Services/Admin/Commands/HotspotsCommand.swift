@@ -63,6 +63,14 @@ struct HotspotsCommand: ParsableCommand {
             FileHandle.standardError.write(Data("note: \(input) read as \(table.encoding.rawValue)\n".utf8))
         }
         let (appeals, undated) = try AppealColumns.records(in: table, file: input)
+        if !appeals.isEmpty && undated == appeals.count {
+            throw CommandFailure("\(input): no row has a readable submitted_at (or 留言时间), e.g. 2019-01-15 10:08:32 "
+                                 + "or 2019/1/15 10:08; hotspots are counted within a time window, so they need dates")
+        }
+        if AppealColumns.index(of: "title", in: table) == nil {
+            FileHandle.standardError.write(Data(
+                "note: \(input) has no title column; each appeal's title is the first sentence of its detail\n".utf8))
+        }
         var options = SimilarityIndex.Options()
         if let threshold { options.threshold = threshold }
         options.window = windowDays * 86_400

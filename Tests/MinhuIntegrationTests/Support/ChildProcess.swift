@@ -18,12 +18,14 @@ final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var exitStatus: Int32?
 
-    /// Starts `executable` from the build folder with exactly `environment`, output and errors to a new log file.
+    /// Starts `executable` from the build folder (or at its absolute path, such as `/bin/sh`) with exactly
+    /// `environment`, output and errors to a new log file.
     init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
-        name = executable
-        let path = PrivateServers.binDirectory.appendingPathComponent(executable).path
+        name = URL(fileURLWithPath: executable).lastPathComponent
+        let path = executable.hasPrefix("/") ? executable
+            : PrivateServers.binDirectory.appendingPathComponent(executable).path
         logURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(executable)-test-\(UUID().uuidString).log")
+            .appendingPathComponent("\(name)-test-\(UUID().uuidString).log")
         pid = try Self.spawn(path: path, arguments: arguments, environment: environment, logPath: logURL.path)
     }
 
