@@ -62,7 +62,13 @@ public struct TextClassifier: Sendable {
         guard data.count >= 8, Array(data.prefix(4)) == Self.magic else { throw ModelError.badFormat("bad magic") }
         let headerLength = Int(Self.readUInt32(data, at: 4))
         guard data.count >= 8 + headerLength else { throw ModelError.badFormat("truncated header") }
-        let header = try JSONDecoder().decode(ModelHeader.self, from: data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + headerLength)))
+        let header: ModelHeader
+        do {
+            header = try JSONDecoder().decode(
+                ModelHeader.self, from: data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + headerLength)))
+        } catch {
+            throw ModelError.badFormat("damaged header (not the JSON a model's header holds)")
+        }
         guard header.formatVersion == 1 else { throw ModelError.badFormat("unsupported version \(header.formatVersion)") }
         let classes = header.labels.count
         let dim = header.features.dimension

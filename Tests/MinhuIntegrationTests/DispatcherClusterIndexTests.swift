@@ -53,4 +53,23 @@ struct DispatcherClusterIndexTests {
         #expect(ClusterRegistry.people([a, b, a, nil, nil]) == 4)
         #expect(ClusterRegistry.people([]) == 0)
     }
+
+    @Test("the appeal's own address is read before its text; a district it gives overrules the text's places")
+    func placeFromAddress() throws {
+        let analyzer = try MinhuTextAnalyzer.load(environment: [:])
+        let handler = DispatcherClassificationHandler(
+            analyzer: analyzer, settings: DispatcherSettings(),
+            clusters: ClusterRegistry(analyzer: analyzer, windowDays: 30))
+        let body = "我住在A2区丽发新城，单位门口的路灯坏了一个月，晚上很黑。"
+        let addressed = DispatcherHarness.received(title: "路灯不亮", body: body,
+                                                   location: Location(address: "A5区魅力之城小区东门"))
+        let byAddress = handler.analyze(addressed).place
+        #expect(byAddress.district == "A5区" && byAddress.road == "魅力之城小区", "\(byAddress)")
+        let given = DispatcherHarness.received(title: "路灯不亮", body: body,
+                                               location: Location(district: "A3区", address: "单位门口"))
+        let byDistrict = handler.analyze(given).place
+        #expect(byDistrict == Place(district: "A3区"), "丽发新城 is in A2区: \(byDistrict)")
+        let textOnly = handler.analyze(DispatcherHarness.received(title: "路灯不亮", body: body)).place
+        #expect(textOnly.district == "A2区" && textOnly.road == "丽发新城", "\(textOnly)")
+    }
 }

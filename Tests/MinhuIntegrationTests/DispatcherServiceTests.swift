@@ -24,7 +24,7 @@ struct DispatcherServiceTests {
                     body: "A2区丽发新城小区旁边的混凝土搅拌站每天晚上生产到凌晨，噪音很大，严重影响居民休息，请尽快处理。")
                 let located = DispatcherHarness.received(
                     title: "请问孩子小学入学需要准备哪些材料", body: "我家孩子今年满六岁，请问在本区上小学需要带户口本和房产证吗？",
-                    kind: .consultation, location: Location(district: "A3区", street: "和平街道", address: "和平路1号"))
+                    kind: .consultation, location: Location(district: "A3区", street: "和平街道", address: "云栖路1号"))
                 let deputy = DispatcherHarness.received(
                     title: "关于老旧小区加装电梯的建议",
                     body: "多部门协调老旧小区加装电梯，涉及规划审批和资金补贴政策，建议市里统筹研究。", channel: .deputy,
@@ -57,6 +57,7 @@ struct DispatcherServiceTests {
                 #expect(second.category == CategoryPath(level1: "教育文体", level2: "考试招生", level3: "招生录取"))
                 #expect(second.departmentCode == "education")
                 #expect(second.place.district == "A3区" && second.place.street == "和平街道", "\(second.place)")
+                #expect(second.place.road == "云栖路", "the road of the appeal's own address: \(second.place)")
                 #expect(second.clusterId != nil && second.clusterId != cluster)
 
                 let third = try #require(try await dispatcher.classified(deputy.appealId))

@@ -172,6 +172,8 @@ struct TextCommandTests {
         (["classifier", "evaluate", "--data", "@none.csv"], "cannot read", "none.csv: no such file"),
         (["classifier", "classify", "--input", "@export.csv", "--output", "@out.csv", "--model", "@export.csv"],
          "export.csv: not a Minhu classifier model", nil),
+        (["classifier", "classify", "--input", "@export.csv", "--output", "@out.csv", "--model", "@damaged.mhc"],
+         "damaged.mhc: not a Minhu classifier model", "damaged header"),
         (["classifier", "train", "--data", "@export.csv", "--out", "@no/m.mhc"], "cannot write", "does not exist"),
         (["classifier", "split", "--data", "@export.csv", "--out", "@no/ids.txt"], "cannot write", "does not exist"),
         (["classifier", "train", "--data", "@export.csv", "--label-column", "留言用户", "--label-through-twins", "@none.csv",
@@ -193,14 +195,15 @@ struct TextCommandTests {
     func unreadableFiles(arguments: [String], error: String, detail: String?) async throws {
         let cut = "id,title,detail\n1,路灯不亮,晚上很黑\n2,噪音扰民,\"工地夜间施工，"
         let run = try await Self.minhu(arguments, files: ["export.csv": Self.export, "empty.csv": " \n", "cut.csv": cut],
-                                       bytes: ["bom.csv": Data([0xEF, 0xBB, 0xBF, 0x0A])])
+                                       bytes: ["bom.csv": Data([0xEF, 0xBB, 0xBF, 0x0A]),
+                                               "damaged.mhc": Data("MHC1".utf8) + Data([5, 0, 0, 0]) + Data("{bad}".utf8)])
         defer { try? FileManager.default.removeItem(at: run.folder) }
         #expect(run.status != nil && run.status != 0)
         #expect(run.output.contains(error), "\(run.output)")
         if let detail { #expect(run.output.contains(detail), "\(run.output)") }
         #expect(!run.output.contains("NSCocoaErrorDomain") && !run.output.contains("classified"), "\(run.output)")
         let written = try FileManager.default.contentsOfDirectory(atPath: run.folder.path).sorted()
-        #expect(written == ["bom.csv", "cut.csv", "empty.csv", "export.csv"], "\(written)")
+        #expect(written == ["bom.csv", "cut.csv", "damaged.mhc", "empty.csv", "export.csv"], "\(written)")
         #expect(try String(contentsOf: run.folder.appendingPathComponent("export.csv"), encoding: .utf8) == Self.export)
     }
 

@@ -89,10 +89,18 @@ public struct DispatcherClassificationHandler: MessageHandler {
         let channel = appeal.fromDeputy ? "deputy" : appeal.channel.rawValue
         let tier = analyzer.tier(category: result.category, kind: kind, channel: channel, urgency: urgency,
                                  title: title, detail: detail)
-        let recognized = analyzer.place(in: title + "。" + detail)
         func given(_ value: String?) -> String? {
             guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
             return value
+        }
+        // The appeal's own address is read first: where the place names disagree, the address the agent or form
+        // recorded wins over a place the text mentions in passing.
+        let address = given(appeal.location?.address).map { String($0.prefix(500)) }
+        var recognized = analyzer.place(in: [address, title, detail].compactMap { $0 }.joined(separator: "。"))
+        // A district given with the appeal that the recognised one contradicts: the recognised street, community
+        // and road belong to that other district, so none of them is used.
+        if let district = given(appeal.location?.district), let other = recognized.district, other != district {
+            recognized = Place()
         }
         let place = Place(district: given(appeal.location?.district) ?? recognized.district,
                           street: given(appeal.location?.street) ?? recognized.street,
