@@ -298,6 +298,26 @@ struct TextCommandTests {
         }
     }
 
+    @Test("train and split say what they leave out: rows without a label, and categories with few examples")
+    func thinData() async throws {
+        let data = "id,title,detail,category\n1,小区路灯不亮,晚上很黑,城乡建设\n2,学校乱收费,补课费,教育文体\n"
+            + "3,公交车绕路,没有通知,交通运输\n4,没有标签,不知道,\n5,路灯坏了,一个月没修,城乡建设\n"
+            + "6,幼儿园收费高,每月三千,教育文体\n7,出租车拒载,火车站,交通运输\n"
+        let train = try await Self.minhu(["classifier", "train", "--data", "@d.csv", "--out", "@m.mhc"],
+                                         files: ["d.csv": data])
+        defer { try? FileManager.default.removeItem(at: train.folder) }
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.output.contains("1 rows of") && train.output.contains("empty category and are left out"))
+        #expect(train.output.contains("fewer than 20 distinct examples of 交通运输 (2), 城乡建设 (2), 教育文体 (2)"),
+                "\(train.output)")
+        let split = try await Self.minhu(["classifier", "split", "--data", "@d.csv", "--fraction", "0.5",
+                                          "--out", "@ids.txt"], files: ["d.csv": data])
+        defer { try? FileManager.default.removeItem(at: split.folder) }
+        #expect(split.output.contains("empty category and are left out"), "\(split.output)")
+        let ids = try String(contentsOf: split.folder.appendingPathComponent("ids.txt"), encoding: .utf8)
+        #expect(!ids.split(separator: "\n").contains("4"), "an unlabelled row is no class: \(ids)")
+    }
+
     @Test("hotspots refuse a file without dates, and say when titles are taken from the text")
     func hotspotsNeedDates() async throws {
         let undated = "id,title,detail\n1,搅拌站噪音扰民,夜间施工\n2,搅拌站噪音扰民,夜间施工\n"

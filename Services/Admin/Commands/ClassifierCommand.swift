@@ -4,6 +4,9 @@ import MinhuText
 
 /// `minhu classifier …`: train, evaluate and run the appeal category classifier (reads files only; no servers).
 struct ClassifierCommand: ParsableCommand {
+    /// Below this many distinct examples, `train` warns that a category's scores mean little.
+    static let fewExamples = 20
+
     static let configuration = CommandConfiguration(
         commandName: "classifier",
         abstract: "Train, evaluate and run the appeal category classifier.",
@@ -65,8 +68,13 @@ struct ClassifierCommand: ParsableCommand {
             var examples: [LabeledText] = []
             for path in data {
                 let rows = try TextDataset.load(URL(fileURLWithPath: path), textColumns: columns, labelColumn: labelColumn)
-                examples += rows.filter { !$0.label.isEmpty }
+                let labelled = rows.filter { !$0.label.isEmpty }
+                examples += labelled
                 print("read \(rows.count) rows from \(path)")
+                if labelled.count < rows.count {
+                    FileHandle.standardError.write(Data(("warning: \(rows.count - labelled.count) rows of \(path) have "
+                        + "an empty \(labelColumn) and are left out\n").utf8))
+                }
             }
             var provenance: [String: String] = [:]
             var heldOut: HoldoutMatcher?
@@ -107,6 +115,14 @@ struct ClassifierCommand: ParsableCommand {
                 throw CommandFailure("training needs labelled examples of at least two categories; found \(examples.count) "
                                       + "examples (distinct texts: \(distinct.count)) of \(labels.count) "
                                       + "(--label-column \(labelColumn)); nothing written")
+            }
+            // A category with a handful of examples trains, but its scores mean little: say so.
+            let perLabel = Dictionary(grouping: distinct, by: \.label).mapValues(\.count)
+            let thin = perLabel.filter { $0.value < ClassifierCommand.fewExamples }.sorted { $0.key < $1.key }
+            if !thin.isEmpty {
+                FileHandle.standardError.write(Data(("warning: fewer than \(ClassifierCommand.fewExamples) distinct "
+                    + "examples of \(thin.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")); the model "
+                    + "will be unreliable for them\n").utf8))
             }
             options.seed = seed
             options.cost = cost
@@ -256,7 +272,13 @@ struct ClassifierCommand: ParsableCommand {
         func run() throws {
             try DataFile.checkWritable(URL(fileURLWithPath: out))
             try DataFile.checkDistinct(URL(fileURLWithPath: out), from: [URL(fileURLWithPath: data)], option: "--out")
-            let rows = try TextDataset.load(URL(fileURLWithPath: data), textColumns: nil, labelColumn: labelColumn)
+            let all = try TextDataset.load(URL(fileURLWithPath: data), textColumns: nil, labelColumn: labelColumn)
+            // Rows without a label are no class (as `evaluate` and `train` leave them out).
+            let rows = all.filter { !$0.label.isEmpty }
+            if rows.count < all.count {
+                FileHandle.standardError.write(Data(("warning: \(all.count - rows.count) rows of \(data) have an "
+                    + "empty \(labelColumn) and are left out\n").utf8))
+            }
             var rng = SplitMix64(seed: seed)
             var chosen: [String] = []
             for label in Set(rows.map(\.label)).sorted() {
