@@ -98,8 +98,18 @@ struct DispatcherDeskTests {
                 #expect(manual.urgency == .urgent)
                 #expect(manual.clusterId != nil)
 
-                let again = try await dispatcher.request("POST", path, key: key, body: good)
+                // The same decision again (a retry after a lost answer) gets the same answer and changes nothing;
+                // another decision is a 409.
+                let retried = try await dispatcher.request("POST", path, key: key, body: good)
+                #expect(retried.status == 200)
+                #expect(try MinhuJSON.decode(AppealClassified.self, from: retried.body) == manual,
+                        "\(String(decoding: retried.body, as: UTF8.self)) \(manual)")
+                let again = try await dispatcher.request("POST", path, key: key, body: json([
+                    "category": ["level1": "城乡建设"], "department": "housing"]))
                 #expect(again.status == 409)
+                let otherDispatcher = try await dispatcher.request("POST", path, key: try await dispatcher.key(.dispatcher),
+                                                                   body: good)
+                #expect(otherDispatcher.status == 409)
                 #expect(try await dispatcher.emitted(AppealClassified.self).count == 1)
 
                 let open = try await dispatcher.request("GET", "/v1/desk", key: key)

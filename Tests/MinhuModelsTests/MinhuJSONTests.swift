@@ -33,6 +33,19 @@ struct MinhuJSONTests {
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.001)
     }
 
+    @Test("a date decoded and encoded again is the same text, to the millisecond")
+    func dateRoundTrip() throws {
+        for step in 0..<3_000 {
+            let text = MinhuJSON.formatDate(Date(timeIntervalSince1970: 1_795_000_000 + Double(step) * 0.001))
+            let again = MinhuJSON.formatDate(try #require(MinhuJSON.parseDate(text)))
+            #expect(again == text)
+            if again != text { break }
+        }
+        #expect(MinhuJSON.formatDate(Date(timeIntervalSince1970: 1_749_436_200.0016)) == "2025-06-09T02:30:00.002Z")
+        #expect(MinhuJSON.formatDate(Date(timeIntervalSince1970: 1_749_436_200.9996)) == "2025-06-09T02:30:01.000Z")
+        #expect(MinhuJSON.formatDate(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
+    }
+
     @Test("refuses what is not a date-time", arguments: ["2025-06-09", "yesterday", "2025-06-09 10:30:00", ""])
     func badDates(text: String) {
         #expect(MinhuJSON.parseDate(text) == nil)

@@ -105,9 +105,16 @@ public enum MinhuJSON {
         return value
     }
 
-    /// `2025-06-09T01:30:00.000Z`: UTC, milliseconds.
+    /// `2025-06-09T01:30:00.000Z`: UTC, milliseconds, rounded to the nearest. (Foundation's formatter cuts the
+    /// fraction off, and a parsed `.002` is a hair below it, so a date decoded and encoded again used to lose a
+    /// millisecond about every other time: a message re-sent was not the message received.)
     public static func formatDate(_ date: Date) -> String {
-        date.formatted(withFractions)
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        guard milliseconds.isFinite, abs(milliseconds) < 1e15 else { return date.formatted(withFractions) }
+        let total = Int64(milliseconds)
+        let (seconds, fraction) = (total.dividedFlooring(by: 1000), total - total.dividedFlooring(by: 1000) * 1000)
+        let whole = Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(withoutFractions)
+        return String(whole.dropLast()) + "." + String(String(fraction + 1000).dropFirst()) + "Z"
     }
 
     /// Parses an RFC 3339 / ISO 8601 date-time with or without fractional seconds and with `Z` or an offset;
@@ -216,4 +223,12 @@ private struct JSONPathKey: CodingKey {
     init(_ index: Int) { stringValue = "Index \(index)"; intValue = index }
     init?(stringValue: String) { self.init(stringValue) }
     init?(intValue: Int) { self.init(intValue) }
+}
+
+private extension Int64 {
+    /// The quotient rounded towards minus infinity (so a date before 1970 keeps a positive fraction).
+    func dividedFlooring(by divisor: Int64) -> Int64 {
+        let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
+        return remainder < 0 ? quotient - 1 : quotient
+    }
 }

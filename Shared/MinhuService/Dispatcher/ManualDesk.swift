@@ -108,7 +108,9 @@ public struct ManualDesk: Sendable {
     /// Records `decision` for `caseNumber` and emits the manual `appeal.classified`, in one transaction. Kind and
     /// urgency default to the ones the appeal was put on the desk with; the tier, unless the dispatcher sets it, is
     /// the rules' tier for the decided category, kind and urgency (it depends on all three).
-    /// Throws `Refusal` (404 unknown case, 409 decided already, 400 unknown category or department).
+    /// The same decision again from the same dispatcher (a client retrying after a lost answer) is answered with the
+    /// `appeal.classified` it emitted, and nothing changes.
+    /// Throws `Refusal` (404 unknown case, 409 decided already otherwise, 400 unknown category or department).
     public func decide(caseNumber: String, decision: Decision, logger: Logger) async throws -> AppealClassified {
         try await database.withTransaction { connection in
             let rows = try await connection.guardedQuery("""
@@ -126,6 +128,9 @@ public struct ManualDesk: Sendable {
                 throw Refusal(kind: .notFound, field: nil, reason: "case \(caseNumber) is not on the manual desk")
             }
             if decidedAt != nil {
+                if let earlier = try await repeated(decision, appealID: appealID, on: connection, logger: logger) {
+                    return earlier
+                }
                 throw Refusal(kind: .conflict, field: nil, reason: "case \(caseNumber) has been decided already")
             }
             try await validate(decision, on: connection, logger: logger)
@@ -156,6 +161,31 @@ public struct ManualDesk: Sendable {
                                                             "department": "\(decision.department)"])
             return classified
         }
+    }
+
+    /// The `appeal.classified` emitted for `appealID`'s decision when `decision` is that decision again, by the same
+    /// dispatcher; nil otherwise. A field the retry leaves out (kind, urgency, tier) matches what was decided.
+    func repeated(_ decision: Decision, appealID: UUID, on connection: PostgresConnection,
+                  logger: Logger) async throws -> AppealClassified? {
+        let rows = try await connection.guardedQuery("""
+            SELECT o.body FROM desk_items d
+            JOIN outbox o ON o.correlation_id = \(appealID.uuidString) AND o.is_event
+                AND o.type = 'appeal.classified' AND o.producer = \(DispatcherClassificationHandler.producer)
+            WHERE d.appeal_id = \(appealID) AND d.decided_by = \(decision.decidedBy)
+                AND d.decided_level1 = \(decision.category.level1)
+                AND d.decided_level2 IS NOT DISTINCT FROM \(decision.category.level2)
+                AND d.decided_level3 IS NOT DISTINCT FROM \(decision.category.level3)
+                AND d.decided_department = \(decision.department)
+                AND d.decided_kind = coalesce(\(decision.kind?.rawValue), d.decided_kind)
+                AND d.decided_urgency = coalesce(\(decision.urgency?.rawValue), d.decided_urgency)
+                AND d.decided_tier = coalesce(\(decision.tier?.rawValue), d.decided_tier)
+            ORDER BY o.id DESC LIMIT 1
+            """, logger: logger)
+        for try await body in rows.decode(String.self) {
+            let earlier = try MinhuJSON.decode(AppealClassified.self, from: Data(body.utf8))
+            return earlier.manual ? earlier : nil
+        }
+        return nil
     }
 
     /// The category must exist in `categories` (level 1 at least; the given lower levels under it) and the
