@@ -318,6 +318,19 @@ struct TextCommandTests {
         #expect(!ids.split(separator: "\n").contains("4"), "an unlabelled row is no class: \(ids)")
     }
 
+    @Test("classify --output - writes the CSV alone to standard output")
+    func classifyToStandardOutput() async throws {
+        let run = try await Self.minhu(["classifier", "classify", "--input", "@export.csv", "--output", "-"],
+                                       files: ["export.csv": Self.export])
+        defer { try? FileManager.default.removeItem(at: run.folder) }
+        #expect(run.status == 0, "\(run.output)")
+        let lines = run.output.split(separator: "\n")
+        #expect(lines.first == "id,category,confidence")
+        #expect(lines.filter { $0.hasPrefix("1,") || $0.hasPrefix("5,") }.count == 2, "\(run.output)")
+        #expect(lines.last == "classified 5 rows", "the summary, on standard error, comes last: \(run.output)")
+        #expect(!FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("-").path))
+    }
+
     @Test("hotspots refuse a file without dates, and say when titles are taken from the text")
     func hotspotsNeedDates() async throws {
         let undated = "id,title,detail\n1,搅拌站噪音扰民,夜间施工\n2,搅拌站噪音扰民,夜间施工\n"

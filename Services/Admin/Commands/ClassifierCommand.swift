@@ -229,14 +229,18 @@ struct ClassifierCommand: ParsableCommand {
         var input: String
         @Option(name: .long, help: "Text columns, comma-separated (default: title,detail or text; Chinese headers such as 留言主题,留言详情 are found too).")
         var textColumns: [String] = []
-        @Option(name: .long, help: "The output CSV file.")
+        @Option(name: .long, help: "The output CSV file (- for standard output).")
         var output: String
         @Option(name: .long, help: "Model file (default: MINHU_CLASSIFIER_MODEL or the shipped model).")
         var model: String?
 
         func run() throws {
-            try DataFile.checkWritable(URL(fileURLWithPath: output))
-            try DataFile.checkDistinct(URL(fileURLWithPath: output), from: [URL(fileURLWithPath: input)], option: "--output")
+            let toStandardOutput = output == "-"
+            if !toStandardOutput {
+                try DataFile.checkWritable(URL(fileURLWithPath: output))
+                try DataFile.checkDistinct(URL(fileURLWithPath: output), from: [URL(fileURLWithPath: input)],
+                                           option: "--output")
+            }
             let classifier = try ClassifierCommand.loadModel(model)
             let rows = try TextDataset.load(URL(fileURLWithPath: input), textColumns: ClassifierCommand.columns(textColumns),
                                             labelColumn: nil)
@@ -245,8 +249,15 @@ struct ClassifierCommand: ParsableCommand {
                 let c = classifier.classify(row.text)
                 out += CSVTable.escape(row.id) + "," + CSVTable.escape(c.category) + "," + String(format: "%.4f", c.confidence) + "\n"
             }
-            try DataFile.write(out, to: URL(fileURLWithPath: output))
-            print("classified \(rows.count) rows into \(output)")
+            if toStandardOutput {
+                // The CSV alone on standard output; the summary goes to standard error.
+                print(out, terminator: "")
+                fflush(nil)
+                FileHandle.standardError.write(Data("classified \(rows.count) rows\n".utf8))
+            } else {
+                try DataFile.write(out, to: URL(fileURLWithPath: output))
+                print("classified \(rows.count) rows into \(output)")
+            }
         }
     }
 
