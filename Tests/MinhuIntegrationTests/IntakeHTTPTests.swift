@@ -98,6 +98,55 @@ struct IntakeHTTPTests {
         }
     }
 
+    @Test("while the database is stuck, submissions beyond MINHU_INTAKE_MAX_WAITING get 503 and record nothing")
+    func overloaded() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url, environment: ["MINHU_INTAKE_MAX_WAITING": "1"]) { intake in
+                let agent = try await intake.key(.agent)
+                let released = Locked(false)
+                // Another session holds the case files: every batch waits for it. (Four batches wait inside the
+                // database, one request in the queue; URLSession sends at most six requests to a host at once.)
+                let holder = Task {
+                    try await intake.database.withConnection { connection in
+                        try await connection.guardedQuery("BEGIN", logger: intake.logger)
+                        try await connection.guardedQuery("LOCK TABLE appeals IN ACCESS EXCLUSIVE MODE",
+                                                          logger: intake.logger)
+                        // (At most 20 s: the test then fails on its expectations rather than hanging.)
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        while !released.withLock({ $0 }) && ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        try await connection.guardedQuery("ROLLBACK", logger: intake.logger)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                let answers = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                    for n in 0..<30 {
+                        group.addTask {
+                            let r = try await intake.post(IntakeHarness.appealJSON(title: "路灯不亮 \(n)"), key: agent)
+                            let problem = try? JSONSerialization.jsonObject(with: r.body) as? [String: Any]
+                            return (r.status, r.status == 503 ? problem?["detail"] as? String : nil)
+                        }
+                    }
+                    // The lock is released once some submissions have been refused.
+                    var answers: [(Int, String?)] = []
+                    for try await answer in group {
+                        answers.append(answer)
+                        if answer.0 == 503 { released.withLock { $0 = true } }
+                    }
+                    return answers
+                }
+                released.withLock { $0 = true }
+                try await holder.value
+                let refused = answers.filter { $0.0 == 503 }
+                #expect(!refused.isEmpty && refused.count < 30, "\(answers.map(\.0))")
+                #expect(refused.allSatisfy { $0.1?.contains("retry") == true })
+                #expect(answers.allSatisfy { $0.0 == 503 || $0.0 == 201 }, "\(answers.map(\.0))")
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 30 - refused.count)
+            }
+        }
+    }
+
     @Test("200 concurrent POSTs committed together: one appeal and one event each, distinct case numbers, replays intact")
     func groupCommit() async throws {
         try await TestBroker.withVhost { url in

@@ -109,5 +109,20 @@ struct Open311FormatTests {
         #expect(Open311ServiceRequest.maskDigits("+86 138 0013 8000") == "+138****8000")
         #expect(Open311ServiceRequest.maskDigits("预计2024-03-15 17:00办结") == "预计2024-03-15 17:00办结")
         #expect(Open311ServiceRequest.maskDigits("2019.8.7 13时处理，共 3 次") == "2019.8.7 13时处理，共 3 次")
+        // Other ways people write a number (found by a review): slashes, full-width commas, spaced dashes, pairs.
+        for written in ["138/0013/8000", "138，0013，8000", "138 - 0013 - 8000", "138 00 13 8000", "138、0013、8000"] {
+            #expect(Open311ServiceRequest.maskDigits("电话" + written + "。") == "电话138****8000。", "\(written)")
+        }
+        #expect(Open311ServiceRequest.maskDigits("+86 10 8765 4321") == "+861****4321")
+        // Not numbers: dates either way round, amounts, lists.
+        #expect(Open311ServiceRequest.maskDigits("15/03/2024起") == "15/03/2024起")
+        #expect(Open311ServiceRequest.maskDigits("补贴1,234,567元") == "补贴1,234,567元")
+        #expect(Open311ServiceRequest.maskDigits("第1、2、3、4、5、6、7条") == "第1、2、3、4、5、6、7条")
+        // A long letter is cut in the public feed (pages of 1,000 stay small), still masked.
+        let letter = "请回电13800138000。" + String(repeating: "路灯不亮。", count: 1_000)
+        let shown = Open311ServiceRequest.publicDescription(letter)
+        #expect(shown.count == Open311ServiceRequest.publicDescriptionLimit + 2 && shown.hasSuffix("……"))
+        #expect(shown.hasPrefix("请回电138****8000。"))
+        #expect(Open311ServiceRequest.publicDescription("路灯不亮") == "路灯不亮")
     }
 }

@@ -93,9 +93,16 @@ public enum AppealRoutes {
                                     "this key submits for channel '\(principal.channel ?? "")' only, not '\(draft.channel)'",
                                     field: "channel")
         }
-        let outcome = try await submission.submit(draft, scope: principal.keyId.uuidString, key: key,
+        let outcome: IdempotentSubmission.Outcome
+        do {
+            outcome = try await submission.submit(draft, scope: principal.keyId.uuidString, key: key,
                                                   requestHash: SHA256.hexDigest(of: [UInt8](body)),
                                                   database: database, logger: logger)
+        } catch let overloaded as SubmissionBatcher.Overloaded {
+            return Problem.response(503, "too many submissions waiting",
+                                    "\(overloaded); nothing was recorded, retry in a few seconds",
+                                    headers: [.retryAfter: "5"])
+        }
         switch outcome {
         case .inFlight:
             return Problem.response(409, "request in flight",

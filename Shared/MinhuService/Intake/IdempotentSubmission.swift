@@ -37,13 +37,14 @@ public struct IdempotentSubmission: Sendable {
     public let recorder: AppealRecorder
     private let batcher: SubmissionBatcher?
 
-    /// With `database`, concurrent submissions are committed together (`SubmissionBatcher`); without, each in its
-    /// own transaction.
-    public init(recorder: AppealRecorder, batchingOn database: MinhuDatabase? = nil, logger: Logger? = nil) {
+    /// With `database`, concurrent submissions are committed together (`SubmissionBatcher`, at most `maxWaiting`
+    /// of them waiting); without, each in its own transaction.
+    public init(recorder: AppealRecorder, batchingOn database: MinhuDatabase? = nil, logger: Logger? = nil,
+                maxWaiting: Int = 5_000) {
         self.recorder = recorder
         batcher = database.map { database in
             SubmissionBatcher(submission: IdempotentSubmission(recorder: recorder), database: database,
-                              logger: logger ?? database.logger)
+                              logger: logger ?? database.logger, maxQueued: maxWaiting)
         }
     }
 

@@ -27,8 +27,9 @@ public enum IntakeService {
     /// Registers every intake route on `router`.
     public static func register(on router: Router<BasicRequestContext>, recorder: AppealRecorder,
                                 settings: IntakeSettings, database: MinhuDatabase, keys: ApiKeyStore, logger: Logger) {
-        AppealRoutes.register(on: router, submission: IdempotentSubmission(recorder: recorder, batchingOn: database,
-                                                                          logger: logger), settings: settings,
+        let submission = IdempotentSubmission(recorder: recorder, batchingOn: database, logger: logger,
+                                              maxWaiting: settings.maxWaitingSubmissions)
+        AppealRoutes.register(on: router, submission: submission, settings: settings,
                               database: database, keys: keys, logger: logger)
         CallerRoute.register(on: router, database: database, keys: keys, logger: logger)
         Open311Routes.register(on: router, recorder: recorder, database: database, keys: keys,

@@ -18,6 +18,13 @@ actor SubmissionBatcher {
         var requestHash: String
     }
 
+    /// Refused because `maxQueued` submissions already wait (the database is slow or down): the client retries
+    /// later (503 with Retry-After), instead of every waiting request holding its body in memory without limit.
+    struct Overloaded: Error, CustomStringConvertible {
+        var waiting: Int
+        var description: String { "\(waiting) submissions are already waiting for the database" }
+    }
+
     private struct Pending {
         var request: Request
         var continuation: CheckedContinuation<Result<IdempotentSubmission.Outcome, any Error>, Never>
@@ -28,19 +35,25 @@ actor SubmissionBatcher {
     private let logger: Logger
     private let maxBatch: Int
     private let parallelism: Int
+    private let maxQueued: Int
     private var queue: [Pending] = []
     private var running = 0
 
     init(submission: IdempotentSubmission, database: MinhuDatabase, logger: Logger, maxBatch: Int = 200,
-         parallelism: Int = 4) {
+         parallelism: Int = 4, maxQueued: Int = 5_000) {
         self.submission = submission
         self.database = database
         self.logger = logger
         self.maxBatch = maxBatch
         self.parallelism = parallelism
+        self.maxQueued = maxQueued
     }
 
     func submit(_ request: Request) async throws -> IdempotentSubmission.Outcome {
+        guard queue.count < maxQueued else {
+            logger.warning("submission refused: too many waiting", metadata: ["waiting": "\(queue.count)"])
+            throw Overloaded(waiting: queue.count)
+        }
         let result = await withCheckedContinuation { continuation in
             queue.append(Pending(request: request, continuation: continuation))
             if running < parallelism {
