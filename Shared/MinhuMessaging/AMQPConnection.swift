@@ -44,8 +44,7 @@ final class AMQPConnection {
         _ = amqp_set_handshake_timeout(state, &timeout)
         _ = amqp_set_rpc_timeout(state, &timeout)
         let arena = CArena()
-        var properties = arena.table(strings: [("connection_name", options.connectionName),
-                                               ("product", "minhu")])
+        var properties = arena.clientProperties(connectionName: options.connectionName)
         let reply = minhu_amqp_login_plain_props(state, url.vhost, 0, 131_072, Int32(options.heartbeatSeconds),
                                                  &properties, url.user, url.password)
         let connection = AMQPConnection(state: state)

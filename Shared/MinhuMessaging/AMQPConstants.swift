@@ -38,5 +38,6 @@ enum AMQPConstants {
     static let kindI64 = UInt8(ascii: "l")
     static let kindU64 = UInt8(ascii: "L")
     static let kindBoolean = UInt8(ascii: "t")
+    static let kindTable = UInt8(ascii: "F")
     static let kindTimestamp = UInt8(ascii: "T")
 }

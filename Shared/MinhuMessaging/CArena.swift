@@ -39,6 +39,33 @@ final class CArena {
         return UnsafePointer(pointer)
     }
 
+    /// The client properties a connection logs in with: its name, the product, and the capability
+    /// `consumer_cancel_notify`, without which RabbitMQ drops a consumer whose queue is deleted without a word
+    /// (rabbitmq-c merges this `capabilities` table with its own).
+    func clientProperties(connectionName: String) -> amqp_table_t {
+        guard let raw = malloc(MemoryLayout<amqp_table_entry_t>.stride * 4) else { fatalError("out of memory") }
+        blocks.append(raw)
+        let pointer = raw.bindMemory(to: amqp_table_entry_t.self, capacity: 4)
+        var notify = amqp_table_entry_t()
+        notify.key = bytes("consumer_cancel_notify")
+        notify.value.kind = AMQPConstants.kindBoolean
+        notify.value.value.boolean = 1
+        pointer.initialize(to: notify)
+        let capabilities = amqp_table_t(num_entries: 1, entries: pointer)
+        var entries = [amqp_table_entry_t](repeating: amqp_table_entry_t(), count: 3)
+        entries[0].key = bytes("connection_name")
+        entries[0].value.kind = AMQPConstants.kindUTF8
+        entries[0].value.value.bytes = bytes(connectionName)
+        entries[1].key = bytes("product")
+        entries[1].value.kind = AMQPConstants.kindUTF8
+        entries[1].value.value.bytes = bytes("minhu")
+        entries[2].key = bytes("capabilities")
+        entries[2].value.kind = AMQPConstants.kindTable
+        entries[2].value.value.table = capabilities
+        for (index, entry) in entries.enumerated() { (pointer + 1 + index).initialize(to: entry) }
+        return amqp_table_t(num_entries: 3, entries: pointer + 1)
+    }
+
     /// An AMQP table of string entries (long strings).
     func table(strings: [(String, String)]) -> amqp_table_t {
         table(entries: strings.map { ($0.0, .string($0.1)) })

@@ -30,6 +30,55 @@ struct PublisherTests {
         }
     }
 
+    @Test("a consumer whose queue is deleted hears of it, declares the queue again and goes on receiving")
+    func queueDeletedUnderConsumer() async throws {
+        try await TestBroker.withVhost { url in
+            let topology = MinhuTopology.make(departments: ["housing"], channels: [])
+            try await TopologyDeclarer.declare(topology, url: url)
+            let broker = try TestBroker.fromEnvironment()
+            let vhost = url.vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? url.vhost
+            let options = AMQPConnectionOptions(connectionName: "cancel-notify-test")
+            let consumer = AMQPConsumer(url: url, queue: "dept.housing", prefetch: 10, options: options,
+                                        topology: topology, logger: logger)
+            // The connection tells the broker it handles basic.cancel.
+            try await expectEventually(timeout: .seconds(30)) {
+                let data = try await broker.management("GET", "/api/connections", body: nil)
+                let connections = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+                return connections.contains { connection in
+                    let properties = connection["client_properties"] as? [String: Any]
+                    let capabilities = properties?["capabilities"] as? [String: Any]
+                    return properties?["connection_name"] as? String == "cancel-notify-test"
+                        && capabilities?["consumer_cancel_notify"] as? Bool == true
+                }
+            }
+            // The operator deletes the queue (to change its arguments, say) under the running consumer.
+            try await broker.management("DELETE", "/api/queues/\(vhost)/dept.housing", body: nil)
+            let publisher = AMQPPublisher(url: url, confirmWindow: 10, logger: logger)
+            let message = OutgoingMessage(exchange: MinhuTopology.dispatch, routingKey: "housing",
+                                          type: "dispatch.assignment", timestamp: Date(), appID: "minhu-test",
+                                          body: Data("{\"n\":1}".utf8))
+            // Published once the consumer has declared its queue again (until then the message has no queue).
+            try await expectEventually(timeout: .seconds(60)) {
+                allConfirmed(try await publisher.publish([message]))
+            }
+            await publisher.shutdown()
+            // (Stopped after 60 s, so that a consumer that never hears of the deletion fails the test, not hangs it.)
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(60))
+                await consumer.shutdown()
+            }
+            var received: AMQPDelivery?
+            for await batch in consumer.batches {
+                received = batch.first
+                await consumer.ack(batch.last!, multiple: true)
+                break
+            }
+            watchdog.cancel()
+            await consumer.shutdown()
+            #expect(received?.messageID == message.messageID)
+        }
+    }
+
     @Test("messages published with confirms arrive with their properties, in order, and acks remove them")
     func roundTrip() async throws {
         try await TestBroker.withVhost { url in
