@@ -120,6 +120,11 @@ struct IntakeAMQPTests {
                 let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 4, url: url, timeout: .seconds(90))
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
                 #expect(reasons.contains { $0.contains("no appeal with case_number '20000101-000001'") }, "\(reasons)")
+                // That one was applied (its id is in the inbox): its dead letter has an id of its own, so that a
+                // replay of it is not skipped, and names the original.
+                let deadUnknown = dead.first { $0.properties.headers["x-minhu-error"]?.contains("20000101") == true }
+                #expect(deadUnknown?.messageID != unknown.messageID)
+                #expect(deadUnknown?.properties.headers["x-minhu-original-message-id"] == unknown.messageID.uuidString)
                 #expect(reasons.contains { $0.contains("case_number: contains a NUL character") }, "\(reasons)")
                 #expect(reasons.contains { $0.contains("attachments[0]: must be an http or https URL") }, "\(reasons)")
                 #expect(reasons.contains { $0.contains("text: longer than 20000 characters") }, "\(reasons)")

@@ -71,9 +71,10 @@ public struct ChannelIntakeHandler: MessageHandler {
             if let refusal = message.refusal(now: recorder.clock.now()) {
                 throw MessageRejection("\(IntakeSupplement.messageType): \(refusal)")
             }
+            // (The type is the one this message was read as: an integrator's own `type` could hold anything, a NUL
+            // included, which the outbox could not store.)
             let original = OutgoingMessage(messageID: delivery.messageID ?? UUID(), exchange: delivery.exchange,
-                                           routingKey: delivery.routingKey,
-                                           type: delivery.properties.type ?? IntakeSupplement.messageType,
+                                           routingKey: delivery.routingKey, type: IntakeSupplement.messageType,
                                            timestamp: recorder.clock.now(), appID: user, userID: nil,
                                            schemaVersion: version ?? 1, body: delivery.body)
             return .supplement(message, channel: channel, original: original)
@@ -124,12 +125,16 @@ public struct ChannelIntakeHandler: MessageHandler {
                 ? "intake.supplement: no appeal with \(supplement.caseNumber.map { "case_number '\($0)'" } ?? "external_id '\(supplement.externalId ?? "")' on channel '\(channel)'")"
                 : "intake.supplement: appeal \(found!.1) is closed; a new appeal is needed"
             logger.warning("supplement dead-lettered", metadata: ["reason": "\(reason)"])
+            // The dead letter gets a message id of its own: the original's is recorded in the inbox in this very
+            // transaction, so a replay under it would be skipped as a duplicate. The original stays in a header.
             var dead = original
             let route = MessageRoute.dead(queue: Self.queue)
+            dead.messageID = UUID()
             dead.exchange = route.exchange
             dead.routingKey = route.routingKey
             dead.headers = ["x-minhu-error": reason, "x-minhu-original-exchange": original.exchange,
-                            "x-minhu-original-routing-key": original.routingKey]
+                            "x-minhu-original-routing-key": original.routingKey,
+                            "x-minhu-original-message-id": original.messageID.uuidString]
             return [dead]
         }
         try await connection.guardedQuery("""
