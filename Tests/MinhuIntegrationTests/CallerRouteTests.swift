@@ -63,9 +63,12 @@ struct DeputyRegistryParseTests {
         #expect(controls.rejections.map(\.line) == [2, 3])
         #expect(controls.rejections.allSatisfy { $0.reason.contains("control character") })
         for (text, level) in [("全国", DeputyLevel.national), ("省", .provincial), ("市", .city), ("县", .county),
-                              ("乡镇", .township), ("City", .city), ("市级", .city), ("市人大代表", .city)] {
+                              ("乡镇", .township), ("City", .city), ("市级", .city), ("市人大代表", .city),
+                              ("区人大代表", .county), ("县人大代表", .county), ("镇人大代表", .township),
+                              ("全国人民代表大会代表", .national), ("省级人大代表", .provincial)] {
             #expect(DeputyRegistry.parseLevel(text) == level, "\(text)")
         }
+        for text in ["人大代表", "级", "村人大代表", ""] { #expect(DeputyRegistry.parseLevel(text) == nil, "\(text)") }
     }
 }
 

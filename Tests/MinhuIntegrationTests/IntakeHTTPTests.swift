@@ -206,6 +206,10 @@ struct IntakeHTTPTests {
                     (IntakeHarness.appealJSON(extra: ["location": ["address": "x", "latitude": 91, "longitude": 1]]), 400, "location.latitude"),
                     (IntakeHarness.appealJSON(extra: ["channel": "Hot Line"]), 400, "channel"),
                     (IntakeHarness.appealJSON(extra: ["attachments": ["ftp://x/y"]]), 400, "attachments[0]"),
+                    // 100 characters, but each with combining marks: over 512 bytes (with dozens of marks each,
+                    // more than an index entry holds).
+                    (IntakeHarness.appealJSON(extra: ["external_id": String(repeating: "e" + String(
+                        repeating: "\u{301}", count: 5), count: 100)]), 400, "external_id"),
                     (Data(#"{"channel": "hotline"}"#.utf8), 400, "title"),
                     (IntakeHarness.appealJSON(body: String(repeating: "很", count: 3000)), 413, nil),
                 ]
@@ -246,6 +250,12 @@ struct IntakeHTTPTests {
                 }
                 let ordinary = try decodeAnswer(try await intake.post(IntakeHarness.appealJSON(phone: "13700000001"), key: agent).body)
                 #expect(ordinary.channel == "hotline" && !ordinary.fromDeputy)
+                // Made anonymously from the deputy's phone: not attributed (that would name the caller).
+                let anonymous = try await intake.post(IntakeHarness.appealJSON(phone: "13912345678", extra: [
+                    "citizen": ["phone": "13912345678", "anonymous": true]]), key: agent)
+                #expect(anonymous.status == 201)
+                let unnamed = try decodeAnswer(anonymous.body)
+                #expect(unnamed.channel == "hotline" && !unnamed.fromDeputy)
                 #expect(try await intake.count("SELECT count(*) FROM appeals WHERE channel = 'deputy' AND deputy_level = 'city' AND arrival_channel = 'hotline'") == 3)
                 #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received' AND body LIKE '%\"from_deputy\":true%' AND body LIKE '%\"deputy_level\":\"city\"%'") == 3)
                 let services = try await intake.request("GET", "/open311/v2/services.json")

@@ -78,6 +78,8 @@ struct Open311FormatTests {
         #expect(dates.parse("2026-11-18T10:53:20.000Z") == instant)
         #expect(dates.parse("2026-11-18T18:53:20") == instant)
         #expect(dates.parse("2026-11-18T18:53:20 08:00") == instant)
+        #expect(dates.parse("2026-11-18T18:53:20 0800") == instant)
+        #expect(dates.parse("2026-11-18T18:53:20.000 08:00") == instant)
         #expect(dates.parse("2026-11-18T05:53:20-0500") == instant)
         #expect(dates.parse("2026-11-18") == Date(timeIntervalSince1970: 1_794_999_200 - 68_000))
         for bad in ["", "yesterday", "2026-13-01", "2026-02-30", "2026-11-18T25:00:00Z", "2026-11-18T10:53:20+8"] {

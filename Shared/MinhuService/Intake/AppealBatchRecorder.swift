@@ -45,7 +45,9 @@ struct AppealBatchRecorder {
         var appeals: [(appeal: Appeal, draft: AppealDraft, token: String)] = []
         for (position, index) in fresh.enumerated() {
             let draft = drafts[index]
-            let deputy = deputies[draft.citizen.phone]
+            // An appeal made anonymously is nobody's, a deputy's phone notwithstanding: attributing it would name
+            // the caller to every service that reads the deputies table.
+            let deputy = draft.citizen.anonymous ? nil : deputies[draft.citizen.phone]
             var appeal = Appeal(id: UUID(), caseNumber: prefix + "-" + String(format: "%06d", numbers[position]),
                                 channel: deputy == nil ? draft.channel : .deputy, externalId: draft.externalId,
                                 kind: draft.kind, title: draft.title, body: draft.body, submittedAt: draft.submittedAt,

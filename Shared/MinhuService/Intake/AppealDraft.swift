@@ -44,6 +44,18 @@ public struct AppealDraft: Sendable, Hashable {
     public static let maxBodyLength = 20_000
     public static let maxAttachments = 20
     public static let maxExternalIdLength = 128
+    /// The most UTF-8 bytes an `external_id` (or a supplement's `case_number`) may take: 128 characters of Chinese
+    /// fit, while characters carrying dozens of combining marks, which would pass the character count, would make
+    /// an index entry PostgreSQL cannot store (a 500, or a message requeued until its delivery limit).
+    public static let maxExternalIdBytes = 512
+
+    /// Whether `id` is longer than `maxExternalIdLength` characters or `maxExternalIdBytes` bytes.
+    public static func externalIdTooLong(_ id: String) -> Bool {
+        id.count > maxExternalIdLength || id.utf8.count > maxExternalIdBytes
+    }
+
+    /// The refusal's wording for an id that `externalIdTooLong` refuses.
+    static let externalIdLimit = "longer than \(maxExternalIdLength) characters or \(maxExternalIdBytes) bytes"
 
     /// The draft checked and normalised (trimmed title, canonical phone), or the first refusal naming its field.
     /// `now` bounds `submitted_at` (at most a day ahead, for clocks that drift).
@@ -54,8 +66,8 @@ public struct AppealDraft: Sendable, Hashable {
         var draft = self
         if let externalId {
             if externalId.isEmpty { return refuse("external_id", "must not be empty when given") }
-            if externalId.count > Self.maxExternalIdLength {
-                return refuse("external_id", "longer than \(Self.maxExternalIdLength) characters")
+            if Self.externalIdTooLong(externalId) {
+                return refuse("external_id", Self.externalIdLimit)
             }
             if externalId.contains("\u{0}") { return refuse("external_id", "contains a NUL character") }
         }

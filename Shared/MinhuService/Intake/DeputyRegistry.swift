@@ -188,12 +188,19 @@ public enum DeputyRegistry {
         if let level = DeputyLevel(codeOrChineseName: value.lowercased()) ?? DeputyLevel(codeOrChineseName: value) {
             return level
         }
-        switch value {
-        case "国家", "全国级": return .national
+        // A deputy's title as people write it: 区人大代表, 镇人大代表, 全国人民代表大会代表, 省级 …
+        var short = Substring(value)
+        for suffix in ["人民代表大会代表", "人大代表", "代表"] where short.hasSuffix(suffix) {
+            short = short.dropLast(suffix.count)
+            break
+        }
+        if short.count > 1, short.hasSuffix("级") { short = short.dropLast() }
+        switch short {
+        case "国家", "全国": return .national
         case "省": return .provincial
         case "市": return .city
-        case "县", "区", "县区", "县（区）", "区级": return .county
-        case "乡镇", "乡", "镇", "街道": return .township
+        case "县", "区", "县区", "县（区）", "县(区)": return .county
+        case "乡镇", "乡", "镇", "街道", "乡（镇）", "乡(镇)": return .township
         default: return nil
         }
     }

@@ -12,11 +12,11 @@ extension IntakeSupplement {
         where value.contains("\u{0}") {
             return "\(field): contains a NUL character"
         }
-        if let caseNumber, caseNumber.count > AppealDraft.maxExternalIdLength {
-            return "case_number: longer than \(AppealDraft.maxExternalIdLength) characters"
+        if let caseNumber, AppealDraft.externalIdTooLong(caseNumber) {
+            return "case_number: \(AppealDraft.externalIdLimit)"
         }
-        if let externalId, externalId.count > AppealDraft.maxExternalIdLength {
-            return "external_id: longer than \(AppealDraft.maxExternalIdLength) characters"
+        if let externalId, AppealDraft.externalIdTooLong(externalId) {
+            return "external_id: \(AppealDraft.externalIdLimit)"
         }
         let refusal = AppealDraft.attachmentsRefusal(attachments) ?? AppealDraft.submissionTimeRefusal(submittedAt, now: now)
         return refusal.map(\.description)

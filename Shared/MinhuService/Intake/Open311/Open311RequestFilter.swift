@@ -48,7 +48,9 @@ public struct Open311RequestFilter: Sendable, Hashable {
         if let ids, ids.count > maxPageSize {
             throw .badRequest("service_request_id: at most \(maxPageSize) ids")
         }
-        return Open311RequestFilter(ids: ids, serviceCodes: form.value("service_code").map(list),
+        // Codes as they are stored ("017" is service 17, as POST records it).
+        let codes = form.value("service_code").map { list($0).map { Int32($0).map { String($0) } ?? $0 } }
+        return Open311RequestFilter(ids: ids, serviceCodes: codes,
                                     start: start ?? now, end: end ?? now, closed: closed, page: page,
                                     pageSize: pageSize)
     }
