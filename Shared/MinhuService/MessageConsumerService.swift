@@ -62,11 +62,19 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
     public func run() async throws {
         let consumer = self.consumer
         if let gate {
+            // On this consumer's own turn of a graceful shutdown only its wait ends: failing the shared gate would
+            // end every consumer's run early, which the service group takes for a crash (exit 1, and the relay's
+            // last flush skipped).
+            let waiting = Task { try await gate.wait() }
             do {
                 try await withGracefulShutdownHandler {
-                    try await gate.wait()
+                    try await withTaskCancellationHandler {
+                        try await waiting.value
+                    } onCancel: {
+                        waiting.cancel()
+                    }
                 } onGracefulShutdown: {
-                    gate.fail(CancellationError())
+                    waiting.cancel()
                 }
             } catch {
                 // The schema check failed (the guard ends the group with its error) or the group is stopping.

@@ -19,6 +19,20 @@ public struct SchemaGuard: Service {
     }
 
     public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await check() }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            // Stopped (SIGTERM) while the database could not be reached yet: a clean stop, so that the rest of the
+            // group (the relay's last flush) stops in order too, instead of waiting out the shutdown timeout.
+            logger.info("stopped before the database schema could be checked")
+            return
+        }
+        gate?.open()
+        try? await gracefulShutdown()
+    }
+
+    /// Checks the schema, retrying while the database is unreachable; fails the gate (and throws) otherwise.
+    private func check() async throws {
         var attempt = 0
         while true {
             do {
@@ -43,7 +57,5 @@ public struct SchemaGuard: Service {
                 }
             }
         }
-        gate?.open()
-        try? await gracefulShutdown()
     }
 }

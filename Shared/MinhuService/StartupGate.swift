@@ -6,19 +6,23 @@ import Foundation
 /// it exits on the guard's error with every message still in its queue.
 public final class StartupGate: @unchecked Sendable {
     private enum State {
-        case waiting([CheckedContinuation<Void, any Error>])
+        case waiting([UUID: CheckedContinuation<Void, any Error>])
         case open
         case failed(any Error)
     }
 
     private let lock = NSLock()
-    private var state = State.waiting([])
+    private var state = State.waiting([:])
+    /// Waiters cancelled before they were registered.
+    private var cancelledEarly: Set<UUID> = []
 
     public init() {}
 
     /// Returns once the gate is open; throws the check's error when it failed, or `CancellationError` when the
-    /// waiting task is cancelled first (the service group is shutting down).
+    /// waiting task is cancelled first. Cancelling one waiter leaves the others waiting (each consumer stops on its
+    /// own turn of a graceful shutdown).
     public func wait() async throws {
+        let id = UUID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 lock.lock()
@@ -29,13 +33,31 @@ public final class StartupGate: @unchecked Sendable {
                 case .failed(let error):
                     lock.unlock()
                     continuation.resume(throwing: error)
-                case .waiting(let waiters):
-                    state = .waiting(waiters + [continuation])
+                case .waiting(var waiters):
+                    if cancelledEarly.remove(id) != nil {
+                        lock.unlock()
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    waiters[id] = continuation
+                    state = .waiting(waiters)
                     lock.unlock()
                 }
             }
         } onCancel: {
-            fail(CancellationError())
+            lock.lock()
+            guard case .waiting(var waiters) = state else {
+                lock.unlock()
+                return
+            }
+            if let continuation = waiters.removeValue(forKey: id) {
+                state = .waiting(waiters)
+                lock.unlock()
+                continuation.resume(throwing: CancellationError())
+            } else {
+                cancelledEarly.insert(id)
+                lock.unlock()
+            }
         }
     }
 
@@ -52,8 +74,9 @@ public final class StartupGate: @unchecked Sendable {
             return
         }
         state = outcome
+        cancelledEarly = []
         lock.unlock()
-        for waiter in waiters {
+        for waiter in waiters.values {
             switch outcome {
             case .failed(let error): waiter.resume(throwing: error)
             default: waiter.resume()

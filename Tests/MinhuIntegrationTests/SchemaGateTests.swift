@@ -46,3 +46,33 @@ struct SchemaGateTests {
         }
     }
 }
+
+/// The gate itself, without servers.
+@Suite("Startup gate")
+struct StartupGateTests {
+    @Test("cancelling one waiter leaves the others waiting; opening lets them through; a failure reaches every one")
+    func oneWaiterCancelled() async throws {
+        let gate = StartupGate()
+        let first = Task { try await gate.wait() }
+        let second = Task { try await gate.wait() }
+        try await Task.sleep(for: .milliseconds(100))
+        first.cancel()
+        await #expect(throws: CancellationError.self) { try await first.value }
+        // Cancelled before it even waits: it throws at once, and changes nothing for the others.
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await gate.wait()
+        }
+        await #expect(throws: CancellationError.self) { try await early.value }
+        gate.open()
+        try await second.value
+        try await gate.wait()
+
+        struct CheckFailed: Error {}
+        let failing = StartupGate()
+        let waiters = (0..<3).map { _ in Task { try await failing.wait() } }
+        try await Task.sleep(for: .milliseconds(100))
+        failing.fail(CheckFailed())
+        for waiter in waiters { await #expect(throws: CheckFailed.self) { try await waiter.value } }
+    }
+}

@@ -23,6 +23,27 @@ struct ServiceProcessTests {
         #expect(!output.contains("p@127"), "no secret in the message")
     }
 
+    @Test("SIGTERM while the database cannot be reached yet: a clean stop, exit 0, not a crash")
+    func sigtermBeforeSchemaCheck() async throws {
+        try await TestBroker.withVhost { url in
+            try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+            let environment = ["MINHU_DATABASE_URL": "postgres://nobody@127.0.0.1:1/minhu", "MINHU_AMQP_URL": url.testURL,
+                               "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0", "MINHU_SHUTDOWN_TIMEOUT": "3",
+                               "PATH": "/usr/bin:/bin"]
+            let (status, output) = try await ChildProcess.with("minhu-reporting", environment: environment) { process in
+                // Once the HTTP server listens, the service group (and its signal handling) runs.
+                try await expectEventually(timeout: .seconds(120)) { process.log.contains("HTTP server listening") }
+                try await Task.sleep(for: .seconds(1))
+                process.signal(SIGTERM)
+                return (await process.waitForExit(timeout: .seconds(60)), process.log)
+            }
+            #expect(status == 0, "\(output.suffix(2000))")
+            #expect(output.contains("cannot check the database schema yet"))
+            #expect(output.contains("stopped before the database schema could be checked"))
+            #expect(!output.contains("service failed"), "\(output.suffix(2000))")
+        }
+    }
+
     @Test("SIGTERM during a stream: the service stops consuming, finishes what it holds, exits 0; nothing doubled or lost")
     func sigtermDrains() async throws {
         try await TestBroker.withVhost { url in
