@@ -69,6 +69,11 @@ struct DispatcherClusterIndexTests {
                                                location: Location(district: "A3区", address: "单位门口"))
         let byDistrict = handler.analyze(given).place
         #expect(byDistrict == Place(district: "A3区"), "丽发新城 is in A2区: \(byDistrict)")
+        // The address agrees with the given district; the text names another one, which is dropped, not the address.
+        let elsewhere = DispatcherHarness.received(title: "小区电梯经常故障", body: "我在A5区上班，每天回家电梯都坏。",
+                                                   location: Location(district: "A2区", address: "丽发新城3栋"))
+        let byBoth = handler.analyze(elsewhere).place
+        #expect(byBoth.district == "A2区" && byBoth.road == "丽发新城", "\(byBoth)")
         let textOnly = handler.analyze(DispatcherHarness.received(title: "路灯不亮", body: body)).place
         #expect(textOnly.district == "A2区" && textOnly.road == "丽发新城", "\(textOnly)")
     }

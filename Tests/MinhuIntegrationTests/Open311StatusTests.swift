@@ -120,6 +120,14 @@ struct Open311FormatTests {
         #expect(Open311ServiceRequest.maskDigits("15/03/2024起") == "15/03/2024起")
         #expect(Open311ServiceRequest.maskDigits("补贴1,234,567元") == "补贴1,234,567元")
         #expect(Open311ServiceRequest.maskDigits("第1、2、3、4、5、6、7条") == "第1、2、3、4、5、6、7条")
+        // Lists of rooms, sums, areas, years and dates, and decimals, as written (found by a review).
+        for text in ["101、201、301室漏水", "罚款200、300、500元", "88、96、120平方米", "2023、2024年连续两年",
+                     "2022/2023学年", "2024-03-15、2024-03-16", "2024-01-01/2024-12-31", "2024.3.15-2024.4.15",
+                     "15/03/2024 17:30", "¥12,000.50", "12,345.67元", "2024-03-15 17:30，2024-03-16 09:00",
+                     "3栋2单元1201室"] {
+            #expect(Open311ServiceRequest.maskDigits(text) == text, "\(text)")
+        }
+        #expect(Open311ServiceRequest.maskDigits("联系13800138000、13900139000") == "联系138****8000、139****9000")
         // A long letter is cut in the public feed (pages of 1,000 stay small), still masked.
         let letter = "请回电13800138000。" + String(repeating: "路灯不亮。", count: 1_000)
         let shown = Open311ServiceRequest.publicDescription(letter)

@@ -287,6 +287,7 @@ struct TextCommandTests {
         let minhu = PrivateServers.binDirectory.appendingPathComponent("minhu").path
         let input = run.folder.appendingPathComponent("export.csv").path
         for command in [["hotspots", "--input", input, "--format", "json"],
+                        ["classifier", "classify", "--input", input, "--output", "-"],
                         ["classifier", "evaluate", "--data", run.folder.appendingPathComponent("labelled.csv").path]] {
             let (status, output) = try await ChildProcess.with(
                 "/bin/sh", arguments: ["-c", "exec \"$@\" >/dev/full", "sh", minhu] + command,

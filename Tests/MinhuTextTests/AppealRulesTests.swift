@@ -37,6 +37,8 @@ private let table: [(String, String, String?, String?, String, String, String)] 
     ("投诉化工厂烟囱天天冒烟", "化工厂的烟囱天天冒烟，污染严重，希望环保部门查处。", "环境保护", nil, "complaint", "normal", "deadline"),
     ("家里液化气罐漏气", "厨房的液化气罐阀门漏气，闻到很浓的气味，求助。", "城乡建设", nil, "help", "emergency", "immediate"),
     ("求助：楼道电表箱冒烟", "楼道里的电表箱一直在冒烟，有焦糊味，求助。", "城乡建设", nil, "help", "emergency", "immediate"),
+    ("投诉工厂车间天天冒烟", "工厂车间天天冒烟，气味刺鼻，希望环保部门查处。", "环境保护", nil, "complaint", "normal", "deadline"),
+    ("投诉楼下烧烤店油烟", "楼下烧烤店天天冒烟，油烟直接进屋。", "环境保护", nil, "complaint", "normal", "deadline"),
     ("投诉抽水泵漏气经常停抽", "水位低时连接头漏气，水泵断断续续停抽，希望水厂检修。", "城乡建设", nil, "complaint", "normal", "deadline"),
     ("小区已经停水两天了", "没有任何通知就停水，老人小孩都没水用，严重影响生活。", "城乡建设", nil, "complaint", "urgent", "deadline"),
     ("冬天暖气不热", "室内只有十二度，供暖公司说正常，投诉无门。", "城乡建设", nil, "complaint", "urgent", "deadline"),

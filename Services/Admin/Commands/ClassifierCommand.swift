@@ -252,7 +252,9 @@ struct ClassifierCommand: ParsableCommand {
             if toStandardOutput {
                 // The CSV alone on standard output; the summary goes to standard error.
                 print(out, terminator: "")
-                fflush(nil)
+                guard fflush(nil) == 0 else {
+                    throw CommandFailure("cannot write the output: \(String(cString: strerror(errno)))")
+                }
                 FileHandle.standardError.write(Data("classified \(rows.count) rows\n".utf8))
             } else {
                 try DataFile.write(out, to: URL(fileURLWithPath: output))

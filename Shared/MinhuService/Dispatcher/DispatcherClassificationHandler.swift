@@ -93,19 +93,23 @@ public struct DispatcherClassificationHandler: MessageHandler {
             guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
             return value
         }
-        // The appeal's own address is read first: where the place names disagree, the address the agent or form
-        // recorded wins over a place the text mentions in passing.
-        let address = given(appeal.location?.address).map { String($0.prefix(500)) }
-        var recognized = analyzer.place(in: [address, title, detail].compactMap { $0 }.joined(separator: "。"))
-        // A district given with the appeal that the recognised one contradicts: the recognised street, community
-        // and road belong to that other district, so none of them is used.
-        if let district = given(appeal.location?.district), let other = recognized.district, other != district {
-            recognized = Place()
+        // The appeal's own fields first, then its address, then the text: a part read from the address or the text
+        // is used only when its district agrees with the one the appeal gives (or, without one, with the address's),
+        // since a street, estate or road found beside another district lies in that other district. (The text often
+        // names where the writer lives or works, not where the matter is.)
+        let givenDistrict = given(appeal.location?.district)
+        let fromAddress = given(appeal.location?.address).map { analyzer.place(in: String($0.prefix(500))) } ?? Place()
+        let fromText = analyzer.place(in: title + "。" + detail)
+        let knownDistrict = givenDistrict.map { analyzer.place(in: $0).district ?? $0 } ?? fromAddress.district
+        func agrees(_ found: Place) -> Place {
+            guard let knownDistrict, let district = found.district, district != knownDistrict else { return found }
+            return Place()
         }
-        let place = Place(district: given(appeal.location?.district) ?? recognized.district,
-                          street: given(appeal.location?.street) ?? recognized.street,
-                          community: given(appeal.location?.community) ?? recognized.community,
-                          road: recognized.road)
+        let address = agrees(fromAddress), text = agrees(fromText)
+        let place = Place(district: givenDistrict ?? address.district ?? text.district,
+                          street: given(appeal.location?.street) ?? address.street ?? text.street,
+                          community: given(appeal.location?.community) ?? address.community ?? text.community,
+                          road: address.road ?? text.road)
         let confidence = result.confidence.isFinite ? min(1, max(0, result.confidence)) : 0
         return Analysis(category: result.category, level2: sub.level2, level3: sub.level2 == nil ? nil : sub.level3,
                         confidence: confidence, kind: kind, urgency: urgency, tier: tier,

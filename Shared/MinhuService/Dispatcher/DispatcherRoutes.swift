@@ -101,7 +101,6 @@ public enum DispatcherRoutes {
         }
     }
 
-    /// The 401/403 problem when the request's key lacks one of `roles`.
     /// A query parameter as an integer in `range`; `fallback` when absent, nil when not such an integer.
     static func integer(_ text: Substring?, in range: ClosedRange<Int>, default fallback: Int) -> Int? {
         guard let text else { return fallback }
@@ -123,6 +122,7 @@ public enum DispatcherRoutes {
         return plain.date(from: text) ?? fractional.date(from: text)
     }
 
+    /// The 401/403 problem when the request's key lacks one of `roles`.
     static func refused(_ roles: Set<Role>) -> Response? {
         do {
             _ = try requireRole(roles)

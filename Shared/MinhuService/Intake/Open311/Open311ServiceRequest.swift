@@ -96,24 +96,24 @@ public struct Open311ServiceRequest: Sendable, Hashable {
         return maskDigits(String(body.prefix(publicDescriptionLimit))) + "……"
     }
 
-    /// `text` with every run of 7 or more digits (ASCII or full-width; phone, id card and account numbers)
-    /// masked by `Citizen.maskPhone`, so public answers never carry a full number. A run may be written in groups
-    /// with up to three separators between them (spaces, dashes, dots, brackets, slashes, commas, 、, _ and +:
-    /// `138 0013 8000`, `138 - 0013 - 8000`, `138，0013，8000`, `+86 10 8765 4321`, `(0710)3456789`) as long as one
-    /// group holds three digits or more (a list such as `1、2、3、4、5、6、7` is no number). Dates (`2024-03-15 17`,
-    /// `2019.8.7`, `15/03/2024`) and amounts written with thousands separators (`1,234,567`) stay as they are.
+    /// `text` with every number of 7 or more digits that may be a phone, id card or account number (ASCII or
+    /// full-width digits) masked by `Citizen.maskPhone`, so public answers never carry a full number.
+    ///
+    /// A number may be written in groups. Spaces, dashes, dots, brackets, `_` and `+` join groups into one number
+    /// (`138 0013 8000`, `138 - 0013 - 8000`, `(0710)3456789`, `+86 10 8765 4321`); it is masked when its later
+    /// groups all hold three digits or more, or when it holds 10 to 13 digits and ends with a group of four (`138 00
+    /// 13 8000`). `、`, `，`, `,` and `/` separate the items of a list (`101、201、301室`, `2022/2023学年`), so each
+    /// item is judged on its own, unless the whole run reads as one phone number written with them
+    /// (`138/0013/8000`, `138，0013，8000`: groups of three or more digits, the last of four, 7 to 13 digits, not a
+    /// list of years). Dates (`2024-03-15 17`, `2019.8.7`) and amounts (`1,234,567`) stay as written.
     public static func maskDigits(_ text: String) -> String {
         var output = ""
-        var span = ""          // the digits and separators of the current run, as written
-        var digits = ""        // its digits, ASCII
-        var groups: [Int] = [] // digits per group
-        var separators = ""    // the separators inside the run
+        var run: [(separator: String, digits: String, written: String)] = [] // groups, each after its separator
         var pending = ""       // separators after the last digit, not yet known to be inside the run
         func flush() {
-            let masked = digits.count >= 7 && groups.contains { $0 >= 3 }
-                && !isDate(groups, digits: digits) && !isAmount(groups, separators: separators)
-            output += (masked ? Citizen.maskPhone(digits) : span) + pending
-            span = ""; digits = ""; groups = []; separators = ""; pending = ""
+            output += maskedRun(run) + pending
+            run = []
+            pending = ""
         }
         for character in text {
             guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else {
@@ -123,17 +123,16 @@ public struct Open311ServiceRequest: Sendable, Hashable {
             }
             switch scalar.value {
             case 0x30...0x39, 0xFF10...0xFF19:
-                if groups.isEmpty || !pending.isEmpty { groups.append(0) }
-                span += pending
-                separators += pending
-                pending = ""
-                span.append(character)
+                if run.isEmpty || !pending.isEmpty {
+                    run.append((pending, "", ""))
+                    pending = ""
+                }
                 let ascii = scalar.value >= 0xFF10 ? scalar.value - 0xFF10 + 0x30 : scalar.value  // full-width → ASCII
-                digits.unicodeScalars.append(Unicode.Scalar(ascii)!)
-                groups[groups.count - 1] += 1
+                run[run.count - 1].digits.unicodeScalars.append(Unicode.Scalar(ascii)!)
+                run[run.count - 1].written.append(character)
             case 0x20, 0x3000, 0x2D, 0x2010...0x2015, 0xFF0D, 0x2E, 0xFF0E, 0x28, 0x29, 0xFF08, 0xFF09, 0x2F, 0xFF0F,
                  0x2C, 0xFF0C, 0x3001, 0x5F, 0x2B:
-                if !span.isEmpty && pending.count < 3 {
+                if !run.isEmpty && pending.count < 3 {
                     pending.append(character)
                 } else {
                     flush()
@@ -148,16 +147,64 @@ public struct Open311ServiceRequest: Sendable, Hashable {
         return output
     }
 
+    /// Characters that separate the items of a list rather than the groups of one number.
+    static let listSeparators: Set<Character> = ["、", "，", ",", "/", "／"]
+
+    /// A run of digit groups, masked as one number, or item by item.
+    static func maskedRun(_ run: [(separator: String, digits: String, written: String)]) -> String {
+        guard !run.isEmpty else { return "" }
+        let groups = run.map(\.digits.count)
+        let digits = run.map(\.digits).joined()
+        let separators = run.dropFirst().map(\.separator).joined()
+        let written = run.map { $0.separator + $0.written }.joined()
+        if isNumber(groups, digits: digits, separators: separators) { return Citizen.maskPhone(digits) }
+        let listed = run.dropFirst().contains { group in group.separator.contains(where: listSeparators.contains) }
+        guard listed else { return written }
+        // A list: one phone number written with list separators, else each item on its own.
+        let years = run.allSatisfy { isYear(Substring($0.digits)) }
+        if digits.count >= 7 && digits.count <= 13 && groups.allSatisfy({ $0 >= 3 }) && groups.last! >= 4 && !years {
+            return Citizen.maskPhone(digits)
+        }
+        var items: [[(separator: String, digits: String, written: String)]] = [[]]
+        for group in run {
+            if !items[items.count - 1].isEmpty && group.separator.contains(where: listSeparators.contains) {
+                items.append([])
+            }
+            items[items.count - 1].append(group)
+        }
+        return items.enumerated().map { index, item in
+            let lead = index == 0 ? "" : item[0].separator
+            let body = [(separator: "", digits: item[0].digits, written: item[0].written)] + item.dropFirst()
+            let itemGroups = body.map(\.digits.count), itemDigits = body.map(\.digits).joined()
+            let itemSeparators = body.dropFirst().map(\.separator).joined()
+            return lead + (isNumber(itemGroups, digits: itemDigits, separators: itemSeparators)
+                ? Citizen.maskPhone(itemDigits) : body.map { $0.separator + $0.written }.joined())
+        }.joined()
+    }
+
+    /// Whether groups joined by number separators are a number to mask: 7 or more digits, not a date or an amount,
+    /// and later groups of three digits or more, or 10 to 13 digits ending with a group of four.
+    static func isNumber(_ groups: [Int], digits: String, separators: String) -> Bool {
+        guard digits.count >= 7, !isDate(groups, digits: digits), !isAmount(groups, separators: separators),
+              !separators.contains(where: listSeparators.contains) else { return false }
+        return groups.dropFirst().allSatisfy { $0 >= 3 }
+            || ((10...13).contains(digits.count) && groups.count <= 4 && (groups.last ?? 0) >= 4)
+    }
+
     /// A year (1900–2099) then month, day and perhaps hour and minute of one or two digits each, or day and month
     /// then the year.
     static func isDate(_ groups: [Int], digits: String) -> Bool {
         guard groups.count >= 2 else { return false }
-        func isYear(_ text: Substring) -> Bool { Int(text).map { (1900...2099).contains($0) } ?? false }
         if groups[0] == 4, isYear(digits.prefix(4)), groups.dropFirst().allSatisfy({ $0 <= 2 }) { return true }
         if groups.count >= 3, groups.last == 4, isYear(digits.suffix(4)), groups.dropLast().allSatisfy({ $0 <= 2 }) {
             return true
         }
         return false
+    }
+
+    /// Four digits from 1900 to 2099.
+    static func isYear(_ text: Substring) -> Bool {
+        text.count == 4 && (Int(text).map { (1900...2099).contains($0) } ?? false)
     }
 
     /// An amount: comma-separated groups of exactly three digits after a first of one to three.
