@@ -69,7 +69,8 @@ struct DispatcherDeskTests {
                 // The open list in pages, oldest first; a bad page is a 400 naming the parameter.
                 func page(_ query: String) async throws -> [String] {
                     let answer = try await dispatcher.request("GET", "/v1/desk?\(query)", key: key)
-                    #expect(answer.status == 200, "\(query): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+                    #expect(answer.status == 200,
+                            "\(query): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
                     let items = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]])
                     return items.compactMap { $0["case_number"] as? String }
                 }
@@ -107,8 +108,8 @@ struct DispatcherDeskTests {
                 let again = try await dispatcher.request("POST", path, key: key, body: json([
                     "category": ["level1": "城乡建设"], "department": "housing"]))
                 #expect(again.status == 409)
-                let otherDispatcher = try await dispatcher.request("POST", path, key: try await dispatcher.key(.dispatcher),
-                                                                   body: good)
+                let otherKey = try await dispatcher.key(.dispatcher)
+                let otherDispatcher = try await dispatcher.request("POST", path, key: otherKey, body: good)
                 #expect(otherDispatcher.status == 409)
                 #expect(try await dispatcher.emitted(AppealClassified.self).count == 1)
 
@@ -163,7 +164,8 @@ struct DispatcherDeskTests {
                 #expect(first.next?.caseNumber == chat.caseNumber && second.next?.caseNumber == other.caseNumber)
                 #expect(last.csv.isEmpty && last.next == nil)
                 let whole = try await dispatcher.request("GET", "/v1/desk/decisions.csv", key: key)
-                #expect(String(decoding: whole.body, as: UTF8.self) == ManualDesk.decisionsHeader + first.csv + second.csv)
+                #expect(String(decoding: whole.body, as: UTF8.self)
+                        == ManualDesk.decisionsHeader + first.csv + second.csv)
             }
         }
     }

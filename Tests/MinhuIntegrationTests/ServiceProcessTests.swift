@@ -27,7 +27,8 @@ struct ServiceProcessTests {
     func sigtermBeforeSchemaCheck() async throws {
         try await TestBroker.withVhost { url in
             try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
-            let environment = ["MINHU_DATABASE_URL": "postgres://nobody@127.0.0.1:1/minhu", "MINHU_AMQP_URL": url.testURL,
+            let environment = ["MINHU_DATABASE_URL": "postgres://nobody@127.0.0.1:1/minhu",
+                               "MINHU_AMQP_URL": url.testURL,
                                "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0", "MINHU_SHUTDOWN_TIMEOUT": "3",
                                "PATH": "/usr/bin:/bin"]
             let (status, output) = try await ChildProcess.with("minhu-reporting", environment: environment) { process in

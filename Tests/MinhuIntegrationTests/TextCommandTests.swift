@@ -196,7 +196,8 @@ struct TextCommandTests {
         let cut = "id,title,detail\n1,路灯不亮,晚上很黑\n2,噪音扰民,\"工地夜间施工，"
         let run = try await Self.minhu(arguments, files: ["export.csv": Self.export, "empty.csv": " \n", "cut.csv": cut],
                                        bytes: ["bom.csv": Data([0xEF, 0xBB, 0xBF, 0x0A]),
-                                               "damaged.mhc": Data("MHC1".utf8) + Data([5, 0, 0, 0]) + Data("{bad}".utf8)])
+                                               "damaged.mhc": Data("MHC1".utf8) + Data([5, 0, 0, 0])
+                                                   + Data("{bad}".utf8)])
         defer { try? FileManager.default.removeItem(at: run.folder) }
         #expect(run.status != nil && run.status != 0)
         #expect(run.output.contains(error), "\(run.output)")

@@ -43,7 +43,8 @@ public enum DispatcherRoutes {
             if let text = request.uri.queryParameters["since"] {
                 guard let date = timestamp(String(text)) else {
                     return Problem.response(400, "invalid query",
-                                            "since: an ISO 8601 date-time with its offset, e.g. 2026-11-01T00:00:00+08:00",
+                                            "since: an ISO 8601 date-time with its offset, "
+                                                + "e.g. 2026-11-01T00:00:00+08:00",
                                             field: "since")
                 }
                 since = date

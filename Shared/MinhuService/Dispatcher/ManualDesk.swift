@@ -248,7 +248,8 @@ public struct ManualDesk: Sendable {
             var csv = ""
             var last: DecisionCursor?
             var count = 0
-            for try await (id, title, body, label, decidedAt) in rows.decode((String, String, String, String, Date).self) {
+            for try await (id, title, body, label, decidedAt)
+                in rows.decode((String, String, String, String, Date).self) {
                 csv += [id, title, body, label].map(Self.csvField).joined(separator: ",") + "\r\n"
                 last = DecisionCursor(decidedAt: decidedAt, caseNumber: id)
                 count += 1

@@ -143,7 +143,9 @@ struct DispatcherHarness: Sendable {
         -> (status: Int, contentType: String, body: Data) {
         let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var escaped = parts[0].addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String(parts[0])
-        if parts.count == 2 { escaped += "?" + (parts[1].addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "") }
+        if parts.count == 2 {
+            escaped += "?" + (parts[1].addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")
+        }
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(escaped)")!)
         request.httpMethod = method
         if let key { request.setValue("Bearer " + key, forHTTPHeaderField: "Authorization") }
