@@ -48,6 +48,11 @@ struct IntakeAMQPTests {
                 #expect(try await intake.count("SELECT count(*) FROM appeals WHERE external_id = 'wx-002' AND channel = 'deputy' AND deputy_level = 'county' AND arrival_channel = 'wechat'") == 1)
                 #expect(try await intake.count("SELECT count(*) FROM citizen_contacts WHERE phone = '13900139001'") == 1)
                 #expect(try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.received'") == 2)
+                // The deputy's appeal is handled on the deputy channel, and says where it came in (answers go there).
+                #expect(try await intake.count("""
+                    SELECT count(*) FROM outbox WHERE type = 'appeal.received'
+                        AND body LIKE '%"channel":"deputy"%' AND body LIKE '%"arrival_channel":"wechat"%'
+                    """) == 1)
                 let acknowledgements = try await DeadLetterReader.read(queue: "outbound.wechat", count: 3, url: url,
                                                                         timeout: .seconds(90))
                 #expect(acknowledgements.count == 3)

@@ -344,6 +344,18 @@ struct Open311Tests {
             _ = try await server.submit(key: wechat)
             _ = try await server.submit(key: wechat)
             #expect(try await count() == 4)
+            // appeal.received names the service the citizen chose and the channel it came in on.
+            let withCode = try await StorageFixtures.integer("""
+                SELECT count(*) FROM outbox WHERE type = 'appeal.received' AND body LIKE '%"service_code":"1"%'
+                """, on: server.database)
+            let fromWechat = try await StorageFixtures.integer("""
+                SELECT count(*) FROM outbox WHERE type = 'appeal.received' AND body LIKE '%"arrival_channel":"wechat"%'
+                """, on: server.database)
+            let fromOpen311 = try await StorageFixtures.integer("""
+                SELECT count(*) FROM outbox WHERE type = 'appeal.received' AND body LIKE '%"arrival_channel":"open311"%'
+                """, on: server.database)
+            // Three from the WeChat integrator's key, one from the agent's (Open311 itself).
+            #expect(withCode == 4 && fromWechat == 3 && fromOpen311 == 1, "\(withCode) \(fromWechat) \(fromOpen311)")
             // An empty or overlong key is refused, and nothing is recorded.
             for bad in ["", String(repeating: "k", count: 256), String(repeating: "🇨🇳", count: 200)] {
                 let refused = try await server.post("requests.json", Server.form(key: wechat), idempotencyKey: bad)

@@ -19,8 +19,12 @@ public struct AppealReceived: LifecycleEventPayload, Hashable {
     public var attempt: Int
     /// When it happened.
     public var occurredAt: Date
-    /// The channel it arrived on.
+    /// The channel it is handled on: the one it arrived on, or `deputy` for a registered deputy's appeal.
     public var channel: Channel
+    /// The channel it arrived on (where acknowledgements, replies and surveys go), also for a deputy's appeal.
+    public var arrivalChannel: Channel?
+    /// The Open311 service code the citizen chose, when it came through Open311.
+    public var serviceCode: String?
     /// The channel's own id for the submission.
     public var externalId: String?
     /// The kind the citizen or agent chose; nil leaves it to the classifier.
@@ -47,7 +51,8 @@ public struct AppealReceived: LifecycleEventPayload, Hashable {
     public init(appealId: UUID, caseNumber: String, round: Int, attempt: Int, occurredAt: Date, channel: Channel,
                 externalId: String? = nil, kind: AppealKind? = nil, title: String, body: String, submittedAt: Date,
                 location: Location? = nil, citizen: MaskedCitizen, attachments: [URL] = [], fromDeputy: Bool,
-                deputyLevel: DeputyLevel? = nil, deputyId: UUID? = nil) {
+                deputyLevel: DeputyLevel? = nil, deputyId: UUID? = nil, arrivalChannel: Channel? = nil,
+                serviceCode: String? = nil) {
         self.appealId = appealId
         self.caseNumber = caseNumber
         self.round = round
@@ -65,5 +70,7 @@ public struct AppealReceived: LifecycleEventPayload, Hashable {
         self.fromDeputy = fromDeputy
         self.deputyLevel = deputyLevel
         self.deputyId = deputyId
+        self.arrivalChannel = arrivalChannel
+        self.serviceCode = serviceCode
     }
 }

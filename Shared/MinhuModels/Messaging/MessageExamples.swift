@@ -50,7 +50,7 @@ public enum MessageExamples {
             AppealReceived(appealId: life.appealId, caseNumber: life.caseNumber, round: 1, attempt: 0,
                            occurredAt: time(0.01), channel: .wechat, externalId: "wx-msg-8812734", kind: .help,
                            title: title, body: body, submittedAt: time(), location: location, citizen: citizen.masked,
-                           attachments: [photo], fromDeputy: false),
+                           attachments: [photo], fromDeputy: false, arrivalChannel: .wechat, serviceCode: "17"),
             AppealSupplemented(appealId: appealId, caseNumber: caseNumber, round: 1, attempt: 1, occurredAt: time(5),
                                channel: .wechat, text: "补充：小区东门的路灯也不亮，共四盏。", attachments: [photo]),
             AppealClassified(appealId: appealId, caseNumber: caseNumber, round: 1, attempt: 0, occurredAt: time(0.02),

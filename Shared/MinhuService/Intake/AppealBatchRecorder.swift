@@ -64,7 +64,9 @@ struct AppealBatchRecorder {
 
         var messages: [OutgoingMessage] = []
         for (appeal, draft, token) in appeals where inserted.contains(appeal.id) {
-            messages.append(try MessageEnvelope.event(AppealReceived(appeal: appeal, occurredAt: now),
+            let received = AppealReceived(appeal: appeal, occurredAt: now, arrivalChannel: draft.channel,
+                                          serviceCode: draft.serviceCode)
+            messages.append(try MessageEnvelope.event(received,
                                                       producer: AppealRecorder.producer, at: now))
             let recorded = RecordedAppeal(appealId: appeal.id, caseNumber: appeal.caseNumber, trackingToken: token,
                                           receivedAt: now, channel: appeal.channel, fromDeputy: appeal.fromDeputy,
