@@ -66,11 +66,6 @@ final class CArena {
         return amqp_table_t(num_entries: 3, entries: pointer + 1)
     }
 
-    /// An AMQP table of string entries (long strings).
-    func table(strings: [(String, String)]) -> amqp_table_t {
-        table(entries: strings.map { ($0.0, .string($0.1)) })
-    }
-
     /// An AMQP table of queue arguments.
     func table(entries: [(String, Topology.QueueArgument)]) -> amqp_table_t {
         guard !entries.isEmpty else { return amqp_table_t(num_entries: 0, entries: nil) }

@@ -109,18 +109,10 @@ public enum DispatcherRoutes {
         return value
     }
 
-    /// An ISO 8601 date-time with its offset (`Z` or `±hh:mm`), fractional seconds allowed; a space where the offset's
-    /// `+` was (a query string's `+` often arrives decoded as a space) is read as `+`.
+    /// An ISO 8601 date-time with its offset (`Z` or `±hh:mm`), fractional seconds allowed, as messages carry them;
+    /// a space where the offset's `+` was (a query string's `+` often arrives decoded as a space) is read as `+`.
     static func timestamp(_ text: String) -> Date? {
-        var text = text
-        if text.count > 6, text[text.index(text.endIndex, offsetBy: -6)] == " " {
-            text.replaceSubrange(text.index(text.endIndex, offsetBy: -6)...text.index(text.endIndex, offsetBy: -6),
-                                 with: "+")
-        }
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return plain.date(from: text) ?? fractional.date(from: text)
+        MinhuJSON.parseDate(QueryDateText.restoringOffsetPlus(text))
     }
 
     /// The 401/403 problem when the request's key lacks one of `roles`.

@@ -23,16 +23,7 @@ public struct Open311Dates: Sendable {
     }
 
     public func parse(_ raw: String) -> Date? {
-        var text = raw.trimmingCharacters(in: .whitespaces)
-        // `…T08:00:00+08:00` in a query string without percent-encoding arrives as `…T08:00:00 08:00` (also with
-        // fractional seconds, `…T08:00:00.123 08:00`): the space before the offset's hh:mm is its `+`.
-        for width in [6, 5] where text.count > 19 {  // ` hh:mm` or ` hhmm`
-            let space = text.index(text.endIndex, offsetBy: -width)
-            if text[space] == " " {
-                text.replaceSubrange(space...space, with: "+")
-                break
-            }
-        }
+        let text = QueryDateText.restoringOffsetPlus(raw.trimmingCharacters(in: .whitespaces))
         guard text.count >= 10, text.unicodeScalars.allSatisfy({ $0.isASCII }) else { return nil }
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {

@@ -182,10 +182,11 @@ public struct Open311ServiceRequest: Sendable, Hashable {
         }.joined()
     }
 
-    /// Whether groups joined by number separators are a number to mask: 7 or more digits, not a date or an amount,
+    /// Whether groups joined by number separators are a number to mask: 7 or more digits, not a date (an amount's
+    /// thousands separators are list separators, so it never gets here whole),
     /// and later groups of three digits or more, or 10 to 13 digits ending with a group of four.
     static func isNumber(_ groups: [Int], digits: String, separators: String) -> Bool {
-        guard digits.count >= 7, !isDate(groups, digits: digits), !isAmount(groups, separators: separators),
+        guard digits.count >= 7, !isDate(groups, digits: digits),
               !separators.contains(where: listSeparators.contains) else { return false }
         return groups.dropFirst().allSatisfy { $0 >= 3 }
             || ((10...13).contains(digits.count) && groups.count <= 4 && (groups.last ?? 0) >= 4)
@@ -205,11 +206,5 @@ public struct Open311ServiceRequest: Sendable, Hashable {
     /// Four digits from 1900 to 2099.
     static func isYear(_ text: Substring) -> Bool {
         text.count == 4 && (Int(text).map { (1900...2099).contains($0) } ?? false)
-    }
-
-    /// An amount: comma-separated groups of exactly three digits after a first of one to three.
-    static func isAmount(_ groups: [Int], separators: String) -> Bool {
-        groups.count >= 2 && (1...3).contains(groups[0]) && groups.dropFirst().allSatisfy { $0 == 3 }
-            && !separators.isEmpty && separators.allSatisfy { $0 == "," || $0 == "，" }
     }
 }
