@@ -44,6 +44,17 @@ struct StorageGrantTests {
             #expect(try await StorageFixtures.fails(insertDay, as: "minhu_reporting", on: database) == Self.insufficientPrivilege)
             #expect(try await StorageFixtures.fails(insertDay, as: "minhu_intake", on: database) == Self.insufficientPrivilege)
 
+            // 0017: no service writes the deadline policy; the dispatcher inserts cluster members but never updates them.
+            let policy: PostgresQuery = "UPDATE deadline_policies SET description = description"
+            for role in ServiceRole.allCases {
+                #expect(try await StorageFixtures.fails(policy, as: role.roleName, on: database)
+                    == Self.insufficientPrivilege, "\(role)")
+            }
+            #expect(try await StorageFixtures.fails("UPDATE cluster_members SET title = title", as: "minhu_dispatcher",
+                                                    on: database) == Self.insufficientPrivilege)
+            #expect(try await StorageFixtures.fails("UPDATE clusters SET title = title", as: "minhu_dispatcher",
+                                                    on: database) == nil)
+
             let insertDeputy: PostgresQuery = """
                 INSERT INTO deputies (id, name, phones, level) VALUES (\(UUID()), '张三', ARRAY['13800138000'], 'city')
                 """

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import MinhuMessaging
 import MinhuModels
+import MinhuStorage
+import PostgresNIO
 
 /// `minhu topology declare|show`: the whole AMQP topology from its one definition.
 struct TopologyCommand: AsyncParsableCommand {
@@ -14,9 +16,38 @@ struct TopologyCommand: AsyncParsableCommand {
         var departments: String = ""
         @Option(help: "Channel codes (comma-separated) whose outbound.<channel> queues to include.")
         var channels: String = "hotline,wechat,mailbox,app,web,deputy,visit,open311"
+        @Flag(help: "Also every active department of the departments table (at MINHU_DATABASE_URL).")
+        var departmentsFromDatabase = false
 
-        var topology: Topology {
-            MinhuTopology.make(departments: Self.list(departments), channels: Self.list(channels))
+        /// The topology of the departments given and, with `--departments-from-database`, those of the table.
+        func topology() async throws -> Topology {
+            var codes = Self.list(departments)
+            if departmentsFromDatabase {
+                let stored = try await Self.activeDepartments()
+                if stored.isEmpty { throw CommandFailure("the departments table has no active department") }
+                if let bad = stored.first(where: { !Department.isValidCode($0) }) {
+                    throw CommandFailure("the departments table holds '\(bad)', not a department code")
+                }
+                codes += stored.filter { !codes.contains($0) }
+            }
+            return MinhuTopology.make(departments: codes, channels: Self.list(channels))
+        }
+
+        /// The codes of the active rows of `departments`, in order.
+        static func activeDepartments() async throws -> [String] {
+            let logger = CommandSupport.logger("minhu-topology")
+            return try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(),
+                                                         logger: logger) { database in
+                try await database.withConnection { connection in
+                    var codes: [String] = []
+                    for try await code in try await connection.guardedQuery(
+                        "SELECT code FROM departments WHERE active ORDER BY code", logger: logger
+                    ).decode(String.self) {
+                        codes.append(code)
+                    }
+                    return codes
+                }
+            }
         }
 
         static func list(_ text: String) -> [String] {
@@ -34,12 +65,12 @@ struct TopologyCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print exchanges, queues and bindings.")
         @OptionGroup var options: Options
 
-        func run() {
-            let topology = options.topology
+        func run() async throws {
+            let topology = try await options.topology()
             for exchange in topology.exchanges { print("exchange\t\(exchange.name)\t\(exchange.kind.rawValue)") }
             for queue in topology.queues {
                 let bindings = queue.bindings.map { "\($0.exchange):\($0.routingKey)" }.joined(separator: " ")
@@ -54,7 +85,7 @@ struct TopologyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
-            let topology = options.topology
+            let topology = try await options.topology()
             try await TopologyDeclarer.declare(topology, url: url)
             print("declared \(topology.exchanges.count) exchanges and \(topology.queues.count) queues on \(url)")
         }
