@@ -36,7 +36,8 @@ struct DeadlineGrantTests {
                     .first { $0.clock == .sign }
                 #expect(sign?.state == "stopped")
                 // The watcher reads the event log (the outbox's event rows) under its role too.
-                _ = try await DeadlineEventLog.entries(about: [appeal], on: connection, logger: logger)
+                _ = try await DeadlineEventLog.entries(about: [appeal], watcherStartedAt: Date(), on: connection,
+                                                       logger: logger)
                 let (due, _) = try await DeadlineWatcher.countDue(at: clock.now(), on: connection, logger: logger)
                 let outcome = try await ExtensionDecider(contexts: contexts, clock: clock).decide(
                     .caseNumber("G-1"), approve: true, reason: nil, decidedBy: "lead", on: connection, logger: logger)

@@ -306,12 +306,16 @@ struct DeadlineServiceTests {
                     try replies.map { try MessageEnvelope.event($0, producer: "minhu-dispatcher",
                                                                at: $0.occurredAt.addingTimeInterval(300)) },
                     producer: "minhu-dispatcher", on: connection, logger: logger)
-                // This one has waited in the log longer than the watcher's patience: something is wrong with it.
+                // This one was published 11 minutes ago, while the watcher ran: longer than its patience, so
+                // something is wrong with it.
                 try await connection.guardedQuery("""
-                    UPDATE outbox SET created_at = now() - interval '11 minutes' WHERE correlation_id = \(stale.uuidString)
+                    UPDATE outbox SET created_at = now() - interval '11 minutes',
+                                      published_at = now() - interval '11 minutes'
+                    WHERE correlation_id = \(stale.uuidString)
                     """, logger: logger)
             }
-            let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)
+            let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger,
+                                          startedAt: Date().addingTimeInterval(-3600))
             clock.set(F.at(2024, 3, 11, 17, 40))
             try await watcher.tick()
             func replyEvents(_ appeal: UUID) async throws -> [String] {
@@ -333,6 +337,58 @@ struct DeadlineServiceTests {
             try await watcher.tick()
             #expect(try await replyEvents(inTime) == ["deadline.warning", "deadline.warning"])
             #expect(try await F.clock(inTime, .reply, database)?.state == "stopped")
+        }
+    }
+
+    @Test("after downtime, or while its producer's relay waits, a reply made in time is waited for; not for ever")
+    func replyWaitingThroughDowntimeHoldsOverdue() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, contexts) = try parts(clock)
+            // queued: published an hour ago, while minhu-deadlines was down (the watcher starts now);
+            // unpublished: committed an hour ago, its relay still waiting for the broker;
+            // abandoned: committed and unpublished for more than a day;
+            // refused: published an hour ago to a watcher running all along, never applied.
+            let queued = UUID(), unpublished = UUID(), abandoned = UUID(), refused = UUID()
+            let appeals = [queued, unpublished, abandoned, refused]
+            for appeal in appeals {
+                try await F.apply([try F.dispatched(appeal)], handler: handler, database: database)
+            }
+            try await database.withTransaction { connection in
+                try await OutboxWriter.append(
+                    try appeals.map { appeal in
+                        try MessageEnvelope.event(
+                            AppealReplied(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                          occurredAt: F.at(2024, 3, 11, 16, 30), departmentCode: "water",
+                                          reply: "已处理", resolved: true),
+                            producer: "minhu-dispatcher", at: F.at(2024, 3, 11, 16, 30))
+                    }, producer: "minhu-dispatcher", on: connection, logger: logger)
+                for (appeal, created, published) in [(queued, "1 hour", "1 hour"), (unpublished, "1 hour", nil),
+                                                     (abandoned, "25 hours", nil), (refused, "1 hour", "1 hour")] {
+                    try await connection.guardedQuery("""
+                        UPDATE outbox SET created_at = now() - \(created)::interval,
+                                          published_at = now() - \(published)::interval
+                        WHERE correlation_id = \(appeal.uuidString)
+                        """, logger: logger)
+                }
+            }
+            clock.set(F.at(2024, 3, 11, 17, 30))
+            let restarted = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)
+            let runningAllAlong = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger,
+                                                  startedAt: Date().addingTimeInterval(-2 * 3600))
+            func replyOverdue(_ appeal: UUID) async throws -> Bool {
+                try await F.emitted(database, appeal: appeal).contains { $0.type == "deadline.overdue" && $0.clock == "reply" }
+            }
+            // The watcher that was down waits for the queued and the unpublished replies, not the abandoned one.
+            try await restarted.tick()
+            #expect(try await replyOverdue(queued) == false)
+            #expect(try await replyOverdue(unpublished) == false)
+            #expect(try await replyOverdue(abandoned) == true)
+            // A reply published an hour ago to a watcher that ran all along was refused: not waited for.
+            clock.set(F.at(2024, 3, 11, 17, 31))
+            try await runningAllAlong.tick()
+            #expect(try await replyOverdue(refused) == true)
+            #expect(try await replyOverdue(unpublished) == false)
         }
     }
 

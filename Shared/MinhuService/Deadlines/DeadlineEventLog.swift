@@ -23,9 +23,16 @@ public enum DeadlineEventLog {
         }
     }
 
-    /// How long an event may sit in the log unapplied before the watcher stops waiting for it (it was refused, or
-    /// minhu-deadlines is not consuming): then the clock's events are emitted as if the log said nothing.
+    /// How long an event may sit in the log unapplied, once it could have been applied, before the watcher stops
+    /// waiting for it (it was refused, or minhu-deadlines is not consuming): then the clock's events are emitted as
+    /// if the log said nothing. It counts from the latest of: when the producer committed it, when its relay
+    /// published it to the broker, and when this watcher started (a minhu-deadlines that was down, or still drains
+    /// its backlog, could not apply it before). A row its producer has not published yet is waited for, up to
+    /// ``maximumWait``.
     public static let patience: TimeInterval = 600
+    /// The bound on waiting for an event, published or not, from when its producer committed it: a clock never
+    /// stays silent for good.
+    public static let maximumWait: TimeInterval = 24 * 3600
 
     /// The event types that stop or pause a clock (`DeadlineEventHandler.ClockAction`), and the dispatch that
     /// supersedes an assignment's clocks.
@@ -54,11 +61,13 @@ public enum DeadlineEventLog {
         }.map(\.occurredAt).min()
     }
 
-    /// The log's clock-moving events about `appeals`, committed less than ``patience`` ago (by the database's
-    /// clock: how long they have waited), by appeal. An event's time is the `occurred_at` of its body, as the
-    /// handler reads it (the row's own `occurred_at` is when the producer wrote the message, which may be later).
-    public static func entries(about appeals: Set<UUID>, on connection: PostgresConnection, logger: Logger) async throws
-        -> [UUID: [Entry]] {
+    /// The log's clock-moving events about `appeals` still worth waiting for (``patience``, ``maximumWait``; by the
+    /// database's clock), by appeal. An event's time is the `occurred_at` of its body, as the handler reads it (the
+    /// row's own `occurred_at` is when the producer wrote the message, which may be later).
+    /// - Parameter watcherStartedAt: when the watcher started: an event that waited while minhu-deadlines was down
+    ///   gets its patience from then.
+    public static func entries(about appeals: Set<UUID>, watcherStartedAt: Date, on connection: PostgresConnection,
+                               logger: Logger) async throws -> [UUID: [Entry]] {
         guard !appeals.isEmpty else { return [:] }
         let ids = appeals.map(\.uuidString)
         let types = relevantTypes.map(\.rawValue)
@@ -67,7 +76,9 @@ public enum DeadlineEventLog {
                    (body::jsonb->>'attempt')::int8
             FROM outbox
             WHERE is_event AND correlation_id = ANY(\(ids)) AND type = ANY(\(types))
-              AND created_at > now() - make_interval(secs => \(patience))
+              AND greatest(created_at, coalesce(published_at, now()), \(watcherStartedAt))
+                  > now() - make_interval(secs => \(patience))
+              AND created_at > now() - make_interval(secs => \(maximumWait))
             """, logger: logger)
         var out: [UUID: [Entry]] = [:]
         let decoded = rows.decode((String, String, String?, Int?, Int?).self)

@@ -24,9 +24,14 @@ public struct DeadlineWatcher: Service {
     public let interval: Duration
     public let batchSize: Int
     public let logger: Logger
+    /// When this watcher started, in real time: events that waited in the log while minhu-deadlines was down get
+    /// their patience from then (`DeadlineEventLog.patience`).
+    public let startedAt: Date
 
     public init(database: MinhuDatabase, contexts: DeadlineContextProvider, clock: any MinhuClock,
-                interval: Duration = .seconds(1), batchSize: Int = DeadlineWatcher.defaultBatchSize, logger: Logger) {
+                interval: Duration = .seconds(1), batchSize: Int = DeadlineWatcher.defaultBatchSize, logger: Logger,
+                startedAt: Date = Date()) {
+        self.startedAt = startedAt
         self.database = database
         self.contexts = contexts
         self.clock = clock
@@ -124,8 +129,8 @@ public struct DeadlineWatcher: Service {
             let rows = try await DeadlineClockRow.decode(
                 try await connection.guardedQuery(PostgresQuery(unsafeSQL: DeadlineWatcher.dueQuerySQL, binds: binds),
                                            logger: logger))
-            let log = try await DeadlineEventLog.entries(about: Set(rows.map(\.appealID)), on: connection,
-                                                         logger: logger)
+            let log = try await DeadlineEventLog.entries(about: Set(rows.map(\.appealID)),
+                                                         watcherStartedAt: startedAt, on: connection, logger: logger)
             var messages: [OutgoingMessage] = []
             var held = 0
             for var row in rows {
