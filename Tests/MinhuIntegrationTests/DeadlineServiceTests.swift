@@ -96,6 +96,59 @@ struct DeadlineServiceTests {
         #expect(bound.contains("appeal.progressed"))
     }
 
+    @Test("events out of range are dead-lettered with the field named, change nothing, and spare their batch")
+    func eventsOutOfRangeAreRefused() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let clock = FrozenClock(F.dispatchTime)
+                let (handler, _) = try parts(clock)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let good = UUID(), early = UUID(), backwards = UUID()
+                var dueBeforeDispatch = try F.dispatched(backwards)
+                dueBeforeDispatch.replyBy = F.dispatchTime.addingTimeInterval(-60)
+                let bad: [any EventPayload] = [
+                    AppealSigned(appealId: early, caseNumber: "T-0002", round: 0, attempt: 1,
+                                 occurredAt: F.dispatchTime, departmentCode: "water"),
+                    dueBeforeDispatch,
+                    AppealExtensionRequested(appealId: good, caseNumber: "T-0001", round: 1, attempt: 1,
+                                             occurredAt: F.dispatchTime, departmentCode: "water", workingDays: 0,
+                                             reason: "x"),
+                    AppealReplied(appealId: good, caseNumber: "T-0001", round: 1, attempt: 1,
+                                  occurredAt: F.dispatchTime, departmentCode: "Water Bureau", reply: "已处理",
+                                  resolved: true),
+                ]
+                let messages = try [try F.dispatched(good)].map {
+                    try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: F.dispatchTime)
+                } + bad.map { try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: F.dispatchTime) }
+                #expect(allConfirmed(try await publisher.publish(messages)))
+                let consumer = AMQPConsumer(url: url, queue: "deadlines.events", prefetch: 50, logger: logger)
+                let service = MessageConsumerService(consumer: consumer, consumerName: "deadlines.events",
+                                                     producer: DeadlineContext.producer, handler: handler,
+                                                     database: database, deadLetters: publisher, logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    try await expectEventually { try await F.clocks(good, database).count == 2 }
+                    group.cancelAll()
+                }
+                let dead = try await DeadLetterReader.read(queue: "dead.deadlines.events", count: 4, url: url)
+                await publisher.shutdown()
+                let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
+                #expect(reasons.count == 4, "\(reasons)")
+                for field in ["'round'", "'sign_by' and 'reply_by'", "'working_days'", "'department_code'"] {
+                    #expect(reasons.contains { $0.contains(field) }, "no refusal names \(field): \(reasons)")
+                }
+                // The good dispatch's clocks run, untouched by the bad reply; nothing else was written.
+                #expect(try await F.clocks(good, database).allSatisfy { $0.state == "running" })
+                #expect(try await F.clocks(backwards, database).isEmpty)
+                let written = try await StorageFixtures.integer("""
+                    SELECT (SELECT count(*) FROM deadline_early_events) + (SELECT count(*) FROM deadline_extension_requests)
+                    """, on: database)
+                #expect(written == 0)
+            }
+        }
+    }
+
     @Test("appeal.dispatched published to the broker starts both clocks")
     func dispatchedOverBroker() async throws {
         try await TestBroker.withVhost { url in

@@ -32,8 +32,11 @@ public struct DeadlineEventHandler: MessageHandler {
         self.clock = clock
     }
 
+    /// Decodes the event and checks its fields' ranges (`DeadlineEventCheck`): an event out of range is refused.
     public func decode(_ delivery: AMQPDelivery) throws -> Event {
-        Event(try EventDelivery.decode(delivery))
+        let payload = try EventDelivery.decode(delivery)
+        try DeadlineEventCheck.check(payload)
+        return Event(payload)
     }
 
     public func apply(_ messages: [Event], on connection: PostgresConnection, logger: Logger) async throws
