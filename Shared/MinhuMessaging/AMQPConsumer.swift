@@ -123,11 +123,16 @@ public final class AMQPConsumer: @unchecked Sendable {
         headers["x-minhu-error"] = reason
         headers["x-minhu-original-exchange"] = delivery.exchange
         headers["x-minhu-original-routing-key"] = delivery.routingKey
+        // A message_id that is not a UUID gets a new one on the copy; the original is kept for the replay.
+        if delivery.messageID == nil, let original = delivery.properties.messageID, !original.isEmpty {
+            headers["x-minhu-original-message-id"] = original
+        }
+        // A missing schema_version means 1 (docs/messages.md): the copy says so, so that a replay is accepted.
         let copy = OutgoingMessage(
             messageID: delivery.messageID ?? UUID(), exchange: MinhuTopology.dead, routingKey: queue,
             type: delivery.properties.type ?? "unknown", timestamp: delivery.properties.timestamp ?? Date(),
             correlationID: delivery.properties.correlationID, appID: delivery.properties.appID ?? "unknown",
-            userID: nil, schemaVersion: delivery.properties.schemaVersion ?? 0, headers: headers, body: delivery.body)
+            userID: nil, schemaVersion: delivery.properties.schemaVersion ?? 1, headers: headers, body: delivery.body)
         let outcomes = try await publisher.publish([copy])
         guard outcomes.first == .confirmed else {
             throw AMQPError.brokerRefused(code: 0, text: "dead letter not confirmed: \(String(describing: outcomes.first))")

@@ -74,6 +74,36 @@ struct ConsumerServiceTests {
         }
     }
 
+    @Test("a message without a UUID message_id or a schema_version: its dead letter keeps the id, says version 1")
+    func deadLetterOfAForeignMessage() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                try await TestBroker.fromEnvironment().publishRaw(
+                    vhost: url.vhost, exchange: MinhuTopology.events, routingKey: "appeal.received",
+                    properties: ["message_id": "legacy-42", "type": "appeal.received"],
+                    payload: "{\"n\": 1}")
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let service = makeService(url: url, database: database, publisher: publisher)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    try await expectEventually {
+                        (try await TopologyDeclarer.status(of: ["dead.\(queue)"], url: url))["dead.\(queue)"]?.messages == 1
+                    }
+                    group.cancelAll()
+                }
+                let dead = try #require(try await DeadLetterReader.read(queue: "dead.\(queue)", count: 1, url: url).first)
+                await publisher.shutdown()
+                #expect(dead.properties.headers["x-minhu-error"]?.contains("message_id") == true)
+                #expect(dead.properties.headers["x-minhu-original-message-id"] == "legacy-42")
+                #expect(dead.messageID != nil)
+                // Missing means 1: a replay of the copy is read as version 1, not refused as version 0.
+                #expect(dead.properties.schemaVersion == 1)
+            }
+        }
+    }
+
     @Test("a malformed message lands in the dead-letter queue with its reason; the next good one is processed")
     func malformedIsDeadLettered() async throws {
         try await TestBroker.withVhost { url in

@@ -39,9 +39,21 @@ struct TestBroker {
         }
     }
 
+    /// Publishes `payload` through the management HTTP API, with exactly the `properties` given (a message no
+    /// Minhu publisher would send: e.g. without `schema_version` or with a `message_id` that is not a UUID).
+    func publishRaw(vhost: String, exchange: String, routingKey: String, properties: [String: String],
+                    payload: String) async throws {
+        let body: [String: Any] = ["properties": properties, "routing_key": routingKey, "payload": payload,
+                                   "payload_encoding": "string"]
+        let data = try await management("POST", "/api/exchanges/\(vhost)/\(exchange)/publish", body: nil,
+                                        json: try JSONSerialization.data(withJSONObject: body))
+        let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        guard answer?["routed"] as? Bool == true else { throw TestEnvironmentError("raw publish not routed: \(answer ?? [:])") }
+    }
+
     /// Calls the management HTTP API with basic auth from the URL.
     @discardableResult
-    func management(_ method: String, _ path: String, body: [String: String]?) async throws -> Data {
+    func management(_ method: String, _ path: String, body: [String: String]?, json: Data? = nil) async throws -> Data {
         var components = URLComponents(url: managementURL, resolvingAgainstBaseURL: false)!
         let user = components.user ?? ""
         let password = components.password ?? ""
@@ -54,6 +66,7 @@ struct TestBroker {
         request.setValue("Basic \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let body { request.httpBody = try JSONSerialization.data(withJSONObject: body) }
+        if let json { request.httpBody = json }
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
