@@ -33,6 +33,18 @@ struct DeadlineEventLogTests {
                 == t0.addingTimeInterval(4 * 3600))
     }
 
+    @Test("a co-department's signature, reply or return answers nothing; the lead's, or an event naming none, does")
+    func coDepartment() {
+        let at = t0.addingTimeInterval(7200)
+        for type in [EventType.appealSigned, .appealReplied, .appealReturned] {
+            let co = Entry(type: type, round: 1, attempt: 1, occurredAt: at, department: "power")
+            let lead = Entry(type: type, round: 1, attempt: 1, occurredAt: at, department: "water")
+            #expect(DeadlineEventLog.answeredAt([co], row: row(.sign)) == nil, "\(type)")
+            #expect(DeadlineEventLog.answeredAt([lead], row: row(.sign)) == at, "\(type)")
+        }
+        #expect(DeadlineEventLog.answeredAt([entry(.appealClosed, 2)], row: row(.reply)) == at)
+    }
+
     @Test("a later assignment's dispatch, return, close or rejection answers every earlier clock; its other events do not")
     func laterAssignment() {
         for type in [EventType.appealDispatched, .appealReturned, .appealClosed, .appealRejected] {

@@ -149,6 +149,32 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("a co-department's signature, return or progress moves no clock; the lead department's does")
+    func coDepartmentActionsMoveNoClock() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, _) = try parts(clock)
+            let appeal = UUID()
+            var dispatched = try F.dispatched(appeal)
+            dispatched.coDepartmentCodes = ["power"]
+            let at = F.dispatchTime.addingTimeInterval(600)
+            try await F.apply([
+                dispatched,
+                AppealSigned(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1, occurredAt: at,
+                             departmentCode: "power"),
+                AppealReturned(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1, occurredAt: at,
+                               departmentCode: "power", reason: "不属于本单位职责"),
+            ], handler: handler, database: database)
+            #expect(try await F.clocks(appeal, database).map(\.state) == ["running", "running"])
+            try await F.apply([AppealSigned(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                            occurredAt: at, departmentCode: "water")],
+                              handler: handler, database: database)
+            let rows = try await F.clocks(appeal, database)
+            #expect(rows.first { $0.clock == .sign }?.state == "stopped")
+            #expect(rows.first { $0.clock == .reply }?.state == "running")
+        }
+    }
+
     @Test("appeal.dispatched published to the broker starts both clocks")
     func dispatchedOverBroker() async throws {
         try await TestBroker.withVhost { url in

@@ -6,7 +6,8 @@ public struct Appeal: Hashable, Sendable, Codable, Identifiable {
     /// The case number (受理编号) told to the citizen, e.g. 20250609-000123.
     public var caseNumber: String
     public var channel: Channel
-    /// The channel's own id for the submission (with `channel`, the key that makes intake idempotent).
+    /// The channel's own id for the submission (with the channel it arrived on, the key that makes intake
+    /// idempotent: `appeals (arrival_channel, external_id)`).
     public var externalId: String?
     /// The kind the citizen or agent chose; the classifier decides when nil.
     public var kind: AppealKind?

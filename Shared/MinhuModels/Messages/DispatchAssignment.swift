@@ -25,7 +25,8 @@ public struct DispatchAssignment: MinhuMessage, Hashable {
     public var leadDepartmentCode: String
     /// The co-departments.
     public var coDepartmentCodes: [String]
-    /// The channel it arrived on.
+    /// The handling channel, as `appeal.received`'s `channel`: `deputy` for a deputy's appeal, whatever channel it
+    /// arrived on (`appeal.received`'s `arrival_channel`).
     public var channel: Channel
     /// Appeal kind.
     public var kind: AppealKind

@@ -106,6 +106,15 @@ public struct DeadlineEventHandler: MessageHandler {
             return []
         default:
             guard let action = Self.clockAction(eventType) else { return [] }
+            if let department = DeadlineEventCheck.departmentCode(of: payload),
+               let assignment = clocks.first(where: { $0.position == position }), assignment.department != department {
+                // Only the lead department's actions move the clocks (docs/messages.md, "For departments"); a
+                // co-department's signature, progress or return of its part does not.
+                logger.info("event of a department other than the assignment's ignored", metadata: [
+                    "event.type": "\(eventType.rawValue)", "appeal.id": "\(event.appealId)",
+                    "event.department": "\(department)", "clock.department": "\(assignment.department)"])
+                return []
+            }
             if event.attempt >= 1 && !clocks.contains(where: { $0.position == position }) {
                 // Its dispatch is not handled yet (requeued, or on another copy): kept for it.
                 try await DeadlineEarlyEvent.keep(DeadlineEarlyEvent(type: eventType, occurredAt: event.occurredAt),

@@ -14,12 +14,15 @@ public enum DeadlineEventLog {
         public var round: Int
         public var attempt: Int
         public var occurredAt: Date
+        /// The department the event names, nil for events that name none (a supplement, a close).
+        public var department: String?
 
-        public init(type: EventType, round: Int, attempt: Int, occurredAt: Date) {
+        public init(type: EventType, round: Int, attempt: Int, occurredAt: Date, department: String? = nil) {
             self.type = type
             self.round = round
             self.attempt = attempt
             self.occurredAt = occurredAt
+            self.department = department
         }
     }
 
@@ -50,6 +53,8 @@ public enum DeadlineEventLog {
         return entries.filter { entry in
             let at = DeadlineClockRow.Position(round: entry.round, attempt: entry.attempt)
             if entry.type == .appealDispatched { return at > position }
+            // A co-department's action answers nothing, as the handler ignores it.
+            if at == position, let department = entry.department, department != row.department { return false }
             guard at >= position, let action = DeadlineEventHandler.clockAction(entry.type) else { return false }
             if at > position { return action == .stopAll }
             switch action {
@@ -73,7 +78,7 @@ public enum DeadlineEventLog {
         let types = relevantTypes.map(\.rawValue)
         let rows = try await connection.guardedQuery("""
             SELECT correlation_id, type, body::jsonb->>'occurred_at', (body::jsonb->>'round')::int8,
-                   (body::jsonb->>'attempt')::int8
+                   (body::jsonb->>'attempt')::int8, body::jsonb->>'department_code'
             FROM outbox
             WHERE is_event AND correlation_id = ANY(\(ids)) AND type = ANY(\(types))
               AND greatest(created_at, coalesce(published_at, now()), \(watcherStartedAt))
@@ -81,11 +86,12 @@ public enum DeadlineEventLog {
               AND created_at > now() - make_interval(secs => \(maximumWait))
             """, logger: logger)
         var out: [UUID: [Entry]] = [:]
-        let decoded = rows.decode((String, String, String?, Int?, Int?).self)
-        for try await (correlation, type, time, round, attempt) in decoded {
+        let decoded = rows.decode((String, String, String?, Int?, Int?, String?).self)
+        for try await (correlation, type, time, round, attempt, department) in decoded {
             guard let appeal = UUID(uuidString: correlation), let known = EventType(rawValue: type),
                   let at = time.flatMap(MinhuJSON.parseDate), let round, let attempt else { continue }
-            out[appeal, default: []].append(Entry(type: known, round: round, attempt: attempt, occurredAt: at))
+            out[appeal, default: []].append(Entry(type: known, round: round, attempt: attempt, occurredAt: at,
+                                                  department: department))
         }
         return out
     }
