@@ -21,7 +21,7 @@ do {
 }
 
 await ServiceMain.run(serviceName: "deadlines") { runtime in
-    let contexts = DeadlineContextProvider(loadingWith: runtime.configuration.timeZone)
+    let contexts = DeadlineContextProvider(loadingWith: runtime.configuration.timeZone, clock: clock)
     let handler = DeadlineEventHandler(contexts: contexts, clock: clock)
     let consumers = (MinhuTopology.serviceQueues["deadlines"] ?? []).filter { $0.hasSuffix(".events") }.map { queue in
         runtime.consumer(queue: queue, handler: handler)

@@ -132,7 +132,7 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
             }
         }
         guard !accepted.isEmpty else { return }
-        if await commit(accepted) {
+        if await commit(accepted) == .committed {
             if let afterCommit { await afterCommit(accepted.map(\.0)) }
             await ackAll(accepted.map(\.0))
             return
@@ -141,13 +141,15 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
         for item in accepted {
             var attempt = 0
             while true {
-                if await commit([item]) {
+                let outcome = await commit([item])
+                if outcome == .committed {
                     if let afterCommit { await afterCommit([item.0]) }
                     await consumer.ack(item.0)
                     break
                 }
                 attempt += 1
-                if await databaseAnswers() {
+                // A handler that cannot work (HandlerUnavailable) is waited for, as a database that does not answer.
+                if outcome == .failed, await databaseAnswers() {
                     logger.error("message failed with the database up; requeued (delivery limit applies)",
                                  metadata: ["queue": "\(consumerName)", "message.id": "\(item.2)"])
                     await consumer.reject(item.0, requeue: true)
@@ -160,7 +162,15 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
         }
     }
 
-    private func commit(_ items: [(AMQPDelivery, Handler.Message, UUID)]) async -> Bool {
+    /// How a consumer transaction ended.
+    private enum CommitOutcome {
+        case committed
+        /// The handler threw `HandlerUnavailable`: nothing is wrong with the messages.
+        case unavailable
+        case failed
+    }
+
+    private func commit(_ items: [(AMQPDelivery, Handler.Message, UUID)]) async -> CommitOutcome {
         let handler = self.handler
         let logger = self.logger
         do {
@@ -176,11 +186,15 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
                 logger.info("duplicate deliveries skipped by the inbox",
                             metadata: ["queue": "\(consumerName)", "count": "\(outcome.skipped.count)"])
             }
-            return true
+            return .committed
+        } catch let error as HandlerUnavailable {
+            logger.error("handler unavailable; deliveries held and retried",
+                         metadata: ["queue": "\(consumerName)", "reason": "\(error.reason)"])
+            return .unavailable
         } catch {
             logger.warning("consumer transaction failed",
                            metadata: ["queue": "\(consumerName)", "error": "\(PostgresErrorDetails(error))"])
-            return false
+            return .failed
         }
     }
 

@@ -175,6 +175,50 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("a policy row that does not load holds the events (no dead letter); once it is mended they are applied")
+    func unloadablePolicyHoldsEvents() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                // A document a newer minhu might write: a criterion this version does not know.
+                let good = try await StorageFixtures.integer("""
+                    WITH changed AS (UPDATE deadline_policies SET document = jsonb_set(document, '{rules,0,when}',
+                        '{"district": ["A1区"]}') WHERE name = 'default' RETURNING 1)
+                    SELECT count(*) FROM changed
+                    """, on: database)
+                #expect(good == 1)
+                let clock = FrozenClock(F.dispatchTime)
+                let handler = DeadlineEventHandler(contexts: DeadlineContextProvider(loadingWith: F.zone), clock: clock)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let appeal = UUID()
+                #expect(allConfirmed(try await publisher.publish([
+                    try MessageEnvelope.event(try F.dispatched(appeal), producer: "minhu-dispatcher",
+                                              at: F.dispatchTime)])))
+                let consumer = AMQPConsumer(url: url, queue: "deadlines.events", prefetch: 50, logger: logger)
+                let service = MessageConsumerService(consumer: consumer, consumerName: "deadlines.events",
+                                                     producer: DeadlineContext.producer, handler: handler,
+                                                     database: database, deadLetters: publisher, logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    // Held: the delivery limit (5) would have dead-lettered it within these seconds.
+                    try await Task.sleep(for: .seconds(4))
+                    #expect(try await F.clocks(appeal, database).isEmpty)
+                    let dead = try await TopologyDeclarer.status(of: ["dead.deadlines.events"], url: url)
+                    #expect(dead["dead.deadlines.events"]?.messages == 0)
+                    let policy = String(decoding: try DeadlinePolicySet.builtIn().jsonData(), as: UTF8.self)
+                    _ = try await StorageFixtures.integer("""
+                        WITH changed AS (UPDATE deadline_policies SET document = \(policy)::jsonb
+                                         WHERE name = 'default' RETURNING 1)
+                        SELECT count(*) FROM changed
+                        """, on: database)
+                    try await expectEventually { try await F.clocks(appeal, database).count == 2 }
+                    group.cancelAll()
+                }
+                await publisher.shutdown()
+            }
+        }
+    }
+
     @Test("appeal.dispatched published to the broker starts both clocks")
     func dispatchedOverBroker() async throws {
         try await TestBroker.withVhost { url in

@@ -8,17 +8,30 @@ import PostgresNIO
 public actor DeadlineContextProvider {
     private var cached: DeadlineContext?
     private let timeZone: TimeZone
+    /// The service's clock: how near the calendar's end is, is measured in its time (a compressed demo clock too).
+    private let clock: any MinhuClock
 
     /// Always `context`.
-    public init(_ context: DeadlineContext) {
+    public init(_ context: DeadlineContext, clock: any MinhuClock = SystemClock()) {
         cached = context
         timeZone = context.timeZone
+        self.clock = clock
     }
 
     /// Loaded from the database (``DeadlineContext/load(on:timeZone:logger:)``) on first use, then kept.
-    public init(loadingWith timeZone: TimeZone) {
+    public init(loadingWith timeZone: TimeZone, clock: any MinhuClock = SystemClock()) {
         cached = nil
         self.timeZone = timeZone
+        self.clock = clock
+    }
+
+    /// Logs ``coverageWarning(_:now:timeZone:horizonDays:)`` for the loaded calendar at the clock's now, if any: at
+    /// the first load, and from the watcher's hourly housekeeping, so that a service running into the calendar's
+    /// last weeks warns without a restart.
+    public func warnIfCalendarEndsSoon(logger: Logger) {
+        guard let cached, let warning = Self.coverageWarning(cached.calendar, now: clock.now(), timeZone: timeZone)
+        else { return }
+        logger.warning("\(warning)")
     }
 
     /// A warning when the calendar's State Council days end within `horizonDays` of `now`: after its last year
@@ -43,9 +56,7 @@ public actor DeadlineContextProvider {
         logger.info("deadline calendar loaded", metadata: [
             "calendar.local_off_days": "\(loaded.calendar.localOffDays.count)",
             "calendar.years": "\(loaded.calendar.coveredYears.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "none")"])
-        if let warning = Self.coverageWarning(loaded.calendar, now: Date(), timeZone: timeZone) {
-            logger.warning("\(warning)")
-        }
+        warnIfCalendarEndsSoon(logger: logger)
         return loaded
     }
 }

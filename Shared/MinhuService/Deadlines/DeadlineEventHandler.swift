@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MinhuMessaging
 import MinhuModels
+import MinhuStorage
 import PostgresNIO
 
 /// The handler of `deadlines.events`: starts, stops, pauses and resumes the sign-by and reply-by clocks of
@@ -41,7 +42,13 @@ public struct DeadlineEventHandler: MessageHandler {
 
     public func apply(_ messages: [Event], on connection: PostgresConnection, logger: Logger) async throws
         -> [OutgoingMessage] {
-        let context = try await contexts.context(on: connection, logger: logger)
+        let context: DeadlineContext
+        do {
+            context = try await contexts.context(on: connection, logger: logger)
+        } catch {
+            // Nothing is wrong with the events: hold them until the policy or the calendar loads again.
+            throw HandlerUnavailable("the deadline policy or calendar does not load: \(PostgresErrorDetails(error))")
+        }
         let appeals = messages.compactMap { ($0.payload as? any LifecycleEventPayload)?.appealId }
         try await DeadlineEarlyEvent.lockAppeals(appeals, on: connection, logger: logger)
         var out: [OutgoingMessage] = []

@@ -73,9 +73,11 @@ public struct DeadlineWatcher: Service {
     /// How often the watcher removes kept events that waited too long for their dispatch (at start, then hourly).
     public static let housekeepingInterval: Duration = .seconds(3600)
 
-    /// Removes kept events older than `DeadlineEarlyEvent.retention` (a failure is logged and tried next time).
+    /// Removes kept events older than `DeadlineEarlyEvent.retention` (a failure is logged and tried next time), and
+    /// warns when the working-day calendar ends soon (`DeadlineContextProvider.warnIfCalendarEndsSoon`).
     func housekeeping() async {
         let logger = self.logger
+        await contexts.warnIfCalendarEndsSoon(logger: logger)
         do {
             let removed = try await database.withConnection { connection in
                 try await DeadlineEarlyEvent.prune(on: connection, logger: logger)
