@@ -88,6 +88,15 @@ struct DeadlineServiceTests {
         return (DeadlineEventHandler(contexts: contexts, clock: clock), contexts)
     }
 
+    /// minhu-deadlines' consumer of `deadlines.events` on `url`, dead letters through `publisher`.
+    func consumerService(_ url: AMQPURL, _ database: MinhuDatabase, _ handler: DeadlineEventHandler,
+                         _ publisher: AMQPPublisher) -> MessageConsumerService<DeadlineEventHandler> {
+        let consumer = AMQPConsumer(url: url, queue: "deadlines.events", prefetch: 50, logger: logger)
+        return MessageConsumerService(consumer: consumer, consumerName: "deadlines.events",
+                                      producer: DeadlineContext.producer, handler: handler, database: database,
+                                      deadLetters: publisher, logger: logger)
+    }
+
     @Test("deadlines.events is bound to every event the handler acts on (appeal.progressed resumes the clocks)")
     func boundToEveryHandledEvent() {
         let bound = Set(MinhuTopology.eventBindings["deadlines.events"] ?? [])
@@ -122,10 +131,7 @@ struct DeadlineServiceTests {
                     try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: F.dispatchTime)
                 } + bad.map { try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: F.dispatchTime) }
                 #expect(allConfirmed(try await publisher.publish(messages)))
-                let consumer = AMQPConsumer(url: url, queue: "deadlines.events", prefetch: 50, logger: logger)
-                let service = MessageConsumerService(consumer: consumer, consumerName: "deadlines.events",
-                                                     producer: DeadlineContext.producer, handler: handler,
-                                                     database: database, deadLetters: publisher, logger: logger)
+                let service = consumerService(url, database, handler, publisher)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await service.run() }
                     try await expectEventually { try await F.clocks(good, database).count == 2 }
@@ -194,10 +200,7 @@ struct DeadlineServiceTests {
                 #expect(allConfirmed(try await publisher.publish([
                     try MessageEnvelope.event(try F.dispatched(appeal), producer: "minhu-dispatcher",
                                               at: F.dispatchTime)])))
-                let consumer = AMQPConsumer(url: url, queue: "deadlines.events", prefetch: 50, logger: logger)
-                let service = MessageConsumerService(consumer: consumer, consumerName: "deadlines.events",
-                                                     producer: DeadlineContext.producer, handler: handler,
-                                                     database: database, deadLetters: publisher, logger: logger)
+                let service = consumerService(url, database, handler, publisher)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await service.run() }
                     // Held: the delivery limit (5) would have dead-lettered it within these seconds.
@@ -227,10 +230,7 @@ struct DeadlineServiceTests {
                 let clock = FrozenClock(F.dispatchTime)
                 let (handler, _) = try parts(clock)
                 let publisher = AMQPPublisher(url: url, logger: logger)
-                let consumer = AMQPConsumer(url: url, queue: "deadlines.events", prefetch: 50, logger: logger)
-                let service = MessageConsumerService(consumer: consumer, consumerName: "deadlines.events",
-                                                     producer: DeadlineContext.producer, handler: handler,
-                                                     database: database, deadLetters: publisher, logger: logger)
+                let service = consumerService(url, database, handler, publisher)
                 let appeal = UUID()
                 let event = try F.dispatched(appeal)
                 let outcomes = try await publisher.publish([
