@@ -50,4 +50,43 @@ struct BrokerPermissionTests {
             await publisher.shutdown()
         }
     }
+
+    @Test("minhu-evaluation's user binds its queue to survey answers on minhu.intake, not to integrators' appeals")
+    func evaluationUser() async throws {
+        try await TestBroker.withVhost { url in
+            let topology = MinhuTopology.make(departments: [], channels: ["wechat"])
+            try await TopologyDeclarer.declare(topology, url: url)
+            let broker = try TestBroker.fromEnvironment()
+            let user = "minhu-evaluation-t\(UUID().uuidString.lowercased().prefix(8))"
+            let vhost = url.vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? url.vhost
+            try await broker.management("PUT", "/api/users/\(user)", body: ["password": "secret", "tags": ""])
+            defer { Task { _ = try? await broker.management("DELETE", "/api/users/\(user)", body: nil) } }
+            // The commands of docs/operations.md for minhu-evaluation, through the management API.
+            let queues = "(dead\\.)?evaluation\\.(events|feedback)"
+            try await broker.management("PUT", "/api/permissions/\(vhost)/\(user)", body: [
+                "configure": "^(\(queues)|minhu\\.(events|intake|outbound|dead))$",
+                "write": "^(\(queues)|minhu\\.(events|outbound|dead))$",
+                "read": "^(\(queues)|minhu\\.(events|intake|dead))$"])
+            try await broker.management("PUT", "/api/topic-permissions/\(vhost)/\(user)", body: [
+                "exchange": "minhu.dead", "write": "^evaluation\\.(events|feedback)$",
+                "read": "^evaluation\\.(events|feedback)$"])
+            try await broker.management("PUT", "/api/topic-permissions/\(vhost)/\(user)", body: [
+                "exchange": "minhu.intake", "write": "^$", "read": "^\\*\\.survey-answer$"])
+            let asService = url.with(user: user, password: "secret")
+
+            // Its own part, evaluation.feedback bound to minhu.intake with *.survey-answer included.
+            let part = MinhuTopology.part(of: topology, forService: "evaluation")
+            #expect(part.queues.contains { queue in
+                queue.bindings.contains { $0.exchange == MinhuTopology.intake && $0.routingKey == "*.survey-answer" }
+            })
+            try await TopologyDeclarer.declare(part, url: asService)
+
+            // Integrators' appeals (full phone numbers) cannot be bound to its queue.
+            var queue = try #require(part.queues.first { $0.name == "evaluation.feedback" })
+            queue.bindings = [.init(exchange: MinhuTopology.intake, routingKey: "*.appeal")]
+            await #expect(throws: (any Error).self) {
+                try await TopologyDeclarer.declare(Topology(exchanges: [], queues: [queue]), url: asService)
+            }
+        }
+    }
 }
