@@ -617,6 +617,44 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("deadlines policy set stores a checked policy file (office hours included); a bad one changes nothing")
+    func policySetAndShow() async throws {
+        try await TestDatabase.withConfiguration { configuration in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minhu-pol-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let good = folder.appendingPathComponent("local.json")
+            try Data("""
+                {"policies": [{"name": "ordinary", "limit": {"workingDays": 7}}, {"name": "sign", "limit": {"hours": 4}}],
+                 "rules": [{"when": {}, "policy": "ordinary"}], "rejectionPolicy": "ordinary", "signByPolicy": "sign",
+                 "officeHours": {"opens": "08:30", "closes": "17:30"}}
+                """.utf8).write(to: good)
+            let bad = folder.appendingPathComponent("bad.json")
+            try Data(#"{"policies": [], "rules": [{"when": {"tier": "fast"}, "policy": "x"}], "rejectionPolicy": "x", "signByPolicy": "x"}"#
+                .utf8).write(to: bad)
+            func minhu(_ arguments: [String]) async throws -> (Int32?, String) {
+                try await ChildProcess.with(
+                    "minhu", arguments: arguments,
+                    environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]) {
+                    (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+                }
+            }
+            let stored = try await minhu(["deadlines", "policy", "set", good.path])
+            #expect(stored.0 == 0 && stored.1.contains("office hours 08:30–17:30"), "\(stored.1)")
+            let refused = try await minhu(["deadlines", "policy", "set", bad.path])
+            #expect(refused.0 == 1 && refused.1.contains("bad.json: rules[0].when.tier: unknown tier 'fast'"),
+                    "\(refused.1)")
+            let shown = try await minhu(["deadlines", "policy", "show"])
+            #expect(shown.0 == 0 && shown.1.contains("\"opens\" : \"08:30\""), "\(shown.1)")
+            try await TestDatabase.withRunningDatabase(configuration) { database in
+                let context = try await DeadlineContext.load(from: database, logger: logger)
+                #expect(context.officeHours.description == "08:30–17:30")
+                #expect(context.policies.signBy.limit == .hours(4))
+                #expect(context.policies.policy(named: "ordinary")?.limit == .workingDays(7))
+            }
+        }
+    }
+
     @Test("a calendar ending within 60 days is warned about; calendar import-year loads the next year")
     func calendarNextYear() async throws {
         let builtIn = try WorkingCalendar.builtIn()

@@ -85,6 +85,23 @@ struct DeadlinePolicyTests {
         #expect(set.extensionRule == .standard)  // defaults when absent
         #expect(set.warningShares == [0.6, 0.8])
         #expect(set.signBy.limit == .hours(4))
+        #expect(set.officeHours == .standard)  // 09:00–17:00 when absent
+    }
+
+    @Test("office hours: the jurisdiction's, in the file; due times fall at their close")
+    func officeHours() throws {
+        let json = #"{\#(Self.base), "rules": [{"when": {}, "policy": "a"}], "officeHours": {"opens": "08:30", "closes": "17:30"}}"#
+        let set = try DeadlinePolicySet(json: Data(json.utf8), source: "local.json")
+        #expect(set.officeHours.description == "08:30–17:30")
+        #expect(try DeadlinePolicySet(json: set.jsonData()) == set)
+        // Monday 4 March 2024 10:00 + 5 working days: Monday 11 March at the close, 17:30.
+        let calendar = try WorkingCalendar.builtIn()
+        let monday = Date(timeIntervalSince1970: 1_709_517_600)
+        let due = DeadlineCalculator.due(policy: try #require(set.policy(named: "a")), receivedAt: monday,
+                                         calendar: calendar, officeHours: set.officeHours)
+        #expect(due == monday.addingTimeInterval(7 * 86_400 + 7.5 * 3600))
+        let backwards = #"{\#(Self.base), "rules": [{"when": {}, "policy": "a"}], "officeHours": {"opens": "17:00", "closes": "09:00"}}"#
+        #expect(error(backwards)?.description.contains("officeHours") == true, "\(String(describing: error(backwards)))")
     }
 
     static let base = """

@@ -6,8 +6,8 @@ import MinhuService
 /// `minhu deadlines`: the deadlines service's operations.
 struct DeadlinesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "deadlines", abstract: "Deadlines: decide extension requests (延期审批).",
-        subcommands: [Decide.self])
+        commandName: "deadlines", abstract: "Deadlines: decide extension requests (延期审批); the policy in force.",
+        subcommands: [Decide.self, DeadlinePolicyCommand.self])
 
     /// `minhu deadlines decide 2024-000123 --approve --days 5 --reason … --by 张三`.
     struct Decide: AsyncParsableCommand {

@@ -125,7 +125,8 @@ struct DemoCommand: AsyncParsableCommand {
                     let tier = HandlingTier(rawValue: assessment.tier) ?? .deadline
                     let urgency = Urgency(rawValue: assessment.urgency) ?? .normal
                     let policy = policies.policy(channel: channel, kind: kind, tier: tier, urgency: urgency)
-                    let due = DeadlineCalculator.due(policy: policy, receivedAt: now, calendar: calendar)
+                    let due = DeadlineCalculator.due(policy: policy, receivedAt: now, calendar: calendar,
+                                                     officeHours: policies.officeHours)
                     print(String(format: "    本地规则 local rules: %@ (%.2f) · %@ · %@ · %@ · 地点 %@",
                                  classification.category, classification.confidence, kind.chineseName,
                                  urgency.chineseName, tier.chineseName, place.label ?? "未识别"))

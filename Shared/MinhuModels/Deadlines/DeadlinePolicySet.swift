@@ -139,6 +139,9 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
     public let extensionRule: ExtensionRule
     /// Elapsed shares at which a warning (黄灯) is raised, ascending, each in (0, 1): `[0.6, 0.8]` by default.
     public let warningShares: [Double]
+    /// The jurisdiction's office hours (办公时间): due times fall at their close, and working time (warnings, pauses,
+    /// extensions) is counted within them. 09:00–17:00 by default.
+    public let officeHours: OfficeHours
 
     private let byName: [String: DeadlinePolicy]
 
@@ -146,7 +149,8 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
     /// - Throws: ``DeadlinePolicyError`` for a duplicate or empty policy name, a rule naming an unknown policy, no
     ///   catch-all rule, unknown rejection or sign-by policy, an extension rule below 1 day, or bad warning shares.
     public init(policies: [DeadlinePolicy], rules: [DeadlineRule], rejectionPolicy: String, signByPolicy: String,
-                extensionRule: ExtensionRule = .standard, warningShares: [Double] = [0.6, 0.8]) throws {
+                extensionRule: ExtensionRule = .standard, warningShares: [Double] = [0.6, 0.8],
+                officeHours: OfficeHours = .standard) throws {
         var byName: [String: DeadlinePolicy] = [:]
         for (index, policy) in policies.enumerated() {
             guard !policy.name.isEmpty else {
@@ -180,6 +184,7 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
         self.signBy = signBy
         self.extensionRule = extensionRule
         self.warningShares = warningShares
+        self.officeHours = officeHours
         self.byName = byName
     }
 
@@ -198,7 +203,7 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
     // MARK: File format
 
     private enum CodingKeys: String, CodingKey {
-        case policies, rules, rejectionPolicy, signByPolicy, `extension`, warningShares
+        case policies, rules, rejectionPolicy, signByPolicy, `extension`, warningShares, officeHours
     }
 
     public init(from decoder: any Decoder) throws {
@@ -209,7 +214,8 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
             rejectionPolicy: container.decode(String.self, forKey: .rejectionPolicy),
             signByPolicy: container.decode(String.self, forKey: .signByPolicy),
             extensionRule: container.decodeIfPresent(ExtensionRule.self, forKey: .extension) ?? .standard,
-            warningShares: container.decodeIfPresent([Double].self, forKey: .warningShares) ?? [0.6, 0.8])
+            warningShares: container.decodeIfPresent([Double].self, forKey: .warningShares) ?? [0.6, 0.8],
+            officeHours: container.decodeIfPresent(OfficeHours.self, forKey: .officeHours) ?? .standard)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -220,6 +226,7 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
         try container.encode(signBy.name, forKey: .signByPolicy)
         try container.encode(extensionRule, forKey: .extension)
         try container.encode(warningShares, forKey: .warningShares)
+        try container.encode(officeHours, forKey: .officeHours)
     }
 
     /// Parses a policy file (JSON, see `docs/deadlines.md`); `source` names it in errors.

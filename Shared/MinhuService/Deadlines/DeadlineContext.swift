@@ -25,13 +25,15 @@ public struct DeadlineContext: Sendable {
 
     /// The built-in calendar and policies, no database.
     public static func builtIn(timeZone: TimeZone = WorkingCalendar.defaultTimeZone) throws -> DeadlineContext {
-        DeadlineContext(calendar: try WorkingCalendar.builtIn(), timeZone: timeZone,
-                        policies: try DeadlinePolicySet.builtIn())
+        let policies = try DeadlinePolicySet.builtIn()
+        return DeadlineContext(calendar: try WorkingCalendar.builtIn(), officeHours: policies.officeHours,
+                               timeZone: timeZone, policies: policies)
     }
 
     /// The calendar of `calendar_days` (its `builtin` rows, or the built-in files when there are none) with its
     /// `local` off days added (`minhu calendar add-off`), and the
-    /// policy document named `default` in `deadline_policies` when there is one (the built-in set otherwise).
+    /// policy document named `default` in `deadline_policies` when there is one (the built-in set otherwise), with
+    /// its office hours.
     public static func load(from database: MinhuDatabase, timeZone: TimeZone = WorkingCalendar.defaultTimeZone,
                             logger: Logger) async throws -> DeadlineContext {
         try await database.withConnection { connection in
@@ -62,7 +64,8 @@ public struct DeadlineContext: Sendable {
         }
         // The State Council's days as loaded into the database (the built-in files when the table has none).
         let base = official.isEmpty ? try WorkingCalendar.builtIn() : try WorkingCalendar(entries: official)
-        return DeadlineContext(calendar: base.adding(offDays: offDays), timeZone: timeZone, policies: policies)
+        return DeadlineContext(calendar: base.adding(offDays: offDays), officeHours: policies.officeHours,
+                               timeZone: timeZone, policies: policies)
     }
 
     /// The sign-by and warning instants of a clock, with the share each is for (1 = overdue), ascending.
