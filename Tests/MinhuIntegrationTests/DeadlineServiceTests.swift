@@ -625,13 +625,17 @@ struct DeadlineServiceTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let good = folder.appendingPathComponent("local.json")
             try Data("""
-                {"policies": [{"name": "ordinary", "limit": {"workingDays": 7}}, {"name": "sign", "limit": {"hours": 4}}],
-                 "rules": [{"when": {}, "policy": "ordinary"}], "rejectionPolicy": "ordinary", "signByPolicy": "sign",
+                {"policies": [{"name": "ordinary", "limit": {"workingDays": 7}},
+                              {"name": "sign", "limit": {"hours": 4}}],
+                 "rules": [{"when": {}, "policy": "ordinary"}],
+                 "rejectionPolicy": "ordinary", "signByPolicy": "sign",
                  "officeHours": {"opens": "08:30", "closes": "17:30"}}
                 """.utf8).write(to: good)
             let bad = folder.appendingPathComponent("bad.json")
-            try Data(#"{"policies": [], "rules": [{"when": {"tier": "fast"}, "policy": "x"}], "rejectionPolicy": "x", "signByPolicy": "x"}"#
-                .utf8).write(to: bad)
+            try Data(#"""
+                {"policies": [], "rules": [{"when": {"tier": "fast"}, "policy": "x"}],
+                 "rejectionPolicy": "x", "signByPolicy": "x"}
+                """#.utf8).write(to: bad)
             func minhu(_ arguments: [String]) async throws -> (Int32?, String) {
                 try await ChildProcess.with(
                     "minhu", arguments: arguments,

@@ -90,7 +90,8 @@ struct DeadlinePolicyTests {
 
     @Test("office hours: the jurisdiction's, in the file; due times fall at their close")
     func officeHours() throws {
-        let json = #"{\#(Self.base), "rules": [{"when": {}, "policy": "a"}], "officeHours": {"opens": "08:30", "closes": "17:30"}}"#
+        let rules = #""rules": [{"when": {}, "policy": "a"}]"#
+        let json = #"{\#(Self.base), \#(rules), "officeHours": {"opens": "08:30", "closes": "17:30"}}"#
         let set = try DeadlinePolicySet(json: Data(json.utf8), source: "local.json")
         #expect(set.officeHours.description == "08:30–17:30")
         #expect(try DeadlinePolicySet(json: set.jsonData()) == set)
@@ -100,8 +101,9 @@ struct DeadlinePolicyTests {
         let due = DeadlineCalculator.due(policy: try #require(set.policy(named: "a")), receivedAt: monday,
                                          calendar: calendar, officeHours: set.officeHours)
         #expect(due == monday.addingTimeInterval(7 * 86_400 + 7.5 * 3600))
-        let backwards = #"{\#(Self.base), "rules": [{"when": {}, "policy": "a"}], "officeHours": {"opens": "17:00", "closes": "09:00"}}"#
-        #expect(error(backwards)?.description.contains("officeHours") == true, "\(String(describing: error(backwards)))")
+        let backwards = #"{\#(Self.base), \#(rules), "officeHours": {"opens": "17:00", "closes": "09:00"}}"#
+        let message = error(backwards)?.description ?? ""
+        #expect(message.contains("officeHours"), "\(message)")
     }
 
     static let base = """
