@@ -318,7 +318,7 @@ struct DeadlineServiceTests {
         }
     }
 
-    @Test("a denial emits the decision only and leaves the due time; --until counts working days")
+    @Test("a denial is a deadline.changed (approved false, due times unchanged) and the decision; --until counts")
     func extensionDeniedAndUntil() async throws {
         try await TestDatabase.withDatabase { database in
             let clock = FrozenClock(F.at(2024, 3, 6, 9))
@@ -334,7 +334,14 @@ struct DeadlineServiceTests {
                                                    decidedBy: "centre-lead", database: database, logger: logger)
             #expect(!outcome.approved && outcome.grantedWorkingDays == 0)
             #expect(try await F.clock(denied, .reply, database)?.dueAt == F.at(2024, 3, 11, 17))
-            #expect(try await F.emitted(database, appeal: denied).map(\.type) == ["dispatch.extension-decision"])
+            #expect(try await F.emitted(database, appeal: denied).map(\.type)
+                    == ["deadline.changed", "dispatch.extension-decision"])
+            let body = try await StorageFixtures.text("""
+                SELECT body FROM outbox WHERE type = 'deadline.changed' AND correlation_id = \(denied.uuidString)
+                """, on: database)
+            let changed = try MinhuJSON.decode(DeadlineChanged.self, from: Data(body.utf8))
+            #expect(changed.reason == .extension && changed.approved == false && changed.extensionWorkingDays == 0)
+            #expect(changed.replyBy == F.at(2024, 3, 11, 17) && changed.note == "理由不充分")
 
             // Until Friday 15 March: Tue 12, Wed 13, Thu 14, Fri 15 after the Monday 11 due day = 4 working days.
             let until = UUID()

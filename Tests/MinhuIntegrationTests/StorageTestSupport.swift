@@ -148,6 +148,15 @@ enum StorageFixtures {
         }
     }
 
+    /// One text from a query such as `SELECT body …` (empty when there is no row).
+    static func text(_ query: PostgresQuery, on database: MinhuDatabase) async throws -> String {
+        try await database.withConnection { connection in
+            let rows = try await connection.guardedQuery(query, logger: TestDatabase.logger)
+            for try await value in rows.decode(String.self) { return value }
+            return ""
+        }
+    }
+
     /// Runs `body` inside a transaction as `role` (`SET LOCAL ROLE`), then rolls back whatever it did.
     static func asRole<Result: Sendable>(
         _ role: String, on database: MinhuDatabase,

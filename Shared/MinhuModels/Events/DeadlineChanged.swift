@@ -1,7 +1,8 @@
 import Foundation
 
-/// The due times changed: an extension was granted, or the clocks paused or resumed. Carries the due times now in
-/// force; a clock that is paused or already stopped has none.
+/// The due times changed: an extension was granted, or the clocks paused or resumed; or an extension request was
+/// decided and denied (`approved: false`, the due times unchanged). Carries the due times now in force; a clock that
+/// is paused or already stopped has none.
 ///
 /// Event `deadline.changed` on `minhu.events`, published by minhu-deadlines; schema
 /// `docs/messages/event-deadline-changed.schema.json`.
@@ -27,8 +28,11 @@ public struct DeadlineChanged: LifecycleEventPayload, Hashable {
     public var signBy: Date?
     /// The reply-by due time now in force; nil while paused.
     public var replyBy: Date?
-    /// Working days granted, for an extension.
+    /// Working days granted, for an extension (0 when denied).
     public var extensionWorkingDays: Int?
+    /// For reason `extension`: whether the request was granted (false: denied, the due times unchanged); nil for a
+    /// pause or a resume. Optional, so version 1 consumers may ignore it.
+    public var approved: Bool?
     /// Who decided (a person, or the service for pause and resume).
     public var decidedBy: String
     /// Remark (Chinese).
@@ -36,7 +40,7 @@ public struct DeadlineChanged: LifecycleEventPayload, Hashable {
 
     public init(appealId: UUID, caseNumber: String, round: Int, attempt: Int, occurredAt: Date,
                 departmentCode: String, reason: DeadlineChangeReason, signBy: Date? = nil, replyBy: Date? = nil,
-                extensionWorkingDays: Int? = nil, decidedBy: String, note: String? = nil) {
+                extensionWorkingDays: Int? = nil, approved: Bool? = nil, decidedBy: String, note: String? = nil) {
         self.appealId = appealId
         self.caseNumber = caseNumber
         self.round = round
@@ -47,6 +51,7 @@ public struct DeadlineChanged: LifecycleEventPayload, Hashable {
         self.signBy = signBy
         self.replyBy = replyBy
         self.extensionWorkingDays = extensionWorkingDays
+        self.approved = approved
         self.decidedBy = decidedBy
         self.note = note
     }

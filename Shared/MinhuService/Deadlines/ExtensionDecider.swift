@@ -177,18 +177,17 @@ public struct ExtensionDecider: Sendable {
             granted_days = \(granted), decided_by = \(decidedBy), decided_at = \(now), decision_reason = \(reason)
             WHERE id = \(requestID)
             """, logger: logger)
-        var messages: [OutgoingMessage] = []
-        if approve {
-            let sign = clocks.first(where: {
-                $0.clock == .sign && $0.round == round && $0.attempt == attempt && $0.state == "running"
-            })
-            let changed = DeadlineChanged(
-                appealId: appealID, caseNumber: caseNumber, round: round, attempt: attempt, occurredAt: now,
-                departmentCode: department, reason: .extension, signBy: sign?.dueAt,
-                replyBy: reply.state == "running" ? reply.dueAt : nil, extensionWorkingDays: granted,
-                decidedBy: decidedBy, note: reason)
-            messages.append(try MessageEnvelope.event(changed, producer: DeadlineContext.producer, at: now))
-        }
+        // The decision is an event either way (issue 5): granted, with the due times moved; denied, with the due
+        // times unchanged, so the timeline, reporting and intake's status see it.
+        let sign = clocks.first(where: {
+            $0.clock == .sign && $0.round == round && $0.attempt == attempt && $0.state == "running"
+        })
+        let changed = DeadlineChanged(
+            appealId: appealID, caseNumber: caseNumber, round: round, attempt: attempt, occurredAt: now,
+            departmentCode: department, reason: .extension, signBy: sign?.dueAt,
+            replyBy: reply.state == "running" ? reply.dueAt : nil, extensionWorkingDays: approve ? granted : 0,
+            approved: approve, decidedBy: decidedBy, note: reason)
+        var messages = [try MessageEnvelope.event(changed, producer: DeadlineContext.producer, at: now)]
         let decision = ExtensionDecision(
             appealId: appealID, caseNumber: caseNumber, round: round, attempt: attempt, departmentCode: department,
             approved: approve, requestedWorkingDays: requested, grantedWorkingDays: granted, replyBy: reply.dueAt,
