@@ -65,6 +65,40 @@ struct AppealStatusSummaryTests {
         #expect(result.position.attempt == 2)
     }
 
+    @Test("a supplement answers 待群众补充, a decided extension 申请延期: 处理中 again; not otherwise, not stale ones")
+    func answers() {
+        let waiting = apply([dispatched(attempt: 1, to: "water", 2),
+                             AppealAwaitingCitizen(appealId: appeal, caseNumber: "C", round: 1, attempt: 1,
+                                                   occurredAt: at(5), departmentCode: "water", reason: "请补充照片")],
+                            to: received)
+        #expect(waiting.status == .awaitingCitizen)
+        func supplement(attempt: Int = 1, _ minute: Double) -> AppealSupplemented {
+            AppealSupplemented(appealId: appeal, caseNumber: "C", round: 1, attempt: attempt, occurredAt: at(minute),
+                               channel: .wechat, text: "照片已上传")
+        }
+        let answered = apply([supplement(9)], to: waiting)
+        #expect(answered.status == .inProgress && answered.lastEvent == "appeal.supplemented")
+        #expect(waiting.applying(supplement(4)) == nil)  // from before the wait
+        #expect(waiting.applying(supplement(attempt: 0, 9)) == nil)  // another assignment's
+        #expect(apply([dispatched(attempt: 1, to: "water", 2)], to: received).applying(supplement(9)) == nil)
+
+        let requested = apply([dispatched(attempt: 1, to: "water", 2),
+                               AppealExtensionRequested(appealId: appeal, caseNumber: "C", round: 1, attempt: 1,
+                                                        occurredAt: at(5), departmentCode: "water", workingDays: 3,
+                                                        reason: "需现场勘查")], to: received)
+        #expect(requested.status == .extensionRequested)
+        for approved in [true, false] {
+            let decided = DeadlineChanged(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(8),
+                                          departmentCode: "water", reason: .extension, replyBy: at(3000),
+                                          extensionWorkingDays: approved ? 3 : 0, approved: approved,
+                                          decidedBy: "centre")
+            #expect(apply([decided], to: requested).status == .inProgress)
+        }
+        let paused = DeadlineChanged(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(8),
+                                     departmentCode: "water", reason: .pause, decidedBy: "minhu-deadlines")
+        #expect(apply([paused], to: requested).status == .extensionRequested)
+    }
+
     @Test("a reopening starts round 2; a stale round-1 event after it is ignored")
     func reopening() {
         let closed = AppealClosed(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(50),

@@ -102,6 +102,12 @@ struct IntakeAMQPTests {
             try await IntakeHarness.run(amqpURL: url) { intake in
                 #expect(allConfirmed(try await publish([try message(appeal("wx-s1"), channel: .wechat, user: "integrator.wechat")], as: wechat)))
                 try await expectEventually(timeout: .seconds(120)) { try await intake.count("SELECT count(*) FROM appeals") == 1 }
+                // The department waits for the citizen (its appeal.awaiting_citizen, as intake.events projects it).
+                #expect(try await intake.count("""
+                    WITH waiting AS (UPDATE appeal_status SET status = 'awaiting_citizen', round = 1, attempt = 1,
+                                         rank = 60, position_at = now() - interval '1 minute' RETURNING 1)
+                    SELECT count(*) FROM waiting
+                    """) == 1)
                 let known = try MessageEnvelope.message(IntakeSupplement(externalId: "wx-s1", text: "补充：附近还有两盏也不亮", submittedAt: Date()),
                                                         route: .intake(channel: .wechat, kind: .supplement),
                                                         producer: "adapter", at: Date(), userID: "integrator.wechat")
@@ -122,6 +128,10 @@ struct IntakeAMQPTests {
                     try await intake.count("SELECT count(*) FROM outbox WHERE type = 'appeal.supplemented'") == 1
                 }
                 #expect(try await intake.count("SELECT count(*) FROM appeal_supplements") == 1)
+                // The supplement answers 待群众补充: the case file says 处理中 again (Open311: in_progress).
+                #expect(try await intake.count("""
+                    SELECT count(*) FROM appeal_status WHERE status = 'in_progress' AND last_event = 'appeal.supplemented'
+                    """) == 1)
                 let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 4, url: url, timeout: .seconds(90))
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
                 #expect(reasons.contains { $0.contains("no appeal with case_number '20000101-000001'") }, "\(reasons)")

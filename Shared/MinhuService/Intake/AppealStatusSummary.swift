@@ -58,6 +58,22 @@ public struct AppealStatusSummary: Sendable, Hashable {
         default:
             break
         }
+        // An answer to what the status waits for: the citizen's supplement ends 待群众补充, the centre's decision
+        // ends 申请延期; the department is at work again (处理中). Only for the same assignment, and only later.
+        let sameAttempt = (incoming.round, incoming.attempt) == (position.round, position.attempt)
+        let answer: AppealStatus? = switch event {
+        case is AppealSupplemented where status == .awaitingCitizen: .inProgress
+        case let changed as DeadlineChanged where status == .extensionRequested && changed.reason == .extension:
+            .inProgress
+        default: nil
+        }
+        if let answer, sameAttempt, event.occurredAt > position.occurredAt {
+            next.status = answer
+            next.position = LifecyclePosition(round: incoming.round, attempt: incoming.attempt,
+                                              rank: answer.lifecycleRank, occurredAt: event.occurredAt)
+            next.lastEvent = type(of: event).eventType.rawValue
+            next.statusNotes = nil
+        }
         // The step, only forward.
         if let status = AppealStatus(event: type(of: event).eventType), incoming > position {
             next.status = status

@@ -145,6 +145,8 @@ public struct ChannelIntakeHandler: MessageHandler {
         let event = AppealSupplemented(appealId: appealId, caseNumber: caseNumber, round: round, attempt: attempt,
                                        occurredAt: now, channel: channel, text: supplement.text,
                                        attachments: supplement.attachments)
+        // The case file's status too: a supplement answers 待群众补充 (AppealStatusSummary).
+        try await LifecycleProjectionHandler(clock: recorder.clock).apply(event, on: connection, logger: logger)
         return [try MessageEnvelope.event(event, producer: AppealRecorder.producer, at: now)]
     }
 }
