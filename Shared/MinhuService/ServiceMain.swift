@@ -23,7 +23,7 @@ public enum ServiceMain {
     }
 
     /// The schema version every service of this build needs.
-    public static let requiredSchemaVersion = 17
+    public static let requiredSchemaVersion = 18
 
     @MainActor
     public static func run(serviceName: String, parts: (ServiceRuntime) -> Parts) async -> Never {

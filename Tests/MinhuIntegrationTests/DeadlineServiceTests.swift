@@ -113,9 +113,12 @@ struct DeadlineServiceTests {
                 let clock = FrozenClock(F.dispatchTime)
                 let (handler, _) = try parts(clock)
                 let publisher = AMQPPublisher(url: url, logger: logger)
-                let good = UUID(), early = UUID(), backwards = UUID()
+                let good = UUID(), early = UUID(), backwards = UUID(), late = UUID()
                 var dueBeforeDispatch = try F.dispatched(backwards)
-                dueBeforeDispatch.replyBy = F.dispatchTime.addingTimeInterval(-60)
+                dueBeforeDispatch.signBy = F.dispatchTime.addingTimeInterval(-60)
+                // Dispatched late from the manual desk: its reply-by, counted from arrival, has passed. Accepted.
+                var lateDispatch = try F.dispatched(late)
+                lateDispatch.replyBy = F.dispatchTime.addingTimeInterval(-60)
                 let bad: [any EventPayload] = [
                     AppealSigned(appealId: early, caseNumber: "T-0002", round: 0, attempt: 1,
                                  occurredAt: F.dispatchTime, departmentCode: "water"),
@@ -127,7 +130,7 @@ struct DeadlineServiceTests {
                                   occurredAt: F.dispatchTime, departmentCode: "Water Bureau", reply: "已处理",
                                   resolved: true),
                 ]
-                let messages = try [try F.dispatched(good)].map {
+                let messages = try [try F.dispatched(good), lateDispatch].map {
                     try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: F.dispatchTime)
                 } + bad.map { try MessageEnvelope.event($0, producer: "minhu-dispatcher", at: F.dispatchTime) }
                 #expect(allConfirmed(try await publisher.publish(messages)))
@@ -135,13 +138,14 @@ struct DeadlineServiceTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await service.run() }
                     try await expectEventually { try await F.clocks(good, database).count == 2 }
+                    try await expectEventually { try await F.clocks(late, database).count == 2 }
                     group.cancelAll()
                 }
                 let dead = try await DeadLetterReader.read(queue: "dead.deadlines.events", count: 4, url: url)
                 await publisher.shutdown()
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
                 #expect(reasons.count == 4, "\(reasons)")
-                for field in ["'round'", "'sign_by' and 'reply_by'", "'working_days'", "'department_code'"] {
+                for field in ["'round'", "'sign_by'", "'working_days'", "'department_code'"] {
                     #expect(reasons.contains { $0.contains(field) }, "no refusal names \(field): \(reasons)")
                 }
                 // The good dispatch's clocks run, untouched by the bad reply; nothing else was written.
@@ -172,12 +176,28 @@ struct DeadlineServiceTests {
                                departmentCode: "power", reason: "不属于本单位职责"),
             ], handler: handler, database: database)
             #expect(try await F.clocks(appeal, database).map(\.state) == ["running", "running"])
+            // Nor does its extension request: the round's one extension stays the lead's.
+            try await F.apply([AppealExtensionRequested(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                        occurredAt: at, departmentCode: "power", workingDays: 5,
+                                                        reason: "协办部分需要时间")],
+                              handler: handler, database: database)
+            #expect(try await StorageFixtures.integer("SELECT count(*) FROM deadline_extension_requests",
+                                                      on: database) == 0)
             try await F.apply([AppealSigned(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1,
                                             occurredAt: at, departmentCode: "water")],
                               handler: handler, database: database)
             let rows = try await F.clocks(appeal, database)
             #expect(rows.first { $0.clock == .sign }?.state == "stopped")
             #expect(rows.first { $0.clock == .reply }?.state == "running")
+
+            // Handled before its dispatch (kept, 0018), a co-department's return is not applied by the dispatch.
+            let other = UUID()
+            var second = try F.dispatched(other, case: "T-0002")
+            second.coDepartmentCodes = ["power"]
+            try await F.apply([AppealReturned(appealId: other, caseNumber: "T-0002", round: 1, attempt: 1,
+                                              occurredAt: at, departmentCode: "power", reason: "不属于本单位职责"),
+                               second], handler: handler, database: database)
+            #expect(try await F.clocks(other, database).map(\.state) == ["running", "running"])
         }
     }
 

@@ -5,14 +5,18 @@ import PostgresNIO
 
 /// A lifecycle event handled before the `appeal.dispatched` of its assignment (a requeued delivery, or two copies
 /// of minhu-deadlines), kept in `deadline_early_events` (migration 0014) until that dispatch starts the clocks,
-/// which then apply it (`DeadlineEventHandler`). Only its type and time are kept: they are all the clocks use.
+/// which then apply it (`DeadlineEventHandler`). Its type, time and department are kept: all the clocks use.
 public struct DeadlineEarlyEvent: Sendable, Hashable {
     public var type: EventType
     public var occurredAt: Date
+    /// The department the event names (since 0018), nil for one that names none: a co-department's event is not
+    /// applied to the lead's clocks.
+    public var department: String?
 
-    public init(type: EventType, occurredAt: Date) {
+    public init(type: EventType, occurredAt: Date, department: String? = nil) {
         self.type = type
         self.occurredAt = occurredAt
+        self.department = department
     }
 
     /// The first key of the two-key advisory locks that serialise one appeal's events across copies (ASCII "MD").
@@ -36,8 +40,9 @@ public struct DeadlineEarlyEvent: Sendable, Hashable {
     static func keep(_ event: DeadlineEarlyEvent, appealID: UUID, round: Int, attempt: Int,
                      on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.guardedQuery("""
-            INSERT INTO deadline_early_events (appeal_id, round, attempt, event_type, occurred_at)
-            VALUES (\(appealID), \(round), \(attempt), \(event.type.rawValue), \(event.occurredAt))
+            INSERT INTO deadline_early_events (appeal_id, round, attempt, event_type, occurred_at, department)
+            VALUES (\(appealID), \(round), \(attempt), \(event.type.rawValue), \(event.occurredAt),
+                    \(event.department ?? ""))
             ON CONFLICT DO NOTHING
             """, logger: logger)
     }
@@ -64,13 +69,13 @@ public struct DeadlineEarlyEvent: Sendable, Hashable {
         let rows = try await connection.guardedQuery("""
             DELETE FROM deadline_early_events
             WHERE appeal_id = \(appealID) AND (round, attempt) <= (\(round), \(attempt))
-            RETURNING round, attempt, event_type, occurred_at
+            RETURNING round, attempt, event_type, occurred_at, department
             """, logger: logger)
         var out: [DeadlineEarlyEvent] = []
-        for try await (r, a, type, at) in rows.decode((Int, Int, String, Date).self)
+        for try await (r, a, type, at, department) in rows.decode((Int, Int, String, Date, String).self)
         where r == round && a == attempt {
             guard let known = EventType(rawValue: type) else { continue }
-            out.append(DeadlineEarlyEvent(type: known, occurredAt: at))
+            out.append(DeadlineEarlyEvent(type: known, occurredAt: at, department: department.isEmpty ? nil : department))
         }
         // Ties (one instant): a pause before the stops, and both before a resume (the supplement that answers it).
         return out.sorted { ($0.occurredAt, replayRank($0.type)) < ($1.occurredAt, replayRank($1.type)) }

@@ -4,7 +4,7 @@ import MinhuModels
 /// What minhu-deadlines requires of an event beyond its JSON shape, checked when it is decoded: a refused event is
 /// dead-lettered with the reason and changes nothing. Without it, a round of 0 failed a table constraint inside the
 /// batch's transaction (the whole batch rolled back, then the one message was requeued until the broker's delivery
-/// limit dead-lettered it without a reason), a dispatch due before it happened warned and went overdue at the first
+/// limit dead-lettered it without a reason), a sign-by time before the dispatch warned and went overdue at the first
 /// tick, and an extension request of 0 days was stored as pending.
 enum DeadlineEventCheck {
     /// The largest round or attempt the clocks' integer columns hold.
@@ -28,8 +28,10 @@ enum DeadlineEventCheck {
         }
         switch payload {
         case let dispatched as AppealDispatched:
-            guard dispatched.signBy >= dispatched.occurredAt, dispatched.replyBy >= dispatched.occurredAt else {
-                throw MessageRejection("fields 'sign_by' and 'reply_by' must not be before 'occurred_at'")
+            // The sign-by time counts from the dispatch. The reply-by time counts from the appeal's arrival, so an
+            // appeal dispatched late (from the manual desk) may be due already: its clock starts overdue.
+            guard dispatched.signBy >= dispatched.occurredAt else {
+                throw MessageRejection("field 'sign_by' must not be before 'occurred_at'")
             }
             if let days = dispatched.workingDays, days < 1 {
                 throw MessageRejection("field 'working_days' must be 1 or more (got \(days))")

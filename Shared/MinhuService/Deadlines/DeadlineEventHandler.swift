@@ -100,6 +100,14 @@ public struct DeadlineEventHandler: MessageHandler {
                 "clock.round": "\(newest.round)", "clock.attempt": "\(newest.attempt)"])
             return []
         }
+        // Only the lead department's actions move the clocks (docs/messages.md, "For departments"): a
+        // co-department's signature, progress, return or extension request of its part does not.
+        if !(event is AppealDispatched), let department = DeadlineEventCheck.departmentCode(of: payload),
+           let assignment = clocks.first(where: { $0.position == position }), assignment.department != department {
+            Self.logOtherDepartment(eventType, appealID: event.appealId, department: department,
+                                    assignment: assignment.department, logger: logger)
+            return []
+        }
         switch event {
         case let dispatched as AppealDispatched:
             return try await start(dispatched, clocks: clocks, context: context, on: connection, logger: logger)
@@ -113,19 +121,11 @@ public struct DeadlineEventHandler: MessageHandler {
             return []
         default:
             guard let action = Self.clockAction(eventType) else { return [] }
-            if let department = DeadlineEventCheck.departmentCode(of: payload),
-               let assignment = clocks.first(where: { $0.position == position }), assignment.department != department {
-                // Only the lead department's actions move the clocks (docs/messages.md, "For departments"); a
-                // co-department's signature, progress or return of its part does not.
-                logger.info("event of a department other than the assignment's ignored", metadata: [
-                    "event.type": "\(eventType.rawValue)", "appeal.id": "\(event.appealId)",
-                    "event.department": "\(department)", "clock.department": "\(assignment.department)"])
-                return []
-            }
             if event.attempt >= 1 && !clocks.contains(where: { $0.position == position }) {
                 // Its dispatch is not handled yet (requeued, or on another copy): kept for it.
-                try await DeadlineEarlyEvent.keep(DeadlineEarlyEvent(type: eventType, occurredAt: event.occurredAt),
-                                                  appealID: event.appealId, round: event.round,
+                let kept = DeadlineEarlyEvent(type: eventType, occurredAt: event.occurredAt,
+                                              department: DeadlineEventCheck.departmentCode(of: payload))
+                try await DeadlineEarlyEvent.keep(kept, appealID: event.appealId, round: event.round,
                                                   attempt: event.attempt, on: connection, logger: logger)
                 logger.info("event before its dispatch kept for it", metadata: [
                     "event.type": "\(eventType.rawValue)", "appeal.id": "\(event.appealId)",
@@ -155,6 +155,11 @@ public struct DeadlineEventHandler: MessageHandler {
         var out: [OutgoingMessage] = []
         for kept in early {
             guard let action = Self.clockAction(kept.type) else { continue }
+            if let department = kept.department, department != dispatched.departmentCode {
+                Self.logOtherDepartment(kept.type, appealID: dispatched.appealId, department: department,
+                                        assignment: dispatched.departmentCode, logger: logger)
+                continue
+            }
             let now = try await DeadlineClockRow.lockAll(appealID: dispatched.appealId, on: connection, logger: logger)
             out += try await act(action, eventType: kept.type, at: kept.occurredAt, position: position, clocks: now,
                                  context: context, on: connection, logger: logger)
@@ -165,6 +170,13 @@ public struct DeadlineEventHandler: MessageHandler {
                 "event.attempt": "\(dispatched.attempt)", "events": "\(early.map(\.type.rawValue))"])
         }
         return out
+    }
+
+    static func logOtherDepartment(_ type: EventType, appealID: UUID, department: String, assignment: String,
+                                   logger: Logger) {
+        logger.info("event of a department other than the assignment's ignored", metadata: [
+            "event.type": "\(type.rawValue)", "appeal.id": "\(appealID)", "event.department": "\(department)",
+            "clock.department": "\(assignment)"])
     }
 
     /// Moves the clocks as `action` says, for an event of `eventType` at `at` about the assignment at `position`
