@@ -58,7 +58,7 @@ struct DemoDeadlinePlay: Sendable {
 
     func run(_ appeals: [Appeal], timeout: TimeInterval) async throws {
         let names = try await departmentNames()
-        let start = clock.now()
+        let start = try await officeOpening()
         print("模拟时钟 simulated clock: \(Self.format(start, context.timeZone, full: true)), "
               + "\(Self.speedText(speed)) (minhu-deadlines runs on it)\n")
         var steps: [Step] = []
@@ -77,7 +77,8 @@ struct DemoDeadlinePlay: Sendable {
         print("")
         steps.sort { $0.at < $1.at }
         let ids = appeals.map(\.id.uuidString)
-        var lastSeen: Int64 = 0
+        // Outbox ids become visible out of order (DESIGN §4): remember what was printed rather than the last id.
+        var printed = Set<Int64>()
         var overdueSeen = Set<UUID>()
         let realDeadline = Date().addingTimeInterval(timeout)
         while Date() < realDeadline {
@@ -87,8 +88,8 @@ struct DemoDeadlinePlay: Sendable {
                 try await publish([step.event], at: step.at)
                 print("[\(Self.format(step.at, context.timeZone))] \(step.caseNumber) \(step.label)")
             }
-            for emitted in try await emittedSince(lastSeen, correlationIDs: ids) {
-                lastSeen = emitted.id
+            for emitted in try await emitted(correlationIDs: ids) where !printed.contains(emitted.id) {
+                printed.insert(emitted.id)
                 print("[\(Self.format(emitted.occurredAt, context.timeZone))] \(emitted.caseNumber) \(emitted.text)")
                 if emitted.isSignOverdue { overdueSeen.insert(emitted.appealID) }
             }
@@ -100,6 +101,25 @@ struct DemoDeadlinePlay: Sendable {
                   + "on the same MINHU_CLOCK_* settings?)")
         }
         try await printClocks(appeals.map(\.id))
+    }
+
+    /// The simulated instant to dispatch at: the next opening of office on a working day, waited for (the clock
+    /// runs while the services start, so `scripts/demo` starts it before the opening), or now when the office is
+    /// already open.
+    func officeOpening() async throws -> Date {
+        let now = clock.now()
+        let day = LocalDate(now, in: context.timeZone)
+        let today = context.calendar.isWorkingDay(day) ? day : context.calendar.nextWorkingDay(after: day)
+        let opening = context.calendar.openingOfOffice(on: today, officeHours: context.officeHours,
+                                                       timeZone: context.timeZone)
+        let closing = context.calendar.closeOfOffice(on: today, officeHours: context.officeHours,
+                                                     timeZone: context.timeZone)
+        if now >= opening && now < closing { return now }
+        let target = now < opening ? opening
+            : context.calendar.openingOfOffice(on: context.calendar.nextWorkingDay(after: today),
+                                               officeHours: context.officeHours, timeZone: context.timeZone)
+        try await Task.sleep(for: .seconds(target.timeIntervalSince(now) / speed))
+        return clock.now()
     }
 
     // MARK: - The scenes
@@ -212,13 +232,13 @@ struct DemoDeadlinePlay: Sendable {
         _ = try await relay.flush()
     }
 
-    /// What minhu-deadlines emitted about the appeals after outbox row `lastSeen`, as lines to print.
-    func emittedSince(_ lastSeen: Int64, correlationIDs: [String]) async throws -> [DemoDeadlineEmission] {
+    /// What minhu-deadlines emitted about the appeals, in outbox order, as lines to print.
+    func emitted(correlationIDs: [String]) async throws -> [DemoDeadlineEmission] {
         try await database.withConnection { connection in
             var emitted: [DemoDeadlineEmission] = []
             for try await (id, type, body) in try await connection.guardedQuery("""
                 SELECT id, type, body FROM outbox WHERE producer = \(DeadlineContext.producer) AND is_event
-                AND correlation_id = ANY(\(correlationIDs)) AND id > \(lastSeen) ORDER BY id
+                AND correlation_id = ANY(\(correlationIDs)) ORDER BY id
                 """, logger: logger).decode((Int64, String, String).self) {
                 if let emission = DemoDeadlineEmission(id: id, type: type, body: Data(body.utf8),
                                                    timeZone: context.timeZone) {
