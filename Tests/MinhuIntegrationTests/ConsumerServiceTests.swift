@@ -78,7 +78,9 @@ struct ConsumerServiceTests {
     func deadLetterOfAForeignMessage() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
+                _ = try await database.withConnection {
+                    try await $0.guardedQuery(EffectHandler.createTable, logger: logger)
+                }
                 try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
                 try await TestBroker.fromEnvironment().publishRaw(
                     vhost: url.vhost, exchange: MinhuTopology.events, routingKey: "appeal.received",
@@ -89,11 +91,13 @@ struct ConsumerServiceTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await service.run() }
                     try await expectEventually {
-                        (try await TopologyDeclarer.status(of: ["dead.\(queue)"], url: url))["dead.\(queue)"]?.messages == 1
+                        let status = try await TopologyDeclarer.status(of: ["dead.\(queue)"], url: url)
+                        return status["dead.\(queue)"]?.messages == 1
                     }
                     group.cancelAll()
                 }
-                let dead = try #require(try await DeadLetterReader.read(queue: "dead.\(queue)", count: 1, url: url).first)
+                let letters = try await DeadLetterReader.read(queue: "dead.\(queue)", count: 1, url: url)
+                let dead = try #require(letters.first)
                 await publisher.shutdown()
                 #expect(dead.properties.headers["x-minhu-error"]?.contains("message_id") == true)
                 #expect(dead.properties.headers["x-minhu-original-message-id"] == "legacy-42")

@@ -152,7 +152,8 @@ struct DeadlineServiceTests {
                 #expect(try await F.clocks(good, database).allSatisfy { $0.state == "running" })
                 #expect(try await F.clocks(backwards, database).isEmpty)
                 let written = try await StorageFixtures.integer("""
-                    SELECT (SELECT count(*) FROM deadline_early_events) + (SELECT count(*) FROM deadline_extension_requests)
+                    SELECT (SELECT count(*) FROM deadline_early_events)
+                         + (SELECT count(*) FROM deadline_extension_requests)
                     """, on: database)
                 #expect(written == 0)
             }
@@ -527,7 +528,9 @@ struct DeadlineServiceTests {
             let runningAllAlong = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger,
                                                   startedAt: Date().addingTimeInterval(-2 * 3600))
             func replyOverdue(_ appeal: UUID) async throws -> Bool {
-                try await F.emitted(database, appeal: appeal).contains { $0.type == "deadline.overdue" && $0.clock == "reply" }
+                try await F.emitted(database, appeal: appeal).contains {
+                    $0.type == "deadline.overdue" && $0.clock == "reply"
+                }
             }
             // The watcher that was down waits for the queued and the unpublished replies, not the abandoned one.
             try await restarted.tick()

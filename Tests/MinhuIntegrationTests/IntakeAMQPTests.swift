@@ -130,7 +130,8 @@ struct IntakeAMQPTests {
                 #expect(try await intake.count("SELECT count(*) FROM appeal_supplements") == 1)
                 // The supplement answers 待群众补充: the case file says 处理中 again (Open311: in_progress).
                 #expect(try await intake.count("""
-                    SELECT count(*) FROM appeal_status WHERE status = 'in_progress' AND last_event = 'appeal.supplemented'
+                    SELECT count(*) FROM appeal_status
+                    WHERE status = 'in_progress' AND last_event = 'appeal.supplemented'
                     """) == 1)
                 let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 4, url: url, timeout: .seconds(90))
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }

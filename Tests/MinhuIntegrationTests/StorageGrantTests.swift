@@ -44,7 +44,7 @@ struct StorageGrantTests {
             #expect(try await StorageFixtures.fails(insertDay, as: "minhu_reporting", on: database) == Self.insufficientPrivilege)
             #expect(try await StorageFixtures.fails(insertDay, as: "minhu_intake", on: database) == Self.insufficientPrivilege)
 
-            // 0017: no service writes the deadline policy; the dispatcher inserts cluster members but never updates them.
+            // 0017: no service writes the deadline policy; the dispatcher inserts cluster members, never updates them.
             let policy: PostgresQuery = "UPDATE deadline_policies SET description = description"
             for role in ServiceRole.allCases {
                 #expect(try await StorageFixtures.fails(policy, as: role.roleName, on: database)

@@ -21,7 +21,8 @@ import PostgresNIO
 /// place, and the reply deadline in working days.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Demonstrations on real data (see scripts/demo).", subcommands: [Replay.self, DemoDeadlinesCommand.self])
+        commandName: "demo", abstract: "Demonstrations on real data (see scripts/demo).",
+        subcommands: [Replay.self, DemoDeadlinesCommand.self])
 
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Replay real messages and follow them through the services.")

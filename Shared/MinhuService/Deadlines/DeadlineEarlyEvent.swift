@@ -75,7 +75,8 @@ public struct DeadlineEarlyEvent: Sendable, Hashable {
         for try await (r, a, type, at, department) in rows.decode((Int, Int, String, Date, String).self)
         where r == round && a == attempt {
             guard let known = EventType(rawValue: type) else { continue }
-            out.append(DeadlineEarlyEvent(type: known, occurredAt: at, department: department.isEmpty ? nil : department))
+            out.append(DeadlineEarlyEvent(type: known, occurredAt: at,
+                                          department: department.isEmpty ? nil : department))
         }
         // Ties (one instant): a pause before the stops, and both before a resume (the supplement that answers it).
         return out.sorted { ($0.occurredAt, replayRank($0.type)) < ($1.occurredAt, replayRank($1.type)) }

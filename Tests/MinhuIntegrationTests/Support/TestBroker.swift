@@ -48,7 +48,9 @@ struct TestBroker {
         let data = try await management("POST", "/api/exchanges/\(vhost)/\(exchange)/publish", body: nil,
                                         json: try JSONSerialization.data(withJSONObject: body))
         let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        guard answer?["routed"] as? Bool == true else { throw TestEnvironmentError("raw publish not routed: \(answer ?? [:])") }
+        guard answer?["routed"] as? Bool == true else {
+            throw TestEnvironmentError("raw publish not routed: \(answer ?? [:])")
+        }
     }
 
     /// Calls the management HTTP API with basic auth from the URL.
