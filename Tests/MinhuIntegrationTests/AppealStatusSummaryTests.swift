@@ -99,6 +99,17 @@ struct AppealStatusSummaryTests {
         #expect(apply([paused], to: requested).status == .extensionRequested)
     }
 
+    @Test("a co-department's actions do not move the case's status; the lead department's do")
+    func coDepartment() {
+        let dispatched = apply([dispatched(attempt: 1, to: "water", 2)], to: received)
+        let byPower = AppealReturned(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(3),
+                                     departmentCode: "power", reason: "不属于本单位")
+        #expect(dispatched.applying(byPower) == nil)
+        let byWater = AppealSigned(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(4),
+                                   departmentCode: "water")
+        #expect(dispatched.applying(byWater)?.status == .signed)
+    }
+
     @Test("a reopening starts round 2; a stale round-1 event after it is ignored")
     func reopening() {
         let closed = AppealClosed(appealId: appeal, caseNumber: "C", round: 1, attempt: 1, occurredAt: at(50),

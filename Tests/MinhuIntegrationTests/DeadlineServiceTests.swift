@@ -148,6 +148,11 @@ struct DeadlineServiceTests {
                 for field in ["'round'", "'sign_by'", "'working_days'", "'department_code'"] {
                     #expect(reasons.contains { $0.contains(field) }, "no refusal names \(field): \(reasons)")
                 }
+                // The late dispatch owes its reply-by overdue at once, and no warning about time never left.
+                let (_, contexts) = try parts(clock)
+                try await DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger).tick()
+                let lateReply = try await F.emitted(database, appeal: late).filter { $0.clock == "reply" }
+                #expect(lateReply.map(\.type) == ["deadline.overdue"], "\(lateReply)")
                 // The good dispatch's clocks run, untouched by the bad reply; nothing else was written.
                 #expect(try await F.clocks(good, database).allSatisfy { $0.state == "running" })
                 #expect(try await F.clocks(backwards, database).isEmpty)
@@ -199,6 +204,22 @@ struct DeadlineServiceTests {
                                               occurredAt: at, departmentCode: "power", reason: "不属于本单位职责"),
                                second], handler: handler, database: database)
             #expect(try await F.clocks(other, database).map(\.state) == ["running", "running"])
+
+            // A co-department's extension request recorded before the dispatch cannot be decided for the lead.
+            let third = UUID()
+            var dispatchedThird = try F.dispatched(third, case: "T-0003")
+            dispatchedThird.coDepartmentCodes = ["power"]
+            try await F.apply([AppealExtensionRequested(appealId: third, caseNumber: "T-0003", round: 1, attempt: 1,
+                                                        occurredAt: at, departmentCode: "power", workingDays: 5,
+                                                        reason: "协办部分需要时间"),
+                               dispatchedThird], handler: handler, database: database)
+            let (_, contexts) = try parts(clock)
+            await #expect(throws: ExtensionDecider.Refusal.self) {
+                _ = try await ExtensionDecider(contexts: contexts, clock: clock).decide(
+                    .caseNumber("T-0003"), approve: true, reason: nil, decidedBy: "centre-lead", database: database,
+                    logger: logger)
+            }
+            #expect(try await F.clock(third, .reply, database)?.extensionsUsed == 0)
         }
     }
 

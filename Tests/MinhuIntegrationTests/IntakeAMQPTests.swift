@@ -133,6 +133,33 @@ struct IntakeAMQPTests {
                     SELECT count(*) FROM appeal_status
                     WHERE status = 'in_progress' AND last_event = 'appeal.supplemented'
                     """) == 1)
+                // A wait projected after the supplement that answered it (the department's event came late): the
+                // supplement, recorded since, answers it at once.
+                #expect(try await intake.count("""
+                    WITH signed AS (UPDATE appeal_status SET status = 'signed', rank = 50,
+                                        position_at = now() - interval '2 minutes', last_event = 'appeal.signed'
+                                    RETURNING 1)
+                    SELECT count(*) FROM signed
+                    """) == 1)
+                let (appealID, caseNumber) = try await intake.database.withConnection { connection in
+                    var found: (UUID, String)?
+                    for try await row in try await connection.guardedQuery(
+                        "SELECT id, case_number FROM appeals", logger: TestDatabase.logger
+                    ).decode((UUID, String).self) { found = row }
+                    return try #require(found)
+                }
+                let lateWait = AppealAwaitingCitizen(appealId: appealID, caseNumber: caseNumber, round: 1, attempt: 1,
+                                                     occurredAt: Date().addingTimeInterval(-3600),
+                                                     departmentCode: "water", reason: "请补充照片")
+                let waitEvent = try MessageEnvelope.event(lateWait, producer: "minhu-dispatcher",
+                                                          at: lateWait.occurredAt)
+                #expect(allConfirmed(try await publish([waitEvent], as: url)))
+                try await expectEventually(timeout: .seconds(60)) {
+                    try await intake.count("""
+                        SELECT count(*) FROM appeal_status
+                        WHERE status = 'in_progress' AND last_event = 'appeal.supplemented' AND rank = 60
+                        """) == 1
+                }
                 let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 4, url: url, timeout: .seconds(90))
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
                 #expect(reasons.contains { $0.contains("no appeal with case_number '20000101-000001'") }, "\(reasons)")

@@ -58,7 +58,7 @@ struct DemoDeadlinePlay: Sendable {
 
     func run(_ appeals: [Appeal], timeout: TimeInterval) async throws {
         let names = try await departmentNames()
-        let start = try await officeOpening()
+        let start = try await officeOpening(timeout: timeout)
         print("模拟时钟 simulated clock: \(Self.format(start, context.timeZone, full: true)), "
               + "\(Self.speedText(speed)) (minhu-deadlines runs on it)\n")
         var steps: [Step] = []
@@ -106,7 +106,7 @@ struct DemoDeadlinePlay: Sendable {
     /// The simulated instant to dispatch at: the next opening of office on a working day, waited for (the clock
     /// runs while the services start, so `scripts/demo` starts it before the opening), or now when the office is
     /// already open.
-    func officeOpening() async throws -> Date {
+    func officeOpening(timeout: TimeInterval) async throws -> Date {
         let now = clock.now()
         let day = LocalDate(now, in: context.timeZone)
         let today = context.calendar.isWorkingDay(day) ? day : context.calendar.nextWorkingDay(after: day)
@@ -114,12 +114,25 @@ struct DemoDeadlinePlay: Sendable {
                                                        timeZone: context.timeZone)
         let closing = context.calendar.closeOfOffice(on: today, officeHours: context.officeHours,
                                                      timeZone: context.timeZone)
-        if now >= opening && now < closing { return now }
+        if now >= opening && now < closing {
+            if now.timeIntervalSince(opening) > 3600 {
+                print("(minhu-deadlines took long to start: the office opened "
+                      + "\(Self.format(opening, context.timeZone)), dispatching now)")
+            }
+            return now
+        }
         let target = now < opening ? opening
             : context.calendar.openingOfOffice(on: context.calendar.nextWorkingDay(after: today),
                                                officeHours: context.officeHours, timeZone: context.timeZone)
-        try await Task.sleep(for: .seconds(target.timeIntervalSince(now) / speed))
-        return clock.now()
+        let wait = target.timeIntervalSince(now) / speed
+        guard wait <= timeout else {
+            throw CommandFailure("the office opens \(Self.format(target, context.timeZone, full: true)), "
+                                 + "\(Int(wait)) s away at this clock speed: more than --timeout")
+        }
+        print("等待上班 waiting for the office to open: \(Self.format(target, context.timeZone, full: true)), "
+              + String(format: "%.1f s", wait))
+        try await Task.sleep(for: .seconds(wait))
+        return max(target, clock.now())
     }
 
     // MARK: - The scenes

@@ -99,9 +99,9 @@ public struct DeadlineClockRow: Sendable, Hashable {
         let limitText = String(decoding: try MinhuJSON.encode(limit), as: UTF8.self)
         try await connection.guardedQuery("""
             INSERT INTO deadline_clocks (appeal_id, round, attempt, clock, case_number, department, policy, \
-            limit_spec, started_at, window_start, due_at, state, next_check_at)
+            limit_spec, started_at, window_start, due_at, state, warnings_emitted, next_check_at)
             VALUES (\(appealID), \(round), \(attempt), \(clock.rawValue), \(caseNumber), \(department), \(policy), \
-            \(limitText)::jsonb, \(startedAt), \(windowStart), \(dueAt), 'running', \(nextCheckAt))
+            \(limitText)::jsonb, \(startedAt), \(windowStart), \(dueAt), 'running', \(warningsEmitted), \(nextCheckAt))
             ON CONFLICT DO NOTHING
             """, logger: logger)
     }

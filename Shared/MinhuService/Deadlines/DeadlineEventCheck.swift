@@ -45,17 +45,6 @@ enum DeadlineEventCheck {
         }
     }
 
-    /// The department an event names, for the events that name one.
-    static func departmentCode(of payload: any EventPayload) -> String? {
-        switch payload {
-        case let event as AppealDispatched: event.departmentCode
-        case let event as AppealSigned: event.departmentCode
-        case let event as AppealReplied: event.departmentCode
-        case let event as AppealReturned: event.departmentCode
-        case let event as AppealAwaitingCitizen: event.departmentCode
-        case let event as AppealProgressed: event.departmentCode
-        case let event as AppealExtensionRequested: event.departmentCode
-        default: nil
-        }
-    }
+    /// The department an event names, for the events that name one (`EventPayload.assignmentDepartmentCode`).
+    static func departmentCode(of payload: any EventPayload) -> String? { payload.assignmentDepartmentCode }
 }

@@ -257,13 +257,16 @@ public struct DeadlineEventHandler: MessageHandler {
             replyLimit = .hours(max(1, Int((event.replyBy.timeIntervalSince(event.occurredAt) / 3600).rounded())))
         }
         func row(_ clock: DeadlineClock, policy: String, limit: DeadlineLimit, due: Date) -> DeadlineClockRow {
-            DeadlineClockRow(
+            // A clock due at its start (a late dispatch from the manual desk: the reply-by counts from arrival)
+            // owes its overdue, not warnings about time that was never left.
+            let warnings = due <= event.occurredAt ? context.policies.warningShares : []
+            return DeadlineClockRow(
                 appealID: event.appealId, round: event.round, attempt: event.attempt, clock: clock,
                 caseNumber: event.caseNumber, department: event.departmentCode, policy: policy, limit: limit,
                 startedAt: event.occurredAt, windowStart: event.occurredAt, dueAt: due, state: "running",
-                pausedAt: nil, extensionsUsed: 0, warningsEmitted: [], overdueEmitted: false,
+                pausedAt: nil, extensionsUsed: 0, warningsEmitted: warnings, overdueEmitted: false,
                 nextCheckAt: context.nextCheck(limit: limit, windowStart: event.occurredAt, due: due,
-                                               warningsEmitted: [], overdueEmitted: false))
+                                               warningsEmitted: warnings, overdueEmitted: false))
         }
         return [row(.sign, policy: context.policies.signBy.name, limit: context.policies.signBy.limit, due: event.signBy),
                 row(.reply, policy: event.policy, limit: replyLimit, due: event.replyBy)]

@@ -115,6 +115,13 @@ public struct ExtensionDecider: Sendable {
             throw Refusal(kind: .conflict, field: nil,
                           reason: "\(caseNumber) has no open reply-by clock for round \(round), attempt \(attempt)")
         }
+        // Only the lead department's request moves its clock (a co-department's, recorded before the dispatch, is
+        // not the case's: docs/messages.md, "For departments").
+        guard reply.department == department else {
+            throw Refusal(kind: .conflict, field: nil,
+                          reason: "the extension request of \(caseNumber) is from \(department), not from the lead "
+                              + "department \(reply.department)")
+        }
         let now = clock.now()
         var granted = 0
         /// For `until`: the last working day up to the requested day, whose close of office becomes the due time.

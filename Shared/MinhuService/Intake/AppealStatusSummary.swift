@@ -74,8 +74,9 @@ public struct AppealStatusSummary: Sendable, Hashable {
             next.lastEvent = type(of: event).eventType.rawValue
             next.statusNotes = nil
         }
-        // The step, only forward.
-        if let status = AppealStatus(event: type(of: event).eventType), incoming > position {
+        // The step, only forward; a co-department's action is not the case's (docs/messages.md, "For departments").
+        if let status = AppealStatus(event: type(of: event).eventType), incoming > position,
+           !Self.isCoDepartmentAction(event, lead: leadDepartment) {
             next.status = status
             next.position = incoming
             next.lastEvent = type(of: event).eventType.rawValue
@@ -104,5 +105,14 @@ public struct AppealStatusSummary: Sendable, Hashable {
             }
         }
         return next == self ? nil : next
+    }
+
+    /// Whether `event` is a department's action (signature, return, progress, wait, extension request, reply) by
+    /// another department than the lead one, when the lead is known.
+    static func isCoDepartmentAction(_ event: any LifecycleEventPayload, lead: String?) -> Bool {
+        guard let lead, !(event is AppealDispatched), let department = event.assignmentDepartmentCode else {
+            return false
+        }
+        return department != lead
     }
 }

@@ -39,10 +39,20 @@ public struct LifecycleProjectionHandler: MessageHandler {
             logger.debug("event for an appeal not in this case file", metadata: ["appeal_id": "\(event.appealId)"])
             return
         }
-        guard let next = current.applying(event) else {
+        guard var next = current.applying(event) else {
             logger.debug("event changes no status (stale or informational)", metadata: [
                 "case_number": "\(event.caseNumber)", "event": "\(type(of: event).eventType.rawValue)"])
             return
+        }
+        // A wait the citizen has answered already: the supplement was recorded before this event was projected
+        // (its producer's relay lagged), so it answered nothing then; it answers the wait now.
+        if next.status == .awaitingCitizen, next.position == event.lifecyclePosition,
+           let answeredAt = try await Self.supplementReceived(after: event.occurredAt, appealId: event.appealId,
+                                                              on: connection, logger: logger),
+           let answered = next.applying(AppealSupplemented(
+               appealId: event.appealId, caseNumber: event.caseNumber, round: event.round, attempt: event.attempt,
+               occurredAt: answeredAt, channel: .hotline, text: "")) {
+            next = answered
         }
         let position = next.position
         try await connection.guardedQuery("""
@@ -54,6 +64,16 @@ public struct LifecycleProjectionHandler: MessageHandler {
                 status_notes = \(next.statusNotes), updated_at = \(clock.now())
             WHERE appeal_id = \(event.appealId)
             """, logger: logger)
+    }
+
+    /// When the first supplement of `appealId` recorded after `instant` arrived, if any.
+    static func supplementReceived(after instant: Date, appealId: UUID, on connection: PostgresConnection,
+                                   logger: Logger) async throws -> Date? {
+        let rows = try await connection.guardedQuery("""
+            SELECT min(received_at) FROM appeal_supplements WHERE appeal_id = \(appealId) AND received_at > \(instant)
+            """, logger: logger)
+        for try await value in rows.decode(Date?.self) { return value }
+        return nil
     }
 
     /// The summary row of `appealId`, locked for update.
