@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MinhuModels
+import MinhuService
 import MinhuStorage
 import PostgresNIO
 
@@ -19,12 +20,12 @@ struct DeadlinePolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = CommandSupport.logger("minhu-deadlines-policy")
-            let stored = try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(),
-                                                               logger: logger) { database in
-                try await DeadlinePolicyCommand.stored(database: database, logger: logger)
+            let policies = try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(),
+                                                                 logger: logger) { database in
+                try await database.withConnection { connection in
+                    try await DeadlineContext.policiesInForce(on: connection, logger: logger)
+                }
             }
-            let policies = try stored.map { try DeadlinePolicySet(json: Data($0.utf8), source: "deadline_policies") }
-                ?? DeadlinePolicySet.builtIn()
             print(String(decoding: try policies.jsonData(), as: UTF8.self))
         }
     }
@@ -66,19 +67,6 @@ struct DeadlinePolicyCommand: AsyncParsableCommand {
             }
             print("stored \(policies.policies.count) policies and \(policies.rules.count) rules as 'default' "
                   + "(office hours \(policies.officeHours)); restart minhu-deadlines to apply them")
-        }
-    }
-
-    /// The stored `default` document, if any.
-    static func stored(database: MinhuDatabase, logger: Logger) async throws -> String? {
-        try await database.withConnection { connection in
-            var document: String?
-            for try await text in try await connection.guardedQuery(
-                "SELECT document::text FROM deadline_policies WHERE name = 'default'", logger: logger
-            ).decode(String.self) {
-                document = text
-            }
-            return document
         }
     }
 }

@@ -56,16 +56,23 @@ public struct DeadlineContext: Sendable {
                 official.append(CalendarEntry(date: date, kind: kind, name: name))
             }
         }
+        let policies = try await policiesInForce(on: connection, logger: logger)
+        // The State Council's days as loaded into the database (the built-in files when the table has none).
+        let base = official.isEmpty ? try WorkingCalendar.builtIn() : try WorkingCalendar(entries: official)
+        return DeadlineContext(calendar: base.adding(offDays: offDays), officeHours: policies.officeHours,
+                               timeZone: timeZone, policies: policies)
+    }
+
+    /// The policy document named `default` in `deadline_policies`, or the built-in set when there is none.
+    public static func policiesInForce(on connection: PostgresConnection, logger: Logger) async throws
+        -> DeadlinePolicySet {
         var policies = try DeadlinePolicySet.builtIn()
         let documents = try await connection.guardedQuery(
             "SELECT document::text FROM deadline_policies WHERE name = 'default'", logger: logger)
         for try await (document,) in documents.decode((String,).self) {
             policies = try DeadlinePolicySet(json: Data(document.utf8), source: "deadline_policies 'default'")
         }
-        // The State Council's days as loaded into the database (the built-in files when the table has none).
-        let base = official.isEmpty ? try WorkingCalendar.builtIn() : try WorkingCalendar(entries: official)
-        return DeadlineContext(calendar: base.adding(offDays: offDays), officeHours: policies.officeHours,
-                               timeZone: timeZone, policies: policies)
+        return policies
     }
 
     /// The sign-by and warning instants of a clock, with the share each is for (1 = overdue), ascending.

@@ -23,7 +23,7 @@ enum DeadlineEventCheck {
         guard !event.caseNumber.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw MessageRejection("field 'case_number' is empty")
         }
-        if let code = departmentCode(of: payload), !Department.isValidCode(code) {
+        if let code = payload.assignmentDepartmentCode, !Department.isValidCode(code) {
             throw MessageRejection("field 'department_code' is not a department code ([a-z0-9-], 1-64 characters)")
         }
         switch payload {
@@ -44,7 +44,4 @@ enum DeadlineEventCheck {
             break
         }
     }
-
-    /// The department an event names, for the events that name one (`EventPayload.assignmentDepartmentCode`).
-    static func departmentCode(of payload: any EventPayload) -> String? { payload.assignmentDepartmentCode }
 }

@@ -102,7 +102,7 @@ public struct DeadlineEventHandler: MessageHandler {
         }
         // Only the lead department's actions move the clocks (docs/messages.md, "For departments"): a
         // co-department's signature, progress, return or extension request of its part does not.
-        if !(event is AppealDispatched), let department = DeadlineEventCheck.departmentCode(of: payload),
+        if !(event is AppealDispatched), let department = payload.assignmentDepartmentCode,
            let assignment = clocks.first(where: { $0.position == position }), assignment.department != department {
             Self.logOtherDepartment(eventType, appealID: event.appealId, department: department,
                                     assignment: assignment.department, logger: logger)
@@ -124,7 +124,7 @@ public struct DeadlineEventHandler: MessageHandler {
             if event.attempt >= 1 && !clocks.contains(where: { $0.position == position }) {
                 // Its dispatch is not handled yet (requeued, or on another copy): kept for it.
                 let kept = DeadlineEarlyEvent(type: eventType, occurredAt: event.occurredAt,
-                                              department: DeadlineEventCheck.departmentCode(of: payload))
+                                              department: payload.assignmentDepartmentCode)
                 try await DeadlineEarlyEvent.keep(kept, appealID: event.appealId, round: event.round,
                                                   attempt: event.attempt, on: connection, logger: logger)
                 logger.info("event before its dispatch kept for it", metadata: [
