@@ -10,11 +10,14 @@ import Glibc
 struct MinhuCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minhu",
-        abstract: "Minhu (民呼) operations: migrations, topology, messages, calendar, classifier, benchmarks.",
+        abstract: """
+            Minhu (民呼) operations: migrations, topology, messages, dead letters, calendar, classifier, benchmarks.
+            """,
         subcommands: [
             MigrateCommand.self,
             TopologyCommand.self,
             MessagesCommand.self,
+            DeadLettersCommand.self,
             CalendarCommand.self,
             DeadlinesCommand.self,
             KeysCommand.self,

@@ -37,6 +37,7 @@ public final class AMQPConsumer: @unchecked Sendable {
     private var connectedFlag = false
     private var startedFlag = false
     private var generationValue = 0
+    private var lastConnectErrorValue: AMQPError?
     private let received = Counter(label: "minhu_amqp_delivered_total")
 
     // Thread-confined state.
@@ -95,6 +96,14 @@ public final class AMQPConsumer: @unchecked Sendable {
         return generationValue
     }
 
+    /// Why the last attempt to connect and consume failed (nil once consuming): a command that cannot wait for
+    /// the retries reads it (`DeadLetterQueue` stops on a refused permission).
+    public var lastConnectError: AMQPError? {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        return lastConnectErrorValue
+    }
+
     /// Acknowledges `delivery`, and every earlier delivery of the same connection when `multiple`.
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async {
         await onThread { [self] in
@@ -123,6 +132,9 @@ public final class AMQPConsumer: @unchecked Sendable {
         headers["x-minhu-error"] = reason
         headers["x-minhu-original-exchange"] = delivery.exchange
         headers["x-minhu-original-routing-key"] = delivery.routingKey
+        // The broker refuses a user_id that is not the publisher's own, so the copy records the sender in a header
+        // (a replay that keeps the sender restores it: DeadLetter.replayCopy).
+        if let user = delivery.properties.userID, !user.isEmpty { headers["x-minhu-original-user-id"] = user }
         // A message_id that is not a UUID gets a new one on the copy; the original is kept for the replay.
         if delivery.messageID == nil, let original = delivery.properties.messageID, !original.isEmpty {
             headers["x-minhu-original-message-id"] = original
@@ -232,6 +244,7 @@ public final class AMQPConsumer: @unchecked Sendable {
             statusLock.lock()
             generationValue = generation
             connectedFlag = true
+            lastConnectErrorValue = nil
             statusLock.unlock()
             logger.info("AMQP consumer connected", metadata: [
                 "queue": "\(queue)", "amqp.url": "\(url)", "generation": "\(generation)",
@@ -239,6 +252,9 @@ public final class AMQPConsumer: @unchecked Sendable {
             failedAttempts = 0
         } catch {
             failedAttempts += 1
+            statusLock.lock()
+            lastConnectErrorValue = error as? AMQPError ?? .connectionFailed("\(error)")
+            statusLock.unlock()
             let delay = options.reconnectBackoff.delay(attempt: failedAttempts)
             logger.warning("AMQP consumer cannot connect", metadata: [
                 "queue": "\(queue)", "amqp.url": "\(url)", "error": "\(error)", "retry.in": "\(delay)",

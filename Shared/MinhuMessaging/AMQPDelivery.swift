@@ -13,6 +13,17 @@ public struct AMQPDelivery: Sendable {
     public var properties: AMQPProperties
     public var body: Data
 
+    public init(deliveryTag: UInt64, generation: Int, redelivered: Bool, exchange: String, routingKey: String,
+                properties: AMQPProperties, body: Data) {
+        self.deliveryTag = deliveryTag
+        self.generation = generation
+        self.redelivered = redelivered
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.properties = properties
+        self.body = body
+    }
+
     /// The `message_id` property parsed as a UUID, if it is one.
     public var messageID: UUID? { properties.messageID.flatMap(UUID.init(uuidString:)) }
 }

@@ -51,6 +51,10 @@ public enum MinhuTopology {
         "reporting": ["reporting.events"],
     ]
 
+    /// Queues whose consumers authenticate each message's sender by its `user_id` (integrators, departments): a
+    /// replay of their dead letters must keep the sender (`DeadLetter.replayCopy(to:keepSender:)`).
+    public static let senderCheckedQueues: Set<String> = ["intake.channels", "evaluation.feedback",
+                                                          "dispatcher.department"]
     /// The exchanges each service publishes to (declared with its part of the topology).
     public static let servicePublishes: [String: [String]] = [
         "intake": [events, outbound, dead],

@@ -20,6 +20,50 @@ public enum TopologyDeclarer {
         }
     }
 
+    /// Like `status(of:)`, but a queue that does not exist is `nil` instead of an error (the broker closes the
+    /// connection's channel on it, so the next queues are asked on a new connection).
+    public static func statusIfPresent(of queues: [String], url: AMQPURL,
+                                       options: AMQPConnectionOptions = .init(connectionName: "minhu-inspect"))
+        async throws -> [String: (messages: Int, consumers: Int)?] {
+        var result: [String: (messages: Int, consumers: Int)?] = [:]
+        var next = 0
+        while next < queues.count {
+            let batch = Array(queues[next...])
+            let answer: StatusRun = try await withConnection(url: url, options: options) { connection in
+                var run = StatusRun()
+                for queue in batch {
+                    do {
+                        let status = try connection.queueStatus(queue)
+                        run.found.append(QueueCount(queue: queue, messages: status.messages,
+                                                    consumers: status.consumers))
+                    } catch AMQPError.brokerRefused(let code, _) where code == 404 {
+                        run.missing = queue
+                        break
+                    }
+                }
+                return run
+            }
+            for found in answer.found { result[found.queue] = (found.messages, found.consumers) }
+            next += answer.found.count
+            if let missing = answer.missing {
+                result[missing] = .some(nil)
+                next += 1
+            }
+        }
+        return result
+    }
+
+    private struct QueueCount: Sendable {
+        var queue: String
+        var messages: Int
+        var consumers: Int
+    }
+
+    private struct StatusRun: Sendable {
+        var found: [QueueCount] = []
+        var missing: String?
+    }
+
     /// Runs `body` on a short-lived connection on a thread of its own.
     static func withConnection<T: Sendable>(url: AMQPURL, options: AMQPConnectionOptions,
                                             _ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
