@@ -168,6 +168,9 @@ struct IntakeAMQPTests {
                 let deadUnknown = dead.first { $0.properties.headers["x-minhu-error"]?.contains("20000101") == true }
                 #expect(deadUnknown?.messageID != unknown.messageID)
                 #expect(deadUnknown?.properties.headers["x-minhu-original-message-id"] == unknown.messageID.uuidString)
+                // Every one records its sender, so that `minhu deadletters replay --keep-sender` can restore it.
+                #expect(dead.allSatisfy { $0.properties.headers["x-minhu-original-user-id"] == "integrator.wechat" },
+                        "\(dead.map { $0.properties.headers["x-minhu-original-user-id"] ?? "-" })")
                 #expect(reasons.contains { $0.contains("case_number: contains a NUL character") }, "\(reasons)")
                 #expect(reasons.contains { $0.contains("attachments[0]: must be an http or https URL") }, "\(reasons)")
                 #expect(reasons.contains { $0.contains("text: longer than 20000 characters") }, "\(reasons)")

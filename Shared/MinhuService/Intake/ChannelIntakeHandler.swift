@@ -126,7 +126,8 @@ public struct ChannelIntakeHandler: MessageHandler {
                 : "intake.supplement: appeal \(found!.1) is closed; a new appeal is needed"
             logger.warning("supplement dead-lettered", metadata: ["reason": "\(reason)"])
             // The dead letter gets a message id of its own: the original's is recorded in the inbox in this very
-            // transaction, so a replay under it would be skipped as a duplicate. The original stays in a header.
+            // transaction, so a replay under it would be skipped as a duplicate. The original stays in a header, and
+            // so does its sender (the app id here is the integrator's user: decode).
             var dead = original
             let route = MessageRoute.dead(queue: Self.queue)
             dead.messageID = UUID()
@@ -134,7 +135,8 @@ public struct ChannelIntakeHandler: MessageHandler {
             dead.routingKey = route.routingKey
             dead.headers = ["x-minhu-error": reason, "x-minhu-original-exchange": original.exchange,
                             "x-minhu-original-routing-key": original.routingKey,
-                            "x-minhu-original-message-id": original.messageID.uuidString]
+                            "x-minhu-original-message-id": original.messageID.uuidString,
+                            "x-minhu-original-user-id": original.appID]
             return [dead]
         }
         try await connection.guardedQuery("""
