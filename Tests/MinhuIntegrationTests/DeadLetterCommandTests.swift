@@ -166,7 +166,8 @@ struct DeadLetterCommandTests {
         }
     }
 
-    /// The operations user `ops` lists and replays `queue`'s one dead letter (`appeal`, sent by the vhost's user).
+    /// The operations user `ops` (BrokerPermissions.operations) lists and replays `queue`'s one dead letter
+    /// (`appeal`, sent by the vhost's user).
     func replayAs(_ ops: String, broker: TestBroker, url: AMQPURL, queue: String,
                   appeal: OutgoingMessage) async throws {
         let opsURL = url.with(user: ops, password: "secret")
@@ -176,8 +177,9 @@ struct DeadLetterCommandTests {
         let (unreadable, unreadableOutput) = try await Self.minhu(["deadletters", "list", queue], url: opsURL)
         #expect(unreadable == 1 && unreadableOutput.contains("Error: dead.\(queue): broker refused (403)"),
                 "\(unreadableOutput)")
+        let grant = BrokerPermissions.operations  // what `minhu topology permissions` prints for minhu-ops
         try await broker.management("PUT", "/api/permissions/\(url.vhost)/\(ops)",
-                                    body: ["configure": "^$", "write": "^amq\\.default$", "read": "^dead\\."])
+                                    body: ["configure": grant.configure, "write": grant.write, "read": grant.read])
 
         let (listed, listing) = try await Self.minhu(["deadletters", "list", queue], url: opsURL)
         #expect(listed == 0 && listing.contains("sender \(url.user)"), "\(listing)")

@@ -5,11 +5,12 @@ import MinhuModels
 import MinhuStorage
 import PostgresNIO
 
-/// `minhu topology declare|show`: the whole AMQP topology from its one definition.
+/// `minhu topology show|declare|permissions`: the whole AMQP topology, and its users' least-privilege permissions,
+/// from its one definition.
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology", abstract: "Show or declare the AMQP topology.",
-        subcommands: [Show.self, Declare.self])
+        subcommands: [Show.self, Declare.self, Permissions.self])
 
     struct Options: ParsableArguments {
         @Option(help: "Department codes (comma-separated) whose dept.<code> queues to include.")
@@ -88,6 +89,35 @@ struct TopologyCommand: AsyncParsableCommand {
             let topology = try await options.topology()
             try await TopologyDeclarer.declare(topology, url: url)
             print("declared \(topology.exchanges.count) exchanges and \(topology.queues.count) queues on \(url)")
+        }
+    }
+
+    struct Permissions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the rabbitmqctl commands that give each Minhu broker user exactly what it needs.",
+            discussion: """
+                One user per service (minhu-<service>), per department (dept-<code>) and per channel's integrator \
+                (integrator.<channel>), and minhu-ops for minhu deadletters; derived from the topology, like \
+                declare. Create the users first (rabbitmqctl add_user NAME, the password on standard input), then \
+                run the output on the broker's host: minhu topology permissions … | sh
+                """)
+        @OptionGroup var options: Options
+        @Option(help: "The vhost (the path of MINHU_AMQP_URL).")
+        var vhost = "minhu"
+        @Option(help: "Only these users (comma-separated names, e.g. minhu-intake,dept-housing).")
+        var users = ""
+
+        func run() async throws {
+            let grants = BrokerPermissions.all(topology: try await options.topology())
+            let wanted = Set(Options.list(users))
+            if let unknown = wanted.subtracting(grants.map(\.user)).sorted().first {
+                throw CommandFailure(
+                    "'\(unknown)' is not a Minhu broker user of this topology (see the output without --users)")
+            }
+            print("# Least-privilege permissions in vhost \(vhost), from MinhuTopology (minhu topology permissions).")
+            for grant in grants where wanted.isEmpty || wanted.contains(grant.user) {
+                for line in grant.rabbitmqctl(vhost: vhost) { print(line) }
+            }
         }
     }
 }
