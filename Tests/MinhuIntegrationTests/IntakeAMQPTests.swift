@@ -63,6 +63,35 @@ struct IntakeAMQPTests {
         }
     }
 
+    @Test("with the least-privilege users of minhu topology permissions: recorded, acknowledged, appeal.received out")
+    func leastPrivilegeUsers() async throws {
+        try await TestBroker.withVhost { url in
+            let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url, topicPermissions: true)
+            let topology = MinhuTopology.make(departments: [], channels: ["wechat", "mailbox"])
+            try await TopologyDeclarer.declare(topology, url: url)
+            try await BrokerPermissionTests.withUsers([BrokerPermissions.service("intake", topology: topology)],
+                                                      url: url) { users in
+                let intakeUser = try #require(users["minhu-intake"])
+                try await IntakeHarness.run(amqpURL: intakeUser, declaringWith: url) { intake in
+                    let first = try message(appeal("wx-lp-1"), channel: .wechat, user: "integrator.wechat")
+                    #expect(allConfirmed(try await publish([first], as: wechat)))
+                    // The integrator reads its acknowledgement as itself.
+                    let acknowledgements = try await DeadLetterReader.read(queue: "outbound.wechat", count: 1,
+                                                                            url: wechat, timeout: .seconds(90))
+                    #expect(acknowledgements.count == 1)
+                    // The relay published appeal.received (reporting.events takes every event).
+                    try await expectEventually(timeout: .seconds(90), "appeal.received relayed") {
+                        try await intake.count("""
+                            SELECT count(*) FROM outbox WHERE type = 'appeal.received' AND published_at IS NOT NULL
+                            """) == 1
+                    }
+                    let reporting = try await TopologyDeclarer.status(of: ["reporting.events"], url: url)
+                    #expect(reporting["reporting.events"]?.messages == 1)
+                }
+            }
+        }
+    }
+
     @Test("an integrator publishing as another channel, and malformed messages, become dead letters with reasons")
     func refusals() async throws {
         try await TestBroker.withVhost { url in

@@ -19,13 +19,15 @@ struct IntakeHarness: Sendable {
     let amqpURL: AMQPURL
     let logger: Logger
 
-    /// Runs intake on `amqpURL` and a fresh database during `body`; `channels` get their outbound queues declared.
-    static func run(amqpURL: AMQPURL, channels: [MinhuModels.Channel] = [.wechat, .mailbox],
+    /// Runs intake on `amqpURL` and a fresh database during `body`; `channels` get their outbound queues declared
+    /// (as `declaringWith`'s user when given: an administrator, for an intake user with least privilege).
+    static func run(amqpURL: AMQPURL, declaringWith administrator: AMQPURL? = nil,
+                    channels: [MinhuModels.Channel] = [.wechat, .mailbox],
                     environment extra: [String: String] = [:],
                     _ body: @Sendable (IntakeHarness) async throws -> Void) async throws {
         let logger = TestDatabase.logger
         let topology = MinhuTopology.make(departments: [], channels: channels.map(\.rawValue))
-        try await TopologyDeclarer.declare(topology, url: amqpURL)
+        try await TopologyDeclarer.declare(topology, url: administrator ?? amqpURL)
         try await TestDatabase.withConfiguration { databaseConfiguration in
             var environment = [
                 "MINHU_DATABASE_URL": databaseConfiguration.testURL, "MINHU_AMQP_URL": amqpURL.testURL,
@@ -143,8 +145,13 @@ extension TestBroker {
                                     body: ["configure": "^$", "write": "^minhu\\.intake$",
                                            "read": "^outbound\\.\(channel)$"])
         if topicPermissions {
-            try await broker.management("PUT", "/api/topic-permissions/\(vhost)/\(user)",
-                                        body: ["exchange": "minhu.intake", "write": "^\(channel)\\.", "read": ".*"])
+            // What `minhu topology permissions` grants an integrator.
+            let topology = MinhuTopology.make(departments: [], channels: [channel])
+            for topic in BrokerPermissions.integrator(channel, topology: topology).topics {
+                try await broker.management("PUT", "/api/topic-permissions/\(vhost)/\(user)",
+                                            body: ["exchange": topic.exchange, "write": topic.write,
+                                                   "read": topic.read])
+            }
         }
         return AMQPURL(host: url.host, port: url.port, user: user, password: "secret", vhost: url.vhost)
     }
