@@ -400,10 +400,12 @@ final class AMQPConnection {
             (flags & flag) != 0 ? bytes.string : nil
         }
         var headers: [String: String] = [:]
+        var deaths: [AMQPDeath] = []
         if (flags & AMQPConstants.headersFlag) != 0, let entries = raw.headers.entries {
             for index in 0..<Int(raw.headers.num_entries) {
                 let entry = entries[index]
                 if let value = scalarString(entry.value) { headers[entry.key.string] = value }
+                if entry.key.string == "x-death" { deaths = self.deaths(entry.value) }
             }
         }
         return AMQPProperties(
@@ -417,7 +419,35 @@ final class AMQPConnection {
             appID: text(AMQPConstants.appIDFlag, raw.app_id),
             userID: text(AMQPConstants.userIDFlag, raw.user_id),
             deliveryMode: (flags & AMQPConstants.deliveryModeFlag) != 0 ? raw.delivery_mode : nil,
-            headers: headers)
+            headers: headers, deaths: deaths)
+    }
+
+    /// The entries of an `x-death` header (an array of tables); anything of another shape is skipped.
+    private static func deaths(_ value: amqp_field_value_t) -> [AMQPDeath] {
+        guard value.kind == AMQPConstants.kindArray, let items = value.value.array.entries else { return [] }
+        var deaths: [AMQPDeath] = []
+        for index in 0..<Int(value.value.array.num_entries) where items[index].kind == AMQPConstants.kindTable {
+            let table = items[index].value.table
+            guard let fields = table.entries else { continue }
+            var death = AMQPDeath(queue: "", reason: "", exchange: "", routingKeys: [])
+            for field in 0..<Int(table.num_entries) {
+                let entry = fields[field]
+                switch entry.key.string {
+                case "queue": death.queue = scalarString(entry.value) ?? ""
+                case "reason": death.reason = scalarString(entry.value) ?? ""
+                case "exchange": death.exchange = scalarString(entry.value) ?? ""
+                case "routing-keys":
+                    guard entry.value.kind == AMQPConstants.kindArray, let keys = entry.value.value.array.entries else {
+                        continue
+                    }
+                    let count = Int(entry.value.value.array.num_entries)
+                    death.routingKeys = (0..<count).compactMap { scalarString(keys[$0]) }
+                default: break
+                }
+            }
+            deaths.append(death)
+        }
+        return deaths
     }
 
     private static func scalarString(_ value: amqp_field_value_t) -> String? {

@@ -39,5 +39,6 @@ enum AMQPConstants {
     static let kindU64 = UInt8(ascii: "L")
     static let kindBoolean = UInt8(ascii: "t")
     static let kindTable = UInt8(ascii: "F")
+    static let kindArray = UInt8(ascii: "A")
     static let kindTimestamp = UInt8(ascii: "T")
 }

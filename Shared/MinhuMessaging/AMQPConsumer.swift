@@ -105,13 +105,21 @@ public final class AMQPConsumer: @unchecked Sendable {
     }
 
     /// Acknowledges `delivery`, and every earlier delivery of the same connection when `multiple`.
-    public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async {
-        await onThread { [self] in
-            guard let connection, delivery.generation == generation else { return }
-            do { try connection.ack(deliveryTag: delivery.deliveryTag, multiple: multiple) } catch {
+    /// - Returns: false when the ack could not be sent: the connection that delivered it is gone (the broker will
+    ///   deliver the message again).
+    @discardableResult
+    public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async -> Bool {
+        let sent = try? await worker.run { [self] () -> Bool in
+            guard let connection, delivery.generation == generation else { return false }
+            do {
+                try connection.ack(deliveryTag: delivery.deliveryTag, multiple: multiple)
+                return true
+            } catch {
                 dropConnection(reason: "\(error)")
+                return false
             }
         }
+        return sent ?? false
     }
 
     /// Rejects `delivery`; with `requeue` the broker delivers it again (counting towards `x-delivery-limit`).
@@ -128,7 +136,11 @@ public final class AMQPConsumer: @unchecked Sendable {
     /// an `x-minhu-error` header, waits for the broker's confirm, and only then acks the original.
     /// - Throws: when the copy was not confirmed; the original is then left unacked (it will come back).
     public func deadLetter(_ delivery: AMQPDelivery, reason: String, via publisher: any MessagePublishing) async throws {
-        var headers = delivery.properties.headers
+        // A sender's own x-minhu-… headers would pass for the consumer's record (a forged sender, reason or route);
+        // only the replay count is kept, so that a loop shows.
+        var headers = delivery.properties.headers.filter {
+            !$0.key.hasPrefix("x-minhu-") || $0.key == DeadLetter.replayCountHeader
+        }
         headers["x-minhu-error"] = reason
         headers["x-minhu-original-exchange"] = delivery.exchange
         headers["x-minhu-original-routing-key"] = delivery.routingKey

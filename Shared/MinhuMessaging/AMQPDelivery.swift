@@ -39,10 +39,13 @@ public struct AMQPProperties: Sendable, Hashable {
     public var userID: String?
     public var deliveryMode: UInt8?
     public var headers: [String: String]
+    /// The broker's dead-lettering record (the `x-death` header), most recent first; empty for a message the
+    /// broker never dead-lettered (it is not among `headers`, which holds scalar values only).
+    public var deaths: [AMQPDeath]
 
     public init(contentType: String? = nil, messageID: String? = nil, type: String? = nil, timestamp: Date? = nil,
                 correlationID: String? = nil, appID: String? = nil, userID: String? = nil,
-                deliveryMode: UInt8? = nil, headers: [String: String] = [:]) {
+                deliveryMode: UInt8? = nil, headers: [String: String] = [:], deaths: [AMQPDeath] = []) {
         self.contentType = contentType
         self.messageID = messageID
         self.type = type
@@ -52,8 +55,25 @@ public struct AMQPProperties: Sendable, Hashable {
         self.userID = userID
         self.deliveryMode = deliveryMode
         self.headers = headers
+        self.deaths = deaths
     }
 
     /// The `schema_version` header as an integer, if present and numeric.
     public var schemaVersion: Int? { headers["schema_version"].flatMap { Int($0) } }
+}
+
+/// One entry of the broker's `x-death` header: the queue a message was dead-lettered from, why, and where it had
+/// been published.
+public struct AMQPDeath: Sendable, Hashable {
+    public var queue: String
+    public var reason: String
+    public var exchange: String
+    public var routingKeys: [String]
+
+    public init(queue: String, reason: String, exchange: String, routingKeys: [String]) {
+        self.queue = queue
+        self.reason = reason
+        self.exchange = exchange
+        self.routingKeys = routingKeys
+    }
 }

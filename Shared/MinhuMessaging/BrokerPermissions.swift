@@ -118,10 +118,12 @@ public enum BrokerPermissions {
     }
 
     /// The operations user of `minhu deadletters`: reads the dead-letter queues, replays through the default
-    /// exchange, declares nothing.
+    /// exchange (and, for the sender-checked queues, through `minhu.intake` and `minhu.department`, where only a
+    /// message with its sender's `user_id` is accepted by their consumers), declares nothing.
     public static let operations = Grant(
         user: operationsUser, purpose: "operators' minhu deadletters", configure: nothing,
-        write: "^amq\\.default$", read: "^dead\\.", topics: [])
+        write: exactly(["amq.default", MinhuTopology.intake, MinhuTopology.department]), read: "^dead\\.",
+        topics: [])
 
     /// Every service, the departments and channels of `topology`, and the operations user.
     public static func all(topology: Topology) -> [Grant] {

@@ -42,8 +42,8 @@ public struct DeadLetterQueue: Sendable {
         public var settled: [DeadLetter] = []
         /// Dead letters selected but left in the queue, with the reason.
         public var refused: [(letter: DeadLetter, reason: String)] = []
-        /// True when the connection was lost after the first acknowledgement: some settled dead letters may
-        /// still be in the queue (a second replay is then skipped by the consumer's inbox).
+        /// True when an acknowledgement could not be sent (the connection was lost): the command stopped there,
+        /// and that dead letter is still in the queue although its copy went out.
         public var connectionLost = false
     }
 
@@ -80,11 +80,10 @@ public struct DeadLetterQueue: Sendable {
     private func replay(_ letters: [DeadLetter], selected: (DeadLetter) -> Bool, keepSender: Bool,
                         publisher: AMQPPublisher, consumer: AMQPConsumer) async throws -> Outcome {
         var outcome = Outcome(taken: letters)
-        let generation = letters.first?.delivery.generation
-        var brokerRefused = false
+        var stopped = false
         for letter in letters where selected(letter) {
-            if brokerRefused {
-                outcome.refused.append((letter, "not tried after the broker refused a copy"))
+            if stopped {
+                outcome.refused.append((letter, "not tried after the copy before it failed"))
                 continue
             }
             let copy: OutgoingMessage
@@ -99,19 +98,28 @@ public struct DeadLetterQueue: Sendable {
                     outcome.refused.append((letter, "the broker did not confirm the copy (\(answer))"))
                     continue
                 }
+            } catch let refused as PublishRefused {
+                stopped = true
+                outcome.refused.append((letter, "the broker refused the copy: \(refused)"))
+                continue
             } catch {
-                brokerRefused = true
-                outcome.refused.append((letter, "the broker refused the copy: \(error)"))
+                // A lost connection or a confirm that did not come: the copy may be queued. Stop here.
+                stopped = true
+                outcome.refused.append((letter, "the copy's fate is unknown (\(error)); list the queue first"))
                 continue
             }
-            await consumer.ack(letter.delivery)
+            guard await consumer.ack(letter.delivery) else {
+                // The copy is out, the dead letter is back in the queue: stop before anything else is sent twice.
+                outcome.connectionLost = true
+                outcome.refused.append((letter, "replayed, but the connection was lost before its removal"))
+                break
+            }
             outcome.settled.append(letter)
             logger.notice("dead letter replayed", metadata: [
                 "queue": "\(queue)", "message.id": "\(letter.messageID)",
                 "type": "\(letter.delivery.properties.type ?? "-")", "replays": "\(letter.replays + 1)",
             ])
         }
-        outcome.connectionLost = !outcome.settled.isEmpty && consumer.connectionGeneration != generation
         return outcome
     }
 
@@ -119,15 +127,17 @@ public struct DeadLetterQueue: Sendable {
     public func drop(limit: Int, selected: @escaping @Sendable (DeadLetter) -> Bool) async throws -> Outcome {
         try await withTaken(limit: limit) { letters, consumer in
             var outcome = Outcome(taken: letters)
-            let generation = letters.first?.delivery.generation
             for letter in letters where selected(letter) {
-                await consumer.ack(letter.delivery)
+                guard await consumer.ack(letter.delivery) else {
+                    outcome.connectionLost = true
+                    outcome.refused.append((letter, "the connection was lost before its removal"))
+                    break
+                }
                 outcome.settled.append(letter)
                 logger.notice("dead letter dropped", metadata: [
                     "queue": "\(queue)", "message.id": "\(letter.messageID)", "reason": "\(letter.reason)",
                 ])
             }
-            outcome.connectionLost = !outcome.settled.isEmpty && consumer.connectionGeneration != generation
             return outcome
         }
     }
@@ -177,8 +187,8 @@ public struct DeadLetterQueue: Sendable {
         guard !deliveries.isEmpty else {
             if let error = consumer.lastConnectError, Self.isRefused(error) { throw error }
             throw AMQPError.connectionLost(
-                "no dead letter could be read from \(deadQueue) (it holds some): check the broker user's read "
-                    + "permission on it (the log above says more)")
+                "no dead letter could be read from \(deadQueue), which held \(wanted) a moment before: another "
+                    + "reader holds them, the queue was deleted, or the connection failed (the log above says more)")
         }
         if Set(deliveries.map(\.generation)).count > 1 {
             throw AMQPError.connectionLost("the connection was lost while reading \(deadQueue); nothing was changed")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MinhuMessaging
 import MinhuModels
+import MinhuService
 import Testing
 
 /// `minhu deadletters list|replay|drop` against the real broker: dead letters from a consumer's refusal and from
@@ -201,5 +202,57 @@ struct DeadLetterCommandTests {
         await reader.shutdown()
         #expect(back.messageID == appeal.messageID && back.properties.userID == url.user)
         #expect(try await Self.count("dead.\(queue)", url: url) == 0)
+    }
+
+    @Test("a supplement that came before its appeal, replayed with its sender after the appeal: intake applies it",
+          .enabled(if: TestDatabase.isConfigured))
+    func replayedSupplementIsApplied() async throws {
+        let broker = try TestBroker.fromEnvironment()
+        try await TestBroker.withVhost { url in
+            let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url, topicPermissions: true)
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let publisher = AMQPPublisher(url: wechat, logger: logger)
+                let early = try MessageEnvelope.message(
+                    IntakeSupplement(externalId: "wx-late-1", text: "补充：照片见附件", submittedAt: Date()),
+                    route: .intake(channel: .wechat, kind: .supplement), producer: "adapter", at: Date(),
+                    userID: "integrator.wechat")
+                #expect(allConfirmed(try await publisher.publish([early])))
+                try await expectEventually(timeout: .seconds(60), "the early supplement dead-lettered") {
+                    try await Self.count("dead.intake.channels", url: url) == 1
+                }
+                let appeal = IntakeAppeal(externalId: "wx-late-1", kind: .help, title: "路灯不亮",
+                                          body: "樊城区人民路路灯连续三晚不亮，夜间出行不安全。", submittedAt: Date(),
+                                          citizen: Citizen(name: "李四", phone: "13900139000"))
+                let message = try MessageEnvelope.message(appeal, route: .intake(channel: .wechat, kind: .appeal),
+                                                          producer: "adapter", at: Date(), userID: "integrator.wechat")
+                #expect(allConfirmed(try await publisher.publish([message])))
+                await publisher.shutdown()
+                try await expectEventually(timeout: .seconds(60), "the appeal recorded") {
+                    try await intake.count("SELECT count(*) FROM appeals WHERE external_id = 'wx-late-1'") == 1
+                }
+
+                let ops = "ops-\(UUID().uuidString.prefix(8).lowercased())"
+                let grant = BrokerPermissions.operations
+                try await broker.management("PUT", "/api/users/\(ops)", body: ["password": "secret",
+                                                                               "tags": "impersonator"])
+                do {
+                    try await broker.management("PUT", "/api/permissions/\(url.vhost)/\(ops)",
+                                                body: ["configure": grant.configure, "write": grant.write,
+                                                       "read": grant.read])
+                    let (status, output) = try await Self.minhu(
+                        ["deadletters", "replay", "intake.channels", "--all", "--keep-sender"],
+                        url: url.with(user: ops, password: "secret"))
+                    #expect(status == 0 && output.contains("1 replayed"), "\(output)")
+                    _ = try? await broker.management("DELETE", "/api/users/\(ops)", body: nil)
+                } catch {
+                    _ = try? await broker.management("DELETE", "/api/users/\(ops)", body: nil)
+                    throw error
+                }
+                try await expectEventually(timeout: .seconds(60), "the replayed supplement applied") {
+                    try await intake.count("SELECT count(*) FROM appeal_supplements") == 1
+                }
+                #expect(try await Self.count("dead.intake.channels", url: url) == 0)
+            }
+        }
     }
 }

@@ -10,8 +10,9 @@ enum DeadLetterPrinter {
                       properties.appID ?? "-"]
         if let sender = letter.sender { fields.append("sender \(sender)") }
         if letter.replays > 0 { fields.append("replayed \(letter.replays)×") }
-        fields.append("\(letter.origin): \(oneLine(letter.reason))")
-        var text = fields.joined(separator: "\t")
+        fields.append("\(letter.origin): \(letter.reason)")
+        // Every field but the number comes from the message's sender: no control character reaches the terminal.
+        var text = fields.map(oneLine).joined(separator: "\t")
         if body { text += "\n\t" + oneLine(String(decoding: letter.delivery.body, as: UTF8.self)) }
         return text
     }
@@ -41,8 +42,16 @@ enum DeadLetterPrinter {
         return date.formatted(.iso8601)
     }
 
-    /// Line breaks and tabs as spaces, so that a reason or body cannot break the table.
-    private static func oneLine(_ text: String) -> String {
-        String(text.unicodeScalars.map { CharacterSet.newlines.contains($0) || $0 == "\t" ? " " : Character($0) })
+    /// Control characters (line breaks, tabs, terminal escapes) as spaces, so that a field cannot break the table
+    /// or drive the terminal.
+    static func oneLine(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let bidiOverride = (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+            let control = scalar.properties.generalCategory == .control || CharacterSet.newlines.contains(scalar)
+                || bidiOverride
+            scalars.append(control ? " " : scalar)
+        }
+        return String(scalars)
     }
 }

@@ -41,8 +41,8 @@ struct DeadLetterSelection: ParsableArguments {
               + (missing.isEmpty ? "" : ", \(missing.count) not found among the \(outcome.taken.count) read"))
         if outcome.connectionLost {
             throw CommandFailure("""
-                the connection to the broker was lost on the way: some of those may still be in \
-                \(queue.deadQueue) (list it; a second replay of a message is skipped by its consumer)
+                the connection to the broker was lost: the command stopped at the dead letter marked "left" above, \
+                which is still in \(queue.deadQueue) (list it before going on)
                 """)
         }
         if !outcome.refused.isEmpty || !missing.isEmpty {

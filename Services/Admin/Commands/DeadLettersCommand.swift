@@ -62,7 +62,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 total += found.messages
                 if found.messages > 0 { print("\(queue)\t\(found.messages)") }
             }
-            print("\(total) dead letter\(total == 1 ? "" : "s") in \(queues.count) dead-letter queues")
+            print("\(total) dead letter\(total == 1 ? "" : "s") in \(queues.count) dead-letter queues"
+                  + (queues.contains { $0.hasPrefix("dead.dept.") } ? ""
+                     : " (departments' dead.dept.* queues not counted: add --departments-from-database)"))
         }
     }
 
