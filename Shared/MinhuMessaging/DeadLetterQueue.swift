@@ -108,13 +108,10 @@ public struct DeadLetterQueue: Sendable {
                 outcome.refused.append((letter, "the copy's fate is unknown (\(error)); list the queue first"))
                 continue
             }
-            guard await consumer.ack(letter.delivery) else {
-                // The copy is out, the dead letter is back in the queue: stop before anything else is sent twice.
-                outcome.connectionLost = true
-                outcome.refused.append((letter, "replayed, but the connection was lost before its removal"))
-                break
-            }
-            outcome.settled.append(letter)
+            // When the removal fails, the copy is out and the dead letter back in the queue: stop before anything
+            // else is sent twice.
+            guard await remove(letter, from: consumer, into: &outcome,
+                               whenLost: "replayed, but the connection was lost before its removal") else { break }
             logger.notice("dead letter replayed", metadata: [
                 "queue": "\(queue)", "message.id": "\(letter.messageID)",
                 "type": "\(letter.delivery.properties.type ?? "-")", "replays": "\(letter.replays + 1)",
@@ -128,18 +125,27 @@ public struct DeadLetterQueue: Sendable {
         try await withTaken(limit: limit) { letters, consumer in
             var outcome = Outcome(taken: letters)
             for letter in letters where selected(letter) {
-                guard await consumer.ack(letter.delivery) else {
-                    outcome.connectionLost = true
-                    outcome.refused.append((letter, "the connection was lost before its removal"))
-                    break
-                }
-                outcome.settled.append(letter)
+                guard await remove(letter, from: consumer, into: &outcome,
+                                   whenLost: "the connection was lost before its removal") else { break }
                 logger.notice("dead letter dropped", metadata: [
                     "queue": "\(queue)", "message.id": "\(letter.messageID)", "reason": "\(letter.reason)",
                 ])
             }
             return outcome
         }
+    }
+
+    /// Acknowledges `letter` and records it as settled; when the ack cannot be sent (the connection is gone), records
+    /// it as left with `whenLost` and the lost connection, and returns false.
+    private func remove(_ letter: DeadLetter, from consumer: AMQPConsumer, into outcome: inout Outcome,
+                        whenLost: String) async -> Bool {
+        guard await consumer.ack(letter.delivery) else {
+            outcome.connectionLost = true
+            outcome.refused.append((letter, whenLost))
+            return false
+        }
+        outcome.settled.append(letter)
+        return true
     }
 
     /// Takes up to `limit` dead letters unacknowledged, runs `body` on them, and closes the connection (what

@@ -16,16 +16,9 @@ struct DeadLetterCommandTests {
     /// Runs `minhu` with `MINHU_AMQP_URL` = `url`; returns (exit status, output).
     static func minhu(_ arguments: [String], url: AMQPURL) async throws -> (Int32?, String) {
         try await ChildProcess.with("minhu", arguments: arguments,
-                                    environment: ["PATH": "/usr/bin:/bin", "MINHU_AMQP_URL": urlString(url)]) {
+                                    environment: ["PATH": "/usr/bin:/bin", "MINHU_AMQP_URL": url.testURL]) {
             (await $0.waitForExit(timeout: .seconds(120)), $0.log)
         }
-    }
-
-    static func urlString(_ url: AMQPURL) -> String {
-        func encoded(_ text: String) -> String {
-            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
-        }
-        return "amqp://\(encoded(url.user)):\(encoded(url.password))@\(url.host):\(url.port)/\(encoded(url.vhost))"
     }
 
     static func count(_ queue: String, url: AMQPURL) async throws -> Int {
