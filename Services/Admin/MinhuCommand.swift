@@ -11,7 +11,7 @@ struct MinhuCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minhu",
         abstract: """
-            Minhu (民呼) operations: migrations, topology, messages, dead letters, calendar, classifier, benchmarks.
+            Minhu (民呼) operations: migrations, topology, users, messages, dead letters, calendar, classifier, bench.
             """,
         subcommands: [
             MigrateCommand.self,
@@ -21,6 +21,7 @@ struct MinhuCommand: AsyncParsableCommand {
             CalendarCommand.self,
             DeadlinesCommand.self,
             KeysCommand.self,
+            RolesCommand.self,
             DeputiesCommand.self,
             PruneCommand.self,
             ChannelCommand.self,

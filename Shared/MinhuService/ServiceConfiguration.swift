@@ -9,6 +9,8 @@ import MinhuStorage
 /// - `MINHU_DATABASE_URL` (required): `postgres://user:password@host:port/database`.
 /// - `MINHU_DATABASE_MAX_CONNECTIONS` (default 20, at least 2): the pool's size.
 /// - `MINHU_AMQP_URL` (required): `amqp://user:password@host:port/vhost`.
+/// - `MINHU_DATABASE_PASSWORD_FILE`, `MINHU_AMQP_PASSWORD_FILE` (optional): a file holding the password (a
+///   container secret, `SecretFile`'s rules), which replaces the URL's; the URL then names only the user.
 /// - `MINHU_HTTP_HOST` (default `0.0.0.0`) and `MINHU_HTTP_PORT` (default `8080`; `0` picks a free port).
 /// - `MINHU_LOG_LEVEL` (default `info`): trace, debug, info, notice, warning, error, critical.
 /// - `MINHU_AMQP_HEARTBEAT` (seconds, default 10), `MINHU_AMQP_PREFETCH` (default 200).
@@ -41,10 +43,14 @@ public struct ServiceConfiguration: Sendable {
         }
         // At least 2: the relay's LISTEN holds one connection for good.
         database.maximumConnections = try reader.integer("MINHU_DATABASE_MAX_CONNECTIONS", default: 20, range: 2...1000)
+        if let password = try reader.secretFile("MINHU_DATABASE_PASSWORD_FILE") { database.password = password }
         let amqpString = try reader.required("MINHU_AMQP_URL")
-        let amqpURL: AMQPURL
+        var amqpURL: AMQPURL
         do { amqpURL = try AMQPURL(parsing: amqpString) } catch {
             throw ConfigurationError(key: "MINHU_AMQP_URL", reason: "\(error)")
+        }
+        if let password = try reader.secretFile("MINHU_AMQP_PASSWORD_FILE") {
+            amqpURL = amqpURL.with(user: amqpURL.user, password: password)
         }
         let levelName = reader.optional("MINHU_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
@@ -99,6 +105,14 @@ public struct EnvironmentReader: Sendable {
     public func required(_ key: String) throws -> String {
         guard let value = optional(key) else { throw ConfigurationError(key: key, reason: "is required but not set") }
         return value
+    }
+
+    /// The password in the file that `key` names (`SecretFile`), nil when `key` is unset.
+    public func secretFile(_ key: String) throws -> String? {
+        guard let path = optional(key) else { return nil }
+        do { return try SecretFile.read(path) } catch let refusal as SecretFile.Refusal {
+            throw ConfigurationError(key: key, reason: refusal.description)
+        }
     }
 
     /// An integer within `range`, or `defaultValue` when unset.

@@ -1,5 +1,5 @@
-/// SHA-256 (FIPS 180-4), for migration checksums; Foundation on Linux has no digest API and MinhuStorage does not
-/// pull in a crypto library for this one use.
+/// SHA-256 (FIPS 180-4), for migration checksums, API-key hashes and `ScramVerifier`'s HMAC; Foundation on Linux
+/// has no digest API and MinhuStorage does not pull in a crypto library for these few uses.
 public enum SHA256 {
     public static func hexDigest(of text: String) -> String {
         hexDigest(of: Array(text.utf8))

@@ -63,7 +63,7 @@ struct IntakeAMQPTests {
         }
     }
 
-    @Test("with the least-privilege users of minhu topology permissions: recorded, acknowledged, appeal.received out")
+    @Test("as compose runs it: least-privilege broker user (password from a file), database login in minhu_intake")
     func leastPrivilegeUsers() async throws {
         try await TestBroker.withVhost { url in
             let wechat = try await TestBroker.createIntegrator(channel: "wechat", in: url, topicPermissions: true)
@@ -72,7 +72,18 @@ struct IntakeAMQPTests {
             try await BrokerPermissionTests.withUsers([BrokerPermissions.service("intake", topology: topology)],
                                                       url: url) { users in
                 let intakeUser = try #require(users["minhu-intake"])
-                try await IntakeHarness.run(amqpURL: intakeUser, declaringWith: url) { intake in
+                // The broker password comes from a file (MINHU_AMQP_PASSWORD_FILE), not the URL; the database user
+                // is a login in role minhu_intake (LoginRole), as compose runs it.
+                let passwordFile = NSTemporaryDirectory() + "minhu-intake-amqp-\(UUID().uuidString)"
+                try Data(intakeUser.password.utf8).write(to: URL(fileURLWithPath: passwordFile))
+                defer { try? FileManager.default.removeItem(atPath: passwordFile) }
+                try await IntakeHarness.run(amqpURL: intakeUser.with(user: intakeUser.user, password: "wrong-password"),
+                                            declaringWith: url,
+                                            environment: ["MINHU_AMQP_PASSWORD_FILE": passwordFile],
+                                            databaseLogin: true) { intake in
+                    #expect(try await intake.count("SELECT count(*) FROM pg_roles WHERE rolname = current_user "
+                                                   + "AND NOT rolsuper AND pg_has_role(rolname, 'minhu_intake', "
+                                                   + "'MEMBER')") == 1)
                     let first = try message(appeal("wx-lp-1"), channel: .wechat, user: "integrator.wechat")
                     #expect(allConfirmed(try await publish([first], as: wechat)))
                     // The integrator reads its acknowledgement as itself.

@@ -5,12 +5,12 @@ import MinhuModels
 import MinhuStorage
 import PostgresNIO
 
-/// `minhu topology show|declare|permissions`: the whole AMQP topology, and its users' least-privilege permissions,
-/// from its one definition.
+/// `minhu topology show|declare|permissions|users`: the whole AMQP topology, and its users' least-privilege
+/// permissions, from its one definition.
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "topology", abstract: "Show or declare the AMQP topology.",
-        subcommands: [Show.self, Declare.self, Permissions.self])
+        commandName: "topology", abstract: "Show or declare the AMQP topology, and its broker users.",
+        subcommands: [Show.self, Declare.self, Permissions.self, Users.self])
 
     struct Options: ParsableArguments {
         @Option(help: "Department codes (comma-separated) whose dept.<code> queues to include.")

@@ -20,15 +20,45 @@ struct IntakeHarness: Sendable {
     let logger: Logger
 
     /// Runs intake on `amqpURL` and a fresh database during `body`; `channels` get their outbound queues declared
-    /// (as `declaringWith`'s user when given: an administrator, for an intake user with least privilege).
+    /// (as `declaringWith`'s user when given: an administrator, for an intake user with least privilege). With
+    /// `databaseLogin`, intake connects as a login user of role `minhu_intake` made by `LoginRole` (dropped after).
     static func run(amqpURL: AMQPURL, declaringWith administrator: AMQPURL? = nil,
                     channels: [MinhuModels.Channel] = [.wechat, .mailbox],
-                    environment extra: [String: String] = [:],
+                    environment extra: [String: String] = [:], databaseLogin: Bool = false,
                     _ body: @Sendable (IntakeHarness) async throws -> Void) async throws {
-        let logger = TestDatabase.logger
         let topology = MinhuTopology.make(departments: [], channels: channels.map(\.rawValue))
         try await TopologyDeclarer.declare(topology, url: administrator ?? amqpURL)
-        try await TestDatabase.withConfiguration { databaseConfiguration in
+        let login = databaseLogin ? LoginRoleTests.freshName("intake_app") : nil
+        do {
+            try await run(amqpURL: amqpURL, topology: topology, login: login, environment: extra, body)
+        } catch {
+            if let login { await dropLogin(login) }
+            throw error
+        }
+        if let login { await dropLogin(login) }
+    }
+
+    /// Drops a login user made for a run (roles are cluster-wide: from the server's own database).
+    private static func dropLogin(_ login: String) async {
+        guard let server = try? TestDatabase.serverConfiguration() else { return }
+        try? await TestDatabase.withRunningDatabase(server) { await LoginRoleTests.drop(login, on: $0) }
+    }
+
+    private static func run(amqpURL: AMQPURL, topology: Topology, login: String?, environment extra: [String: String],
+                            _ body: @Sendable (IntakeHarness) async throws -> Void) async throws {
+        let logger = TestDatabase.logger
+        try await TestDatabase.withConfiguration { owner in
+            var databaseConfiguration = owner
+            if let login {
+                databaseConfiguration.username = login
+                try await TestDatabase.withRunningDatabase(owner) { database in
+                    _ = try await database.withConnection { connection in
+                        try await LoginRole.apply(name: login, service: .intake,
+                                                  verifier: ScramVerifier.make(password: "intake-login-password"),
+                                                  on: connection, logger: logger)
+                    }
+                }
+            }
             var environment = [
                 "MINHU_DATABASE_URL": databaseConfiguration.testURL, "MINHU_AMQP_URL": amqpURL.testURL,
                 "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0", "MINHU_AMQP_HEARTBEAT": "2",

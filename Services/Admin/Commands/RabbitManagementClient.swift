@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MinhuMessaging
+
+/// The few calls of RabbitMQ's management HTTP API that `minhu topology users` makes, with basic auth. The password
+/// is never printed: errors name the API by `display` (`http://user@host:port`).
+struct RabbitManagementClient: Sendable {
+    let base: URL
+    let user: String
+    let password: String
+
+    /// `http(s)://user:password@host:port`, e.g. `MINHU_AMQP_MANAGEMENT_URL`.
+    init(url text: String) throws {
+        guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty else {
+            throw CommandFailure("the management URL must be http(s)://user:password@host:port")
+        }
+        guard let user = components.user, !user.isEmpty, let password = components.password else {
+            throw CommandFailure("the management URL must carry an administrator's user and password")
+        }
+        components.user = nil
+        components.password = nil
+        components.path = ""
+        guard let base = components.url else { throw CommandFailure("the management URL is not valid") }
+        self.init(base: base, user: user, password: password)
+    }
+
+    init(base: URL, user: String, password: String) {
+        self.base = base
+        self.user = user
+        self.password = password
+    }
+
+    /// The API on the broker of `amqp` (its host, port 15672, its credentials).
+    static func derived(from amqp: AMQPURL) -> RabbitManagementClient {
+        var components = URLComponents()
+        components.scheme = "http"
+        components.host = amqp.host
+        components.port = 15672
+        return RabbitManagementClient(base: components.url!, user: amqp.user, password: amqp.password)
+    }
+
+    /// Where the API is, without the password.
+    var display: String {
+        var components = URLComponents(url: base, resolvingAgainstBaseURL: false)
+        components?.user = user
+        return components?.string ?? base.absoluteString
+    }
+
+    /// GET `/api/<segments>`; nil when the answer is 404.
+    func get(_ segments: [String]) async throws -> Data? {
+        let (status, data) = try await send("GET", segments, body: nil)
+        if status == 404 { return nil }
+        try check(status, data, "GET", segments)
+        return data
+    }
+
+    /// PUT `/api/<segments>` with a JSON object.
+    func put(_ segments: [String], _ body: [String: String]) async throws {
+        let (status, data) = try await send("PUT", segments, body: try JSONSerialization.data(withJSONObject: body))
+        try check(status, data, "PUT", segments)
+    }
+
+    private func send(_ method: String, _ segments: [String], body: Data?) async throws -> (Int, Data) {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let path = segments.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
+            .joined(separator: "/")
+        guard let url = URL(string: base.absoluteString + "/api/" + path) else {
+            throw CommandFailure("cannot build the management API address for /api/\(path)")
+        }
+        var request = URLRequest(url: url, timeoutInterval: 15)
+        request.httpMethod = method
+        let token = Data("\(user):\(password)".utf8).base64EncodedString()
+        request.setValue("Basic \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = body
+        do {
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        } catch {
+            throw CommandFailure("the management API at \(display) did not answer (\(error.localizedDescription)); "
+                                 + "is the rabbitmq_management plugin on, and the URL right?")
+        }
+    }
+
+    private func check(_ status: Int, _ data: Data, _ method: String, _ segments: [String]) throws {
+        if (200..<300).contains(status) { return }
+        if status == 401 {
+            throw CommandFailure("the management API at \(display) refused the credentials (the user needs the "
+                                 + "administrator tag)")
+        }
+        let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        let reason = (answer?["reason"] as? String) ?? String(decoding: data.prefix(300), as: UTF8.self)
+        throw CommandFailure("management API \(method) /api/\(segments.joined(separator: "/")): HTTP \(status): "
+                             + reason)
+    }
+}

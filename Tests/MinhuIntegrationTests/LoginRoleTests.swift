@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import MinhuStorage
+import PostgresNIO
+import Testing
+
+/// `LoginRole` and `minhu roles login` on the real PostgreSQL: a login user in one service's role, its password
+/// stored as the SCRAM verifier sent, refusals that leave roles unchanged, and the verifier checked against the
+/// server's own. (The test server trusts local connections, so logging in proves the LOGIN attribute and the
+/// privileges, not the password: the stored verifier is compared instead.)
+@Suite(.enabled(if: TestDatabase.isConfigured, "MINHU_TEST_DATABASE_URL is not set"))
+struct LoginRoleTests {
+    let logger = TestDatabase.logger
+
+    /// A fresh role name (roles are cluster-wide; tests run in parallel).
+    static func freshName(_ prefix: String) -> String {
+        prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+    }
+
+    /// Runs `sql` (a `format(…)` of bound values, as `LoginRole` does) on `database`.
+    static func run(formatted sql: PostgresQuery, on database: MinhuDatabase) async throws {
+        let text = try await StorageFixtures.text(sql, on: database)
+        _ = try await database.withConnection { connection in
+            try await connection.guardedQuery(PostgresQuery(unsafeSQL: text), logger: TestDatabase.logger)
+        }
+    }
+
+    static func drop(_ name: String, on database: MinhuDatabase) async {
+        try? await run(formatted: "SELECT format('DROP ROLE IF EXISTS %I', \(name))", on: database)
+    }
+
+    static func storedVerifier(_ name: String, on database: MinhuDatabase) async throws -> String {
+        try await StorageFixtures.text("SELECT coalesce(rolpassword, '') FROM pg_authid WHERE rolname = \(name)",
+                                       on: database)
+    }
+
+    @Test("ScramVerifier recomputes, from the salt, the verifier PostgreSQL stored for the same password")
+    func verifierMatchesPostgres() async throws {
+        try await TestDatabase.withDatabase(migrated: false) { database in
+            let name = Self.freshName("scram_check")
+            let password = "Server-side-hash-42!"
+            try await database.withConnection { connection in
+                try await connection.guardedQuery("SET password_encryption = 'scram-sha-256'", logger: logger)
+                let rows = try await connection.guardedQuery(
+                    "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', \(name), \(password))", logger: logger)
+                var text = ""
+                for try await statement in rows.decode(String.self) { text = statement }
+                try await connection.guardedQuery(PostgresQuery(unsafeSQL: text), logger: logger)
+            }
+            let stored = try await Self.storedVerifier(name, on: database)
+            let parameters = try #require(ScramVerifier.parameters(of: stored), "\(stored.prefix(14))")
+            #expect(ScramVerifier.make(password: password, salt: parameters.salt, iterations: parameters.iterations)
+                == stored)
+            #expect(ScramVerifier.make(password: "another-password", salt: parameters.salt,
+                                       iterations: parameters.iterations) != stored)
+            await Self.drop(name, on: database)
+        }
+    }
+
+    @Test("a login user in the dispatcher's role: created, then its password changed; it logs in with that role")
+    func createThenUpdate() async throws {
+        try await TestDatabase.withConfiguration { configuration in
+            try await TestDatabase.withRunningDatabase(configuration) { database in
+                let name = Self.freshName("dispatcher_app")
+                let first = ScramVerifier.make(password: "first-password-1")
+                let second = ScramVerifier.make(password: "second-password-2")
+                do {
+                    let created = try await database.withConnection { connection in
+                        try await LoginRole.apply(name: name, service: .dispatcher, verifier: first, on: connection,
+                                                  logger: logger)
+                    }
+                    #expect(created == .created)
+                    #expect(try await Self.storedVerifier(name, on: database) == first)
+                    let flags = try await StorageFixtures.text("""
+                        SELECT concat_ws(',', rolcanlogin, rolinherit, rolsuper, rolcreaterole,
+                                         pg_has_role(rolname, 'minhu_dispatcher', 'MEMBER'),
+                                         pg_has_role(rolname, 'minhu_intake', 'MEMBER'))
+                        FROM pg_roles WHERE rolname = \(name)
+                        """, on: database)
+                    // Login, inherit, not superuser, no CREATEROLE, in minhu_dispatcher, not in minhu_intake.
+                    #expect(flags == "t,t,f,f,t,f")
+                    let updated = try await database.withConnection { connection in
+                        try await LoginRole.apply(name: name, service: .dispatcher, verifier: second, on: connection,
+                                                  logger: logger)
+                    }
+                    #expect(updated == .updated)
+                    #expect(try await Self.storedVerifier(name, on: database) == second)
+
+                    // Logged in as that user: the dispatcher's privileges (reads reference data), nothing more.
+                    var asUser = configuration
+                    asUser.username = name
+                    try await TestDatabase.withRunningDatabase(asUser) { login async throws in
+                        #expect(try await StorageFixtures.integer("SELECT count(*) FROM schema_migrations",
+                                                                  on: login) > 0)
+                        await #expect(throws: (any Error).self) {
+                            try await login.withConnection { connection in
+                                try await connection.guardedQuery(
+                                    "INSERT INTO calendar_days (day, kind, name) VALUES ('2031-05-06', 'off', 'x')",
+                                    logger: TestDatabase.logger)
+                            }
+                        }
+                    }
+                } catch {
+                    await Self.drop(name, on: database)
+                    throw error
+                }
+                await Self.drop(name, on: database)
+            }
+        }
+    }
+
+    @Test("roles that could do more than a service's work are refused and left unchanged")
+    func refusals() async throws {
+        for bad in ["", "1abc", "Upper", "has-dash", "pg_login", "minhu_intake", "minhu_service",
+                    String(repeating: "a", count: 64)] {
+            #expect(LoginRole.refusal(ofName: bad) != nil, "\(bad)")
+        }
+        #expect(LoginRole.refusal(ofName: "intake_app") == nil)
+        try await TestDatabase.withDatabase { database in
+            let powerful = Self.freshName("powerful")
+            let intakeLogin = Self.freshName("intake_app")
+            let verifier = ScramVerifier.make(password: "some-password-3")
+            do {
+                try await Self.run(formatted: "SELECT format('CREATE ROLE %I LOGIN CREATEDB', \(powerful))",
+                                   on: database)
+                try await Self.run(
+                    formatted: "SELECT format('CREATE ROLE %I LOGIN IN ROLE minhu_intake', \(intakeLogin))",
+                    on: database)
+                for (name, reason) in [(powerful, "CREATEDB"), (intakeLogin, "member of minhu_intake"),
+                                       ("postgres", "the role running this command")] {
+                    do {
+                        _ = try await database.withConnection { connection in
+                            try await LoginRole.apply(name: name, service: .dispatcher, verifier: verifier,
+                                                      on: connection, logger: logger)
+                        }
+                        Issue.record("\(name) was accepted")
+                    } catch let refusal as LoginRole.Refusal {
+                        #expect(refusal.description.contains(reason), "\(refusal)")
+                    }
+                    #expect(try await Self.storedVerifier(name, on: database) != verifier)
+                }
+                let dispatcherMembers = try await StorageFixtures.integer("""
+                    SELECT count(*) FROM pg_roles WHERE rolname IN (\(powerful), \(intakeLogin))
+                      AND pg_has_role(rolname, 'minhu_dispatcher', 'MEMBER')
+                    """, on: database)
+                #expect(dispatcherMembers == 0)
+            } catch {
+                await Self.drop(powerful, on: database)
+                await Self.drop(intakeLogin, on: database)
+                throw error
+            }
+            await Self.drop(powerful, on: database)
+            await Self.drop(intakeLogin, on: database)
+        }
+    }
+
+    @Test("minhu roles login: creates the user from a password file; a bad file changes nothing")
+    func command() async throws {
+        try await TestDatabase.withConfiguration { configuration in
+            let name = Self.freshName("evaluation_app")
+            let folder = NSTemporaryDirectory() + "minhu-roles-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try Data("evaluation-password-9\n".utf8).write(to: URL(fileURLWithPath: folder + "/good"))
+            try Data("short\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad"))
+            let environment = ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]
+            @Sendable func minhu(_ file: String) async throws -> (Int32?, String) {
+                try await ChildProcess.with("minhu", arguments: ["roles", "login", "--service", "evaluation",
+                                                                 "--user", name, "--password-file", folder + file],
+                                            environment: environment) {
+                    (await $0.waitForExit(timeout: .seconds(60)), $0.log)
+                }
+            }
+            try await TestDatabase.withRunningDatabase(configuration) { database in
+                let (badStatus, badOutput) = try await minhu("/bad")
+                #expect(badStatus == 1)
+                #expect(badOutput.contains("shorter than 12"), "\(badOutput)")
+                #expect(try await StorageFixtures.integer("SELECT count(*) FROM pg_roles WHERE rolname = \(name)",
+                                                          on: database) == 0)
+                let (status, output) = try await minhu("/good")
+                #expect(status == 0, "\(output)")
+                #expect(output.contains("created login user \(name) in role minhu_evaluation"))
+                #expect(!output.contains("evaluation-password-9"))
+                let stored = try await Self.storedVerifier(name, on: database)
+                let parameters = try #require(ScramVerifier.parameters(of: stored))
+                #expect(ScramVerifier.make(password: "evaluation-password-9", salt: parameters.salt,
+                                           iterations: parameters.iterations) == stored)
+                await Self.drop(name, on: database)
+            }
+        }
+    }
+}
