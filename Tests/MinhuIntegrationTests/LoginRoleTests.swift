@@ -5,9 +5,9 @@ import PostgresNIO
 import Testing
 
 /// `LoginRole` and `minhu roles login` on the real PostgreSQL: a login user in one service's role, its password
-/// stored as the SCRAM verifier sent, refusals that leave roles unchanged, and the verifier checked against the
-/// server's own. (The test server trusts local connections, so logging in proves the LOGIN attribute and the
-/// privileges, not the password: the stored verifier is compared instead.)
+/// stored as the SCRAM verifier sent (the test server asks every role but `postgres` for its password, by
+/// SCRAM-SHA-256: scripts/postgres-instance), refusals that leave roles unchanged, and the verifier checked
+/// against the server's own.
 @Suite(.enabled(if: TestDatabase.isConfigured, "MINHU_TEST_DATABASE_URL is not set"))
 struct LoginRoleTests {
     let logger = TestDatabase.logger
@@ -27,6 +27,22 @@ struct LoginRoleTests {
 
     static func drop(_ name: String, on database: MinhuDatabase) async {
         try? await run(formatted: "SELECT format('DROP ROLE IF EXISTS %I', \(name))", on: database)
+    }
+
+    /// Whether the server lets `configuration`'s user log in with its password (one connection, no pool).
+    static func logsIn(_ configuration: DatabaseConfiguration) async -> Bool {
+        guard case .tcp(let host, let port) = configuration.endpoint else { return false }
+        let settings = PostgresConnection.Configuration(
+            host: host, port: port, username: configuration.username, password: configuration.password,
+            database: configuration.database, tls: .disable)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: settings, id: 1,
+                                                                  logger: TestDatabase.logger)
+            try await connection.close()
+            return true
+        } catch {
+            return false
+        }
     }
 
     static func storedVerifier(_ name: String, on database: MinhuDatabase) async throws -> String {
@@ -86,9 +102,16 @@ struct LoginRoleTests {
                     #expect(updated == .updated)
                     #expect(try await Self.storedVerifier(name, on: database) == second)
 
-                    // Logged in as that user: the dispatcher's privileges (reads reference data), nothing more.
+                    // Only the second password logs in.
                     var asUser = configuration
                     asUser.username = name
+                    asUser.password = "first-password-1"
+                    #expect(await !Self.logsIn(asUser))
+                    asUser.password = nil
+                    #expect(await !Self.logsIn(asUser))
+                    asUser.password = "second-password-2"
+                    #expect(await Self.logsIn(asUser))
+                    // Logged in as that user: the dispatcher's privileges (reads reference data), nothing more.
                     try await TestDatabase.withRunningDatabase(asUser) { login async throws in
                         #expect(try await StorageFixtures.integer("SELECT count(*) FROM schema_migrations",
                                                                   on: login) > 0)
@@ -185,6 +208,10 @@ struct LoginRoleTests {
                 let parameters = try #require(ScramVerifier.parameters(of: stored))
                 #expect(ScramVerifier.make(password: "evaluation-password-9", salt: parameters.salt,
                                            iterations: parameters.iterations) == stored)
+                var asUser = configuration
+                asUser.username = name
+                asUser.password = "evaluation-password-9"
+                #expect(await Self.logsIn(asUser))
                 await Self.drop(name, on: database)
             }
         }

@@ -49,6 +49,7 @@ struct IntakeHarness: Sendable {
         let logger = TestDatabase.logger
         try await TestDatabase.withConfiguration { owner in
             var databaseConfiguration = owner
+            var loginEnvironment: [String: String] = [:]
             if let login {
                 databaseConfiguration.username = login
                 try await TestDatabase.withRunningDatabase(owner) { database in
@@ -58,12 +59,18 @@ struct IntakeHarness: Sendable {
                                                   on: connection, logger: logger)
                     }
                 }
+                // The server asks for the password (SCRAM); intake reads it from a file, as compose gives it.
+                let file = NSTemporaryDirectory() + "minhu-\(login)"
+                try Data("intake-login-password\n".utf8).write(to: URL(fileURLWithPath: file))
+                loginEnvironment["MINHU_DATABASE_PASSWORD_FILE"] = file
             }
+            defer { if let file = loginEnvironment["MINHU_DATABASE_PASSWORD_FILE"] { unlink(file) } }
             var environment = [
                 "MINHU_DATABASE_URL": databaseConfiguration.testURL, "MINHU_AMQP_URL": amqpURL.testURL,
                 "MINHU_HTTP_HOST": "127.0.0.1", "MINHU_HTTP_PORT": "0", "MINHU_AMQP_HEARTBEAT": "2",
                 "MINHU_PUBLIC_BASE_URL": "https://12345.example.gov.cn",
             ]
+            environment.merge(loginEnvironment) { $1 }
             environment.merge(extra) { $1 }
             let configuration = try ServiceConfiguration.fromEnvironment(environment, serviceName: "intake")
             let settings = try IntakeSettings.fromEnvironment(environment, httpPort: 0)
