@@ -26,8 +26,15 @@ public enum SecretFile {
     /// The password in the file at `path`.
     /// - Throws: `Refusal` when the file cannot be read or its content is not a password by the rule above.
     public static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // At most one byte more than a password and its line break: a wrong path (a device, a large file) is not
+        // read whole.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw Refusal(path: path, reason: "cannot be read (missing, or not readable by this user)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.read(upToCount: maximumLength + 3) ?? Data() } catch {
+            throw Refusal(path: path, reason: "cannot be read (\(error.localizedDescription))")
         }
         guard data.count <= maximumLength + 2 else {
             throw Refusal(path: path, reason: "longer than \(maximumLength) characters")

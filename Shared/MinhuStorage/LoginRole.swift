@@ -8,9 +8,9 @@ import PostgresNIO
 /// The password travels as its SCRAM-SHA-256 verifier (`ScramVerifier`), never in clear. The statements are
 /// formatted by the server (`format('%I', …)`, `format('%L', …)`) from bound parameters, since PostgreSQL takes no
 /// parameters in `CREATE ROLE`. A role that could do more than a service's work is refused and left unchanged: a
-/// superuser or one with CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS, one that owns tables or the database (the
-/// migration role), one that is already another service's (a member of any other role), or the service roles
-/// themselves.
+/// superuser or one with CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS; one that owns objects (the migration role)
+/// or holds privileges of its own, in any database; one that is a member of another role, or may grant the service
+/// role; one that has members; the service roles themselves. A password change also lifts an expiry.
 public enum LoginRole {
     /// What `apply` did.
     public enum Outcome: String, Sendable, Equatable {
@@ -54,7 +54,10 @@ public enum LoginRole {
         return try await MinhuDatabase.withTransaction(on: connection, logger: logger) { connection in
             let exists = try await check(name: name, service: service, on: connection, logger: logger)
             let statement: PostgresQuery = exists
-                ? "SELECT format('ALTER ROLE %I WITH LOGIN INHERIT PASSWORD %L', \(name), \(verifier))"
+                ? """
+                  SELECT format('ALTER ROLE %I WITH LOGIN INHERIT PASSWORD %L VALID UNTIL %L', \(name), \(verifier), \
+                  'infinity')
+                  """
                 : "SELECT format('CREATE ROLE %I WITH LOGIN INHERIT PASSWORD %L', \(name), \(verifier))"
             try await executeFormatted(statement, on: connection, logger: logger)
             let member: PostgresQuery =
@@ -73,29 +76,42 @@ public enum LoginRole {
         if try await single(Bool.self, "SELECT current_user = \(name)::name", on: connection, logger: logger) {
             throw Refusal("'\(name)' is the role running this command; run it as the migration role for another user")
         }
+        // pg_shdepend is cluster-wide: it records what a role owns and what was granted to it directly, in every
+        // database (tables, schemas, functions, databases, policies, default privileges).
         let rows = try await connection.guardedQuery("""
-            SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls,
-                   EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relowner = r.oid)
-                       OR EXISTS (SELECT 1 FROM pg_catalog.pg_database d WHERE d.datdba = r.oid),
+            SELECT array_remove(ARRAY[CASE WHEN r.rolsuper THEN 'SUPERUSER' END,
+                                      CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END,
+                                      CASE WHEN r.rolcreatedb THEN 'CREATEDB' END,
+                                      CASE WHEN r.rolreplication THEN 'REPLICATION' END,
+                                      CASE WHEN r.rolbypassrls THEN 'BYPASSRLS' END], NULL),
+                   EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend d
+                           WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid),
                    ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m
                          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
-                         WHERE m.member = r.oid AND g.rolname <> \(service.roleName) ORDER BY g.rolname)
+                         WHERE m.member = r.oid AND (g.rolname <> \(service.roleName) OR m.admin_option)
+                         ORDER BY g.rolname),
+                   ARRAY(SELECT u.rolname::text FROM pg_catalog.pg_auth_members m
+                         JOIN pg_catalog.pg_roles u ON u.oid = m.member
+                         WHERE m.roleid = r.oid ORDER BY u.rolname)
             FROM pg_catalog.pg_roles r WHERE r.rolname = \(name)
             """, logger: logger)
-        for try await (superuser, createRole, createDB, replication, bypassRLS, owns, others)
-            in rows.decode((Bool, Bool, Bool, Bool, Bool, Bool, [String]).self) {
-            let powers = [(superuser, "SUPERUSER"), (createRole, "CREATEROLE"), (createDB, "CREATEDB"),
-                          (replication, "REPLICATION"), (bypassRLS, "BYPASSRLS")].filter(\.0).map(\.1)
+        for try await (powers, ownsOrHolds, others, members)
+            in rows.decode(([String], Bool, [String], [String]).self) {
             if !powers.isEmpty {
                 throw Refusal("role '\(name)' has \(powers.joined(separator: ", ")); a service's login must not, "
                               + "so it was not changed")
             }
-            if owns {
-                throw Refusal("role '\(name)' owns tables or a database (the migration role?); it was not changed")
+            if ownsOrHolds {
+                throw Refusal("role '\(name)' owns objects or holds privileges of its own (the migration role?); "
+                              + "a service's login holds only its role, so it was not changed")
             }
             if !others.isEmpty {
-                throw Refusal("role '\(name)' is a member of \(others.joined(separator: ", ")); one login serves one "
-                              + "service, so it was not changed")
+                throw Refusal("role '\(name)' is a member of \(others.joined(separator: ", ")) (or may grant "
+                              + "\(service.roleName) to others); one login serves one service, so it was not changed")
+            }
+            if !members.isEmpty {
+                throw Refusal("role '\(name)' has members (\(members.joined(separator: ", "))), who would all get "
+                              + "\(service.roleName); it was not changed")
             }
             return true
         }

@@ -30,14 +30,17 @@ public enum ScramVerifier {
             + "\(storedKey.base64EncodedString()):\(serverKey.base64EncodedString())"
     }
 
-    /// The salt and iterations of a stored verifier, nil when `verifier` is not a SCRAM-SHA-256 verifier.
+    /// The salt and iterations of a stored verifier, nil when `verifier` is not a well-formed SCRAM-SHA-256 verifier
+    /// (PostgreSQL would store anything else given as a password as a password to hash, not as a verifier).
     public static func parameters(of verifier: String) -> (salt: [UInt8], iterations: Int)? {
         guard verifier.hasPrefix("SCRAM-SHA-256$") else { return nil }
         let parts = verifier.dropFirst("SCRAM-SHA-256$".count).split(separator: "$")
         guard parts.count == 2 else { return nil }
         let head = parts[0].split(separator: ":")
+        let keys = parts[1].split(separator: ":", omittingEmptySubsequences: false)
         guard head.count == 2, let iterations = Int(head[0]), iterations > 0,
-              let salt = Data(base64Encoded: String(head[1])) else { return nil }
+              let salt = Data(base64Encoded: String(head[1])), !salt.isEmpty,
+              keys.count == 2, keys.allSatisfy({ Data(base64Encoded: String($0))?.count == 32 }) else { return nil }
         return ([UInt8](salt), iterations)
     }
 

@@ -45,6 +45,20 @@ struct LoginRoleTests {
         }
     }
 
+    /// Runs `body` with fresh role names (one per prefix), dropping those roles afterwards, whatever happens.
+    static func withRoles<T: Sendable>(_ prefixes: [String], on database: MinhuDatabase,
+                                       _ body: ([String]) async throws -> T) async throws -> T {
+        let names = prefixes.map(freshName)
+        do {
+            let result = try await body(names)
+            for name in names { await drop(name, on: database) }
+            return result
+        } catch {
+            for name in names { await drop(name, on: database) }
+            throw error
+        }
+    }
+
     static func storedVerifier(_ name: String, on database: MinhuDatabase) async throws -> String {
         try await StorageFixtures.text("SELECT coalesce(rolpassword, '') FROM pg_authid WHERE rolname = \(name)",
                                        on: database)
@@ -53,23 +67,27 @@ struct LoginRoleTests {
     @Test("ScramVerifier recomputes, from the salt, the verifier PostgreSQL stored for the same password")
     func verifierMatchesPostgres() async throws {
         try await TestDatabase.withDatabase(migrated: false) { database in
-            let name = Self.freshName("scram_check")
-            let password = "Server-side-hash-42!"
-            try await database.withConnection { connection in
-                try await connection.guardedQuery("SET password_encryption = 'scram-sha-256'", logger: logger)
-                let rows = try await connection.guardedQuery(
-                    "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', \(name), \(password))", logger: logger)
-                var text = ""
-                for try await statement in rows.decode(String.self) { text = statement }
-                try await connection.guardedQuery(PostgresQuery(unsafeSQL: text), logger: logger)
+            try await Self.withRoles(["scram_check"], on: database) { names in
+                let name = names[0]
+                let password = "Server-side-hash-42!"
+                _ = try await database.withConnection { connection in
+                    try await connection.guardedQuery("SET password_encryption = 'scram-sha-256'", logger: logger)
+                    let rows = try await connection.guardedQuery(
+                        "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', \(name), \(password))", logger: logger)
+                    var text = ""
+                    for try await statement in rows.decode(String.self) { text = statement }
+                    return try await connection.guardedQuery(PostgresQuery(unsafeSQL: text), logger: logger)
+                }
+                let stored = try await Self.storedVerifier(name, on: database)
+                let parameters = try #require(ScramVerifier.parameters(of: stored), "\(stored.prefix(14))")
+                #expect(ScramVerifier.make(password: password, salt: parameters.salt,
+                                           iterations: parameters.iterations) == stored)
+                #expect(ScramVerifier.make(password: "another-password", salt: parameters.salt,
+                                           iterations: parameters.iterations) != stored)
+                // A malformed verifier is refused before any statement (the server would hash it as a password).
+                let broken = stored.components(separatedBy: "$").dropLast().joined(separator: "$") + "$a:b"
+                #expect(ScramVerifier.parameters(of: broken) == nil)
             }
-            let stored = try await Self.storedVerifier(name, on: database)
-            let parameters = try #require(ScramVerifier.parameters(of: stored), "\(stored.prefix(14))")
-            #expect(ScramVerifier.make(password: password, salt: parameters.salt, iterations: parameters.iterations)
-                == stored)
-            #expect(ScramVerifier.make(password: "another-password", salt: parameters.salt,
-                                       iterations: parameters.iterations) != stored)
-            await Self.drop(name, on: database)
         }
     }
 
@@ -140,17 +158,28 @@ struct LoginRoleTests {
         }
         #expect(LoginRole.refusal(ofName: "intake_app") == nil)
         try await TestDatabase.withDatabase { database in
-            let powerful = Self.freshName("powerful")
-            let intakeLogin = Self.freshName("intake_app")
-            let verifier = ScramVerifier.make(password: "some-password-3")
-            do {
-                try await Self.run(formatted: "SELECT format('CREATE ROLE %I LOGIN CREATEDB', \(powerful))",
-                                   on: database)
-                try await Self.run(
-                    formatted: "SELECT format('CREATE ROLE %I LOGIN IN ROLE minhu_intake', \(intakeLogin))",
-                    on: database)
-                for (name, reason) in [(powerful, "CREATEDB"), (intakeLogin, "member of minhu_intake"),
-                                       ("postgres", "the role running this command")] {
+            let runner = try TestDatabase.serverConfiguration().username
+            let prefixes = ["powerful", "intake_app", "owner", "group", "group_member", "granter"]
+            try await Self.withRoles(prefixes, on: database) { names in
+                let (powerful, intakeLogin, owner, group, member, granter) =
+                    (names[0], names[1], names[2], names[3], names[4], names[5])
+                let verifier = ScramVerifier.make(password: "some-password-3")
+                let setUp: [PostgresQuery] = [
+                    "SELECT format('CREATE ROLE %I LOGIN CREATEDB', \(powerful))",
+                    "SELECT format('CREATE ROLE %I LOGIN IN ROLE minhu_intake', \(intakeLogin))",
+                    "SELECT format('CREATE ROLE %I LOGIN', \(owner))",
+                    "SELECT format('CREATE TABLE %I (id int)', \(owner + "_table"))",
+                    "SELECT format('ALTER TABLE %I OWNER TO %I', \(owner + "_table"), \(owner))",
+                    "SELECT format('CREATE ROLE %I NOLOGIN', \(group))",
+                    "SELECT format('CREATE ROLE %I LOGIN IN ROLE %I', \(member), \(group))",
+                    "SELECT format('CREATE ROLE %I LOGIN', \(granter))",
+                    "SELECT format('GRANT minhu_dispatcher TO %I WITH ADMIN OPTION', \(granter))",
+                ]
+                for statement in setUp { try await Self.run(formatted: statement, on: database) }
+                let cases = [(powerful, "CREATEDB"), (intakeLogin, "member of minhu_intake"),
+                             (owner, "owns objects"), (group, "has members (\(member))"),
+                             (granter, "may grant minhu_dispatcher"), (runner, "the role running this command")]
+                for (name, reason) in cases {
                     do {
                         _ = try await database.withConnection { connection in
                             try await LoginRole.apply(name: name, service: .dispatcher, verifier: verifier,
@@ -163,17 +192,12 @@ struct LoginRoleTests {
                     #expect(try await Self.storedVerifier(name, on: database) != verifier)
                 }
                 let dispatcherMembers = try await StorageFixtures.integer("""
-                    SELECT count(*) FROM pg_roles WHERE rolname IN (\(powerful), \(intakeLogin))
+                    SELECT count(*) FROM pg_roles WHERE rolname IN (\(powerful), \(intakeLogin), \(owner), \(group))
                       AND pg_has_role(rolname, 'minhu_dispatcher', 'MEMBER')
                     """, on: database)
                 #expect(dispatcherMembers == 0)
-            } catch {
-                await Self.drop(powerful, on: database)
-                await Self.drop(intakeLogin, on: database)
-                throw error
+                try await Self.run(formatted: "SELECT format('DROP TABLE %I', \(owner + "_table"))", on: database)
             }
-            await Self.drop(powerful, on: database)
-            await Self.drop(intakeLogin, on: database)
         }
     }
 
@@ -195,25 +219,35 @@ struct LoginRoleTests {
                 }
             }
             try await TestDatabase.withRunningDatabase(configuration) { database in
-                let (badStatus, badOutput) = try await minhu("/bad")
-                #expect(badStatus == 1)
-                #expect(badOutput.contains("shorter than 12"), "\(badOutput)")
-                #expect(try await StorageFixtures.integer("SELECT count(*) FROM pg_roles WHERE rolname = \(name)",
-                                                          on: database) == 0)
-                let (status, output) = try await minhu("/good")
-                #expect(status == 0, "\(output)")
-                #expect(output.contains("created login user \(name) in role minhu_evaluation"))
-                #expect(!output.contains("evaluation-password-9"))
-                let stored = try await Self.storedVerifier(name, on: database)
-                let parameters = try #require(ScramVerifier.parameters(of: stored))
-                #expect(ScramVerifier.make(password: "evaluation-password-9", salt: parameters.salt,
-                                           iterations: parameters.iterations) == stored)
-                var asUser = configuration
-                asUser.username = name
-                asUser.password = "evaluation-password-9"
-                #expect(await Self.logsIn(asUser))
+                do {
+                    try await checkCommand(name: name, configuration: configuration, database: database, minhu)
+                } catch {
+                    await Self.drop(name, on: database)
+                    throw error
+                }
                 await Self.drop(name, on: database)
             }
         }
+    }
+
+    private func checkCommand(name: String, configuration: DatabaseConfiguration, database: MinhuDatabase,
+                              _ minhu: (String) async throws -> (Int32?, String)) async throws {
+        let (badStatus, badOutput) = try await minhu("/bad")
+        #expect(badStatus == 1)
+        #expect(badOutput.contains("shorter than 12"), "\(badOutput)")
+        #expect(try await StorageFixtures.integer("SELECT count(*) FROM pg_roles WHERE rolname = \(name)",
+                                                  on: database) == 0)
+        let (status, output) = try await minhu("/good")
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("created login user \(name) in role minhu_evaluation"))
+        #expect(!output.contains("evaluation-password-9"))
+        let stored = try await Self.storedVerifier(name, on: database)
+        let parameters = try #require(ScramVerifier.parameters(of: stored))
+        #expect(ScramVerifier.make(password: "evaluation-password-9", salt: parameters.salt,
+                                   iterations: parameters.iterations) == stored)
+        var asUser = configuration
+        asUser.username = name
+        asUser.password = "evaluation-password-9"
+        #expect(await Self.logsIn(asUser))
     }
 }

@@ -36,6 +36,11 @@ struct SecretFileTests {
             #expect(refusal.reason.contains(reason), "\(refusal.reason)")
             #expect(content.count < 12 || !refusal.description.contains(String(content.prefix(12))))
         }
+        // A wrong path is not read whole: a device of endless zeros, a folder.
+        #expect(throws: SecretFile.Refusal(path: "/dev/zero", reason: "longer than 256 characters")) {
+            try SecretFile.read("/dev/zero")
+        }
+        #expect(throws: SecretFile.Refusal.self) { try SecretFile.read(NSTemporaryDirectory()) }
         let missing = "/nonexistent/minhu-secret"
         #expect(throws: SecretFile.Refusal(path: missing, reason: "cannot be read (missing, or not readable by this "
                                                + "user)")) { try SecretFile.read(missing) }

@@ -33,13 +33,14 @@ struct RabbitManagementClient: Sendable {
         self.password = password
     }
 
-    /// The API on the broker of `amqp` (its host, port 15672, its credentials).
-    static func derived(from amqp: AMQPURL) -> RabbitManagementClient {
-        var components = URLComponents()
-        components.scheme = "http"
-        components.host = amqp.host
-        components.port = 15672
-        return RabbitManagementClient(base: components.url!, user: amqp.user, password: amqp.password)
+    /// The API on the broker of `amqp` (its host, plain http on port 15672, its credentials): for a broker on this
+    /// host or a private network; set `MINHU_AMQP_MANAGEMENT_URL` (https) for one reached over others.
+    static func derived(from amqp: AMQPURL) throws -> RabbitManagementClient {
+        let host = amqp.host.contains(":") && !amqp.host.hasPrefix("[") ? "[\(amqp.host)]" : amqp.host
+        guard let base = URL(string: "http://\(host):15672") else {
+            throw CommandFailure("cannot build the management API address from MINHU_AMQP_URL's host")
+        }
+        return RabbitManagementClient(base: base, user: amqp.user, password: amqp.password)
     }
 
     /// Where the API is, without the password.
@@ -57,6 +58,23 @@ struct RabbitManagementClient: Sendable {
         return data
     }
 
+    /// `get`, retrying while the API does not answer (a broker still starting: its management listener opens after
+    /// the broker answers pings) for up to `within`.
+    func getWhenUp(_ segments: [String], within: Duration) async throws -> Data? {
+        let deadline = ContinuousClock.now + within
+        while true {
+            do { return try await get(segments) } catch let failure as Unreachable {
+                guard ContinuousClock.now < deadline else { throw CommandFailure(failure.description) }
+                try await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+
+    /// The API did not answer at all (no HTTP status).
+    struct Unreachable: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// PUT `/api/<segments>` with a JSON object.
     func put(_ segments: [String], _ body: [String: String]) async throws {
         let (status, data) = try await send("PUT", segments, body: try JSONSerialization.data(withJSONObject: body))
@@ -64,8 +82,8 @@ struct RabbitManagementClient: Sendable {
     }
 
     private func send(_ method: String, _ segments: [String], body: Data?) async throws -> (Int, Data) {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
+        // RFC 3986 unreserved characters only (ASCII): a vhost "/" becomes %2F, a non-ASCII name is encoded too.
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
         let path = segments.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
             .joined(separator: "/")
         guard let url = URL(string: base.absoluteString + "/api/" + path) else {
@@ -81,8 +99,9 @@ struct RabbitManagementClient: Sendable {
             let (data, response) = try await URLSession.shared.data(for: request)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
         } catch {
-            throw CommandFailure("the management API at \(display) did not answer (\(error.localizedDescription)); "
-                                 + "is the rabbitmq_management plugin on, and the URL right?")
+            throw Unreachable(description: "the management API at \(display) did not answer "
+                                  + "(\(error.localizedDescription)); is the rabbitmq_management plugin on, and the "
+                                  + "URL right?")
         }
     }
 

@@ -15,10 +15,13 @@ extension TopologyCommand {
                 dept-housing, integrator.wechat, minhu-ops …; 12-256 printable ASCII characters, no spaces). \
                 With --users, every user named needs its file; without it, the users whose files exist are \
                 applied and the others listed as skipped. Every file is read and every user checked before \
-                anything changes. A user that exists gets the new password and keeps its tags (minhu-ops its \
-                impersonator tag); a broker administrator is refused. Topic permissions are set before the \
-                permissions, so a new user is never without its routing-key limits. Run it again after adding \
-                departments or channels, or to change passwords.
+                anything changes. A user that exists gets the new password; its tags are removed, except \
+                impersonator on minhu-ops (which --ops-impersonator gives); a broker administrator is refused. \
+                Topic permissions are set before the permissions, so a new user is never without its routing-key \
+                limits. Run it again after adding departments or channels, or to change passwords. The management \
+                API and an administrator's credentials come from MINHU_AMQP_MANAGEMENT_URL \
+                (http(s)://user:password@host:port), else from MINHU_AMQP_URL's host (http, port 15672) and \
+                credentials: never from the command line, where other users of the host could read them.
                 """)
 
         @OptionGroup var options: Options
@@ -28,11 +31,8 @@ extension TopologyCommand {
         var users = ""
         @Option(help: "A folder holding one password file per user, named after the user.")
         var passwordDir: String
-        @Option(help: """
-            The management API, http://administrator:password@host:15672 (default: MINHU_AMQP_MANAGEMENT_URL, else \
-            MINHU_AMQP_URL's host and credentials on port 15672).
-            """)
-        var managementURL: String?
+        @Flag(help: "Give minhu-ops the impersonator tag (minhu deadletters replay --keep-sender needs it).")
+        var opsImpersonator = false
 
         func run() async throws {
             let grants = BrokerPermissions.all(topology: try await options.topology())
@@ -49,20 +49,21 @@ extension TopologyCommand {
                                      + "(files are named after the users: minhu-intake, integrator.wechat …)")
             }
             let client = try managementClient()
-            guard try await client.get(["vhosts", vhost]) != nil else {
+            guard try await client.getWhenUp(["vhosts", vhost], within: .seconds(60)) != nil else {
                 throw CommandFailure("vhost '\(vhost)' does not exist on the broker (rabbitmqctl add_vhost \(vhost))")
             }
-            var tags: [String: String] = [:]
+            var plans: [String: TagPlan] = [:]
             for grant in applied {
                 let existing = try await Self.tags(of: grant.user, client: client)
                 if existing?.contains("administrator") == true {
                     throw CommandFailure("'\(grant.user)' is a broker administrator; nothing was changed")
                 }
-                tags[grant.user] = existing?.joined(separator: ",") ?? ""
+                let impersonator = opsImpersonator && grant.user == BrokerPermissions.operationsUser
+                plans[grant.user] = TagPlan(user: grant.user, existing: existing, impersonator: impersonator)
             }
             for grant in applied {
-                try await apply(grant, password: passwords[grant.user] ?? "", tags: tags[grant.user] ?? "",
-                                client: client)
+                guard let plan = plans[grant.user], let password = passwords[grant.user] else { continue }
+                try await apply(grant, password: password, plan: plan, client: client)
             }
             if !skipped.isEmpty {
                 print("skipped (no password file): \(skipped.joined(separator: ", "))")
@@ -95,17 +96,16 @@ extension TopologyCommand {
         }
 
         private func managementClient() throws -> RabbitManagementClient {
-            if let managementURL { return try RabbitManagementClient(url: managementURL) }
             let environment = ProcessInfo.processInfo.environment
             if let text = environment["MINHU_AMQP_MANAGEMENT_URL"], !text.isEmpty {
                 return try RabbitManagementClient(url: text)
             }
             let amqp: AMQPURL
             do { amqp = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL")) } catch {
-                throw CommandFailure("give --management-url, or set MINHU_AMQP_MANAGEMENT_URL or MINHU_AMQP_URL "
+                throw CommandFailure("set MINHU_AMQP_MANAGEMENT_URL (or MINHU_AMQP_URL) to an administrator's "
                                      + "(\(error))")
             }
-            return RabbitManagementClient.derived(from: amqp)
+            return try RabbitManagementClient.derived(from: amqp)
         }
 
         /// The user's tags, nil when it does not exist (3.10 answers a list; older brokers a comma-separated text).
@@ -117,10 +117,11 @@ extension TopologyCommand {
             return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
 
-        private func apply(_ grant: BrokerPermissions.Grant, password: String, tags: String,
+        private func apply(_ grant: BrokerPermissions.Grant, password: String, plan: TagPlan,
                            client: RabbitManagementClient) async throws {
-            let existed = try await client.get(["users", grant.user]) != nil
-            try await client.put(["users", grant.user], ["password": password, "tags": tags])
+            let existed = plan.existing != nil
+            try await client.put(["users", grant.user],
+                                 ["password": password, "tags": plan.tags.joined(separator: ",")])
             for topic in grant.topics {
                 try await client.put(["topic-permissions", vhost, grant.user],
                                      ["exchange": topic.exchange, "write": topic.write, "read": topic.read])
@@ -128,8 +129,28 @@ extension TopologyCommand {
             try await client.put(["permissions", vhost, grant.user],
                                  ["configure": grant.configure, "write": grant.write, "read": grant.read])
             let topics = grant.topics.isEmpty ? "" : ", \(grant.topics.count) topic permission(s)"
+            let kept = plan.tags.isEmpty ? "" : ", tags: \(plan.tags.joined(separator: ","))"
+            let removed = plan.removed.isEmpty ? "" : ", tags removed: \(plan.removed.joined(separator: ","))"
             print("\(grant.user): \(existed ? "updated" : "created"), password set, permissions in \(vhost)\(topics)"
-                  + (tags.isEmpty ? "" : ", tags kept: \(tags)"))
+                  + kept + removed)
         }
+    }
+}
+
+/// The tags a Minhu broker user ends with: none, except `impersonator` on `minhu-ops` when it had it or is given
+/// it. Any other tag (management, monitoring, policymaker …) would give a service, a department or an integrator
+/// more than its permissions (a policymaker sets policies that redirect other queues' messages).
+struct TagPlan: Sendable {
+    let existing: [String]?
+    let tags: [String]
+    let removed: [String]
+
+    init(user: String, existing: [String]?, impersonator: Bool) {
+        self.existing = existing
+        let allowed: Set<String> = user == BrokerPermissions.operationsUser ? ["impersonator"] : []
+        var tags = (existing ?? []).filter(allowed.contains)
+        if impersonator, !tags.contains("impersonator") { tags.append("impersonator") }
+        self.tags = tags
+        self.removed = (existing ?? []).filter { !allowed.contains($0) }
     }
 }
