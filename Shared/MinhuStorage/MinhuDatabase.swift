@@ -26,6 +26,8 @@ public final class MinhuDatabase: Service, Sendable {
     public let client: PostgresClient
     public let configuration: DatabaseConfiguration
     public let logger: Logger
+    /// Set just before the pool runs (see ``waitUntilRunning()``).
+    private let started = StartedFlag()
 
     public init(configuration: DatabaseConfiguration, logger: Logger,
                 eventLoopGroup: any EventLoopGroup = PostgresClient.defaultEventLoopGroup) {
@@ -38,8 +40,25 @@ public final class MinhuDatabase: Service, Sendable {
     /// Runs the pool until graceful shutdown (or cancellation), then closes its connections.
     public func run() async throws {
         logger.debug("database pool starting", metadata: ["database.url": "\(configuration.redactedURL)"])
+        started.set()
         await client.run()
         logger.debug("database pool stopped")
+    }
+
+    /// Returns once ``run()`` has started the pool. A query issued earlier waits for the pool too, but PostgresNIO
+    /// logs a warning for it, which a short-lived command (`minhu …`) would print.
+    public func waitUntilRunning() async {
+        while !started.isSet {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// A flag set once, read from any thread.
+    private final class StartedFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
     }
 
     /// Leases a connection for `body`'s lifetime. `body` must not keep the connection.

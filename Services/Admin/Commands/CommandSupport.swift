@@ -41,7 +41,10 @@ enum CommandSupport {
                 try await database.run()
                 return nil
             }
-            group.addTask { try await body(database) }
+            group.addTask {
+                await database.waitUntilRunning()
+                return try await body(database)
+            }
             defer { group.cancelAll() }
             do {
                 while let result = try await group.next() {
