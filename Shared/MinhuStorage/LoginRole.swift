@@ -77,7 +77,8 @@ public enum LoginRole {
             throw Refusal("'\(name)' is the role running this command; run it as the migration role for another user")
         }
         // pg_shdepend is cluster-wide: it records what a role owns and what was granted to it directly, in every
-        // database (tables, schemas, functions, databases, policies, default privileges).
+        // database (tables, schemas, functions, databases, policies, default privileges). Members: on PostgreSQL 16
+        // a role's creator (the migration role running this, when not a superuser) is one, with ADMIN; not counted.
         let rows = try await connection.guardedQuery("""
             SELECT array_remove(ARRAY[CASE WHEN r.rolsuper THEN 'SUPERUSER' END,
                                       CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END,
@@ -92,7 +93,7 @@ public enum LoginRole {
                          ORDER BY g.rolname),
                    ARRAY(SELECT u.rolname::text FROM pg_catalog.pg_auth_members m
                          JOIN pg_catalog.pg_roles u ON u.oid = m.member
-                         WHERE m.roleid = r.oid ORDER BY u.rolname)
+                         WHERE m.roleid = r.oid AND u.rolname <> current_user ORDER BY u.rolname)
             FROM pg_catalog.pg_roles r WHERE r.rolname = \(name)
             """, logger: logger)
         for try await (powers, ownsOrHolds, others, members)

@@ -45,10 +45,11 @@ public final class MinhuDatabase: Service, Sendable {
         logger.debug("database pool stopped")
     }
 
-    /// Returns once ``run()`` has started the pool. A query issued earlier waits for the pool too, but PostgresNIO
-    /// logs a warning for it, which a short-lived command (`minhu …`) would print.
+    /// Returns once ``run()`` is about to start the pool (or when the task is cancelled). A query issued earlier
+    /// waits for the pool too, but PostgresNIO logs a warning for it, which a short-lived command (`minhu …`) would
+    /// print.
     public func waitUntilRunning() async {
-        while !started.isSet {
+        while !started.isSet, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(1))
         }
     }

@@ -170,7 +170,8 @@ extension AMQPURL {
 }
 
 extension DatabaseConfiguration {
-    /// `postgres://user@host:port/database` for tests (trust authentication, no password).
+    /// `postgres://user@host:port/database` for tests, without the password (only `postgres` is trusted; other
+    /// roles give theirs through `MINHU_DATABASE_PASSWORD_FILE`).
     var testURL: String {
         guard case .tcp(let host, let port) = endpoint else { return "" }
         return "postgres://\(username)@\(host):\(port)/\(database)"

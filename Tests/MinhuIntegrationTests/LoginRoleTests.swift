@@ -25,7 +25,9 @@ struct LoginRoleTests {
         }
     }
 
+    /// Drops role `name`, with what it owns or was granted in this database first.
     static func drop(_ name: String, on database: MinhuDatabase) async {
+        try? await run(formatted: "SELECT format('DROP OWNED BY %I', \(name))", on: database)
         try? await run(formatted: "SELECT format('DROP ROLE IF EXISTS %I', \(name))", on: database)
     }
 
@@ -159,10 +161,10 @@ struct LoginRoleTests {
         #expect(LoginRole.refusal(ofName: "intake_app") == nil)
         try await TestDatabase.withDatabase { database in
             let runner = try TestDatabase.serverConfiguration().username
-            let prefixes = ["powerful", "intake_app", "owner", "group", "group_member", "granter"]
+            let prefixes = ["powerful", "intake_app", "owner", "group", "group_member", "granter", "reader"]
             try await Self.withRoles(prefixes, on: database) { names in
-                let (powerful, intakeLogin, owner, group, member, granter) =
-                    (names[0], names[1], names[2], names[3], names[4], names[5])
+                let (powerful, intakeLogin, owner, group, member, granter, reader) =
+                    (names[0], names[1], names[2], names[3], names[4], names[5], names[6])
                 let verifier = ScramVerifier.make(password: "some-password-3")
                 let setUp: [PostgresQuery] = [
                     "SELECT format('CREATE ROLE %I LOGIN CREATEDB', \(powerful))",
@@ -174,11 +176,14 @@ struct LoginRoleTests {
                     "SELECT format('CREATE ROLE %I LOGIN IN ROLE %I', \(member), \(group))",
                     "SELECT format('CREATE ROLE %I LOGIN', \(granter))",
                     "SELECT format('GRANT minhu_dispatcher TO %I WITH ADMIN OPTION', \(granter))",
+                    "SELECT format('CREATE ROLE %I LOGIN', \(reader))",
+                    "SELECT format('GRANT SELECT ON citizen_contacts TO %I', \(reader))",
                 ]
                 for statement in setUp { try await Self.run(formatted: statement, on: database) }
                 let cases = [(powerful, "CREATEDB"), (intakeLogin, "member of minhu_intake"),
                              (owner, "owns objects"), (group, "has members (\(member))"),
-                             (granter, "may grant minhu_dispatcher"), (runner, "the role running this command")]
+                             (granter, "may grant minhu_dispatcher"), (reader, "holds privileges of its own"),
+                             (runner, "the role running this command")]
                 for (name, reason) in cases {
                     do {
                         _ = try await database.withConnection { connection in
@@ -196,7 +201,6 @@ struct LoginRoleTests {
                       AND pg_has_role(rolname, 'minhu_dispatcher', 'MEMBER')
                     """, on: database)
                 #expect(dispatcherMembers == 0)
-                try await Self.run(formatted: "SELECT format('DROP TABLE %I', \(owner + "_table"))", on: database)
             }
         }
     }

@@ -5,7 +5,7 @@ import MinhuModels
 import Testing
 
 /// `minhu topology users` against the real broker's management API: users created with exactly the grants of
-/// `BrokerPermissions`, passwords changed on a second run with tags kept, and every refusal leaving the broker
+/// `BrokerPermissions`, passwords changed on a second run with stray tags removed, and every refusal leaving the broker
 /// unchanged. The users have their real names (minhu-intake …), so the suite runs serially and removes them; its
 /// channel (`usertest`) is its own, since other suites create `integrator.wechat`. The test broker is the
 /// development broker (scripts/services): running the tests replaces and then deletes these users there.
@@ -87,7 +87,7 @@ struct TopologyUsersCommandTests {
         return refused
     }
 
-    @Test("creates the users with their grants; a second run changes the passwords and keeps the tags")
+    @Test("creates the users with their grants; a second run changes the passwords, removes stray tags")
     func createAndUpdate() async throws {
         try await TestBroker.withVhost { url in
             try await TopologyDeclarer.declare(topology, url: url)

@@ -18,9 +18,11 @@ struct RolesCommand: AsyncParsableCommand {
             discussion: """
                 The user logs in with the password of --password-file and holds the service's role (minhu_<service>) \
                 and nothing else. Run it again to change the password. The password is sent as its SCRAM-SHA-256 \
-                verifier, never in clear. A role that could do more than the service's work (a superuser, \
-                CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS, an owner of tables, a member of another role) is \
-                refused and not changed. Services: \(ServiceRole.allCases.map(\.rawValue).joined(separator: ", ")).
+                verifier, never in clear, and an expiry is lifted. A role that could do more than the service's work \
+                (a superuser, CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS; one that owns objects or holds \
+                privileges of its own in any database; a member of another role, or one that may grant the service \
+                role; one with members) is refused and not changed. \
+                Services: \(ServiceRole.allCases.map(\.rawValue).joined(separator: ", ")).
                 """)
 
         @Option(help: "The service whose role the user gets (intake, dispatcher, …).")

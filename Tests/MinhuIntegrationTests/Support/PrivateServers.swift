@@ -35,7 +35,7 @@ final class PrivateBroker: Sendable {
     func destroy() async { try? await PrivateServers.script("rabbitmq-instance", "destroy", directory) }
 }
 
-/// A private PostgreSQL server (superuser `postgres`, trust auth on loopback).
+/// A private PostgreSQL server (superuser `postgres` trusted on loopback, other roles by password).
 final class PrivatePostgres: Sendable {
     let directory: String
     let port: Int
