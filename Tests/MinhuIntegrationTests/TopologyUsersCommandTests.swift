@@ -159,6 +159,7 @@ struct TopologyUsersCommandTests {
                     (["--users", "minhu-intake,minhu-dispatcher"], url, "shorter than 12"),
                     (["--users", "minhu-intake,minhu-nobody"], url, "'minhu-nobody' is not a Minhu broker user"),
                     (["--users", "minhu-intake"], url.with(vhost: "no-such-vhost"), "does not exist"),
+                    (["--users", "minhu-intake", "--ops-impersonator"], url, "no password file for minhu-ops"),
                 ]
                 for (arguments, target, message) in cases {
                     let (status, output) = try await Self.minhu(arguments + ["--password-dir", folder], url: target)

@@ -48,6 +48,10 @@ extension TopologyCommand {
                 throw CommandFailure("no password file in \(passwordDir) for any user of this topology "
                                      + "(files are named after the users: minhu-intake, integrator.wechat …)")
             }
+            if opsImpersonator, !applied.contains(where: { $0.user == BrokerPermissions.operationsUser }) {
+                throw CommandFailure("--ops-impersonator: no password file for \(BrokerPermissions.operationsUser) "
+                                     + "in \(passwordDir) (or it is not among --users); nothing was changed")
+            }
             let client = try managementClient()
             guard try await client.getWhenUp(["vhosts", vhost], within: .seconds(60)) != nil else {
                 throw CommandFailure("vhost '\(vhost)' does not exist on the broker (rabbitmqctl add_vhost \(vhost))")
