@@ -144,6 +144,16 @@ struct TopologyUsersCommandTests {
                 #expect(try await Self.tags("minhu-ops") == ["impersonator"])
                 #expect(try await Self.tags("minhu-intake").isEmpty)
                 #expect(try await Self.user("minhu-dispatcher") == nil)
+
+                // The minhu commands read password files too: minhu-ops lists dead letters with its password in one.
+                let ops = url.with(user: "minhu-ops", password: "not-this-one")
+                let (listed, listOutput) = try await ChildProcess.with(
+                    "minhu", arguments: ["deadletters", "list", "intake.events"],
+                    environment: ["PATH": "/usr/bin:/bin", "MINHU_AMQP_URL": ops.testURL,
+                                  "MINHU_AMQP_PASSWORD_FILE": folder + "/minhu-ops"]
+                ) { (await $0.waitForExit(timeout: .seconds(60)), $0.log) }
+                #expect(listed == 0, "\(listOutput)")
+                #expect(listOutput.contains("dead.intake.events"), "\(listOutput)")
             }
         }
     }

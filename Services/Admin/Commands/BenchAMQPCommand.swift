@@ -28,7 +28,7 @@ struct BenchAMQPCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+        let url = try CommandSupport.brokerURL()
         let logger = CommandSupport.logger("minhu-bench")
         let queue = "bench.swift.\(queueType)"
         var arguments: [String: Topology.QueueArgument] = [:]

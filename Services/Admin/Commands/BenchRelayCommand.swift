@@ -16,7 +16,7 @@ struct BenchRelayCommand: AsyncParsableCommand {
     @Option(help: "Body size in bytes.") var size = 512
 
     func run() async throws {
-        let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+        let url = try CommandSupport.brokerURL()
         let logger = CommandSupport.logger("minhu-bench")
         let queue = "bench.relay"
         try await TopologyDeclarer.declare(

@@ -62,7 +62,9 @@ struct ChannelCommand: AsyncParsableCommand {
                 urlText = try CommandSupport.environment("MINHU_AMQP_URL")
             }
             let url: AMQPURL
-            do { url = try AMQPURL(parsing: urlText) } catch { throw ValidationError("the AMQP URL: \(error)") }
+            do { url = try CommandSupport.brokerURL(from: urlText) } catch {
+                throw ValidationError("the AMQP URL: \(error)")
+            }
             if url.user != ChannelAdapter.expectedUser(channel) {
                 note("warning: connecting as '\(url.user)', not '\(ChannelAdapter.expectedUser(channel))': the "
                      + "broker user should be the integrator's own")

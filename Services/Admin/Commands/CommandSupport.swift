@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MinhuMessaging
+import MinhuService
 import MinhuStorage
 import PostgresNIO
 
@@ -14,13 +16,37 @@ enum CommandSupport {
         return logger
     }
 
-    /// `MINHU_DATABASE_URL`, validated; a clear error naming the key otherwise.
+    /// `MINHU_DATABASE_URL`, validated, with the password of `MINHU_DATABASE_PASSWORD_FILE` when set (as the
+    /// services read it); a clear error naming the key otherwise.
     static func databaseConfiguration() throws -> DatabaseConfiguration {
         guard let url = ProcessInfo.processInfo.environment["MINHU_DATABASE_URL"], !url.isEmpty else {
             throw CommandFailure("MINHU_DATABASE_URL is required but not set")
         }
-        do { return try DatabaseConfiguration(url: url) } catch {
+        var configuration: DatabaseConfiguration
+        do { configuration = try DatabaseConfiguration(url: url) } catch {
             throw CommandFailure("MINHU_DATABASE_URL: \(error)")
+        }
+        if let password = try secret("MINHU_DATABASE_PASSWORD_FILE") { configuration.password = password }
+        return configuration
+    }
+
+    /// `MINHU_AMQP_URL`, parsed, with the password of `MINHU_AMQP_PASSWORD_FILE` when set.
+    static func brokerURL() throws -> AMQPURL {
+        try brokerURL(from: try environment("MINHU_AMQP_URL"))
+    }
+
+    /// An AMQP URL given to a command (or `MINHU_AMQP_URL`), with the password of `MINHU_AMQP_PASSWORD_FILE` when set.
+    static func brokerURL(from text: String) throws -> AMQPURL {
+        var url: AMQPURL
+        do { url = try AMQPURL(parsing: text) } catch { throw CommandFailure("MINHU_AMQP_URL: \(error)") }
+        if let password = try secret("MINHU_AMQP_PASSWORD_FILE") { url = url.with(user: url.user, password: password) }
+        return url
+    }
+
+    /// The password in the file that `key` names, nil when `key` is unset.
+    private static func secret(_ key: String) throws -> String? {
+        do { return try EnvironmentReader(ProcessInfo.processInfo.environment).secretFile(key) } catch {
+            throw CommandFailure("\(error)")
         }
     }
 

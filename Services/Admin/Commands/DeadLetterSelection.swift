@@ -50,11 +50,8 @@ struct DeadLetterSelection: ParsableArguments {
         }
     }
 
-    /// `MINHU_AMQP_URL`, parsed.
-    static func brokerURL() throws -> AMQPURL {
-        let text = try CommandSupport.environment("MINHU_AMQP_URL")
-        do { return try AMQPURL(parsing: text) } catch { throw CommandFailure("MINHU_AMQP_URL: \(error)") }
-    }
+    /// `MINHU_AMQP_URL`, parsed (with `MINHU_AMQP_PASSWORD_FILE`'s password when set).
+    static func brokerURL() throws -> AMQPURL { try CommandSupport.brokerURL() }
 
     /// The working queue of `name` (`dead.` stripped); refuses what cannot be a queue name.
     static func workingQueue(_ name: String) throws -> String {

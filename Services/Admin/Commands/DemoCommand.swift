@@ -47,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = CommandSupport.logger("minhu-demo")
-            let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+            let url = try CommandSupport.brokerURL()
             let table = try CSVTable(contentsOf: URL(fileURLWithPath: input))
             guard let idColumn = table.index(of: "id"), let titleColumn = table.index(of: "title"),
                   let detailColumn = table.index(of: "detail") else {

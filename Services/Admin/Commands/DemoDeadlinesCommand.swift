@@ -64,7 +64,7 @@ struct DemoDeadlinesCommand: AsyncParsableCommand {
                                  + "MINHU_CLOCK_ORIGIN as for minhu-deadlines")
         }
         let clock = clockConfiguration.makeClock()
-        let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+        let url = try CommandSupport.brokerURL()
         let (latest, timeout) = (self.latest, self.timeout)
 
         try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(), logger: logger) { database in

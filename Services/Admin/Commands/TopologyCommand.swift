@@ -85,7 +85,7 @@ struct TopologyCommand: AsyncParsableCommand {
         @OptionGroup var options: Options
 
         func run() async throws {
-            let url = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL"))
+            let url = try CommandSupport.brokerURL()
             let topology = try await options.topology()
             try await TopologyDeclarer.declare(topology, url: url)
             print("declared \(topology.exchanges.count) exchanges and \(topology.queues.count) queues on \(url)")

@@ -105,7 +105,7 @@ extension TopologyCommand {
                 return try RabbitManagementClient(url: text)
             }
             let amqp: AMQPURL
-            do { amqp = try AMQPURL(parsing: try CommandSupport.environment("MINHU_AMQP_URL")) } catch {
+            do { amqp = try CommandSupport.brokerURL() } catch {
                 throw CommandFailure("set MINHU_AMQP_MANAGEMENT_URL (or MINHU_AMQP_URL) to an administrator's "
                                      + "(\(error))")
             }
