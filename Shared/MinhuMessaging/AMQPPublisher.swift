@@ -22,8 +22,14 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
     private let logger: Logger
     /// Messages published between two confirm waits.
     public let confirmWindow: Int
+    /// How long `shutdown()` lets a publish in progress go on before it cuts the connection under it.
+    public let shutdownGrace: Duration
     private let statusLock = NSLock()
     private var connectedFlag = false
+    private var sendingOn: Int32?
+    /// The socket of the publish in progress (under `statusLock`; set and cleared on `worker`, cleared before the
+    /// connection closes), which `shutdown()` may cut: a broker under a memory or disk alarm stops reading, and a
+    /// send blocked on it would otherwise hold the thread, and a stopping service, for ever.
     private let published = Counter(label: "minhu_amqp_published_total")
     private let failedPublishes = Counter(label: "minhu_amqp_publish_failed_total")
 
@@ -36,12 +42,15 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
     /// - Parameters:
     ///   - topology: declared on every (re)connection, when given.
     ///   - confirmWindow: messages published before waiting for their confirms (batched confirms).
+    ///   - shutdownGrace: how long `shutdown()` waits for a publish in progress before cutting its connection
+    ///     (its messages are then not confirmed: the outbox publishes them again).
     public init(url: AMQPURL, options: AMQPConnectionOptions = .init(), topology: Topology? = nil,
-                confirmWindow: Int = 1000, logger: Logger) {
+                confirmWindow: Int = 1000, shutdownGrace: Duration = .seconds(10), logger: Logger) {
         self.url = url
         self.options = options
         self.topology = topology
         self.confirmWindow = max(1, confirmWindow)
+        self.shutdownGrace = shutdownGrace
         self.logger = logger
         self.worker = AMQPWorkerThread(name: "amqp-publisher-\(options.connectionName)")
         worker.start { [self] worker in mainLoop(worker) }
@@ -63,13 +72,16 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
         guard !messages.isEmpty else { return [] }
         return try await worker.run { [self] in
             let connection = try ensureConnection()
+            setSending(connection.socketFD)
             do {
                 let outcomes = try connection.publish(messages, window: confirmWindow)
+                setSending(nil)
                 let confirmed = outcomes.filter(\.isConfirmed).count
                 published.increment(by: confirmed)
                 if confirmed < outcomes.count { failedPublishes.increment(by: outcomes.count - confirmed) }
                 return outcomes
             } catch {
+                setSending(nil)
                 dropConnection(reason: "\(error)")
                 if case AMQPError.brokerRefused(let code, let text) = error, PublishRefused.codes.contains(code) {
                     throw PublishRefused(code: code, text: text)
@@ -79,7 +91,8 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
         }
     }
 
-    /// Closes the connection and ends the thread. Publishing afterwards throws `AMQPError.closed`.
+    /// Closes the connection and ends the thread. Publishing afterwards throws `AMQPError.closed`. A publish still
+    /// in progress after `shutdownGrace` (a broker that stopped reading) has its connection cut, so this returns.
     public func shutdown() async {
         worker.submit { [self] in
             connection?.close()
@@ -87,7 +100,18 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
             setConnected(false)
         }
         worker.requestStop()
+        let grace = shutdownGrace
+        let watchdog = Task { [self] in
+            try? await Task.sleep(for: grace)
+            if !Task.isCancelled, cutSend() {
+                logger.warning("""
+                    AMQP publisher: a publish was still blocked when stopping (does the broker have an alarm?); \
+                    connection cut, its messages stay unconfirmed
+                    """, metadata: ["amqp.url": "\(url)", "grace": "\(grace)"])
+            }
+        }
         await worker.join()
+        watchdog.cancel()
     }
 
     // MARK: Thread-confined
@@ -151,5 +175,26 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
         statusLock.lock()
         connectedFlag = value
         statusLock.unlock()
+    }
+
+    private func setSending(_ socket: Int32?) {
+        statusLock.lock()
+        sendingOn = socket
+        statusLock.unlock()
+    }
+
+    /// Shuts down the socket of the publish in progress (not closed: the worker closes it once the send fails, and
+    /// clears `sendingOn` first, under the same lock, so a closed and reused descriptor is never cut). False when
+    /// no publish is in progress.
+    private func cutSend() -> Bool {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        guard let socket = sendingOn else { return false }
+        #if canImport(Glibc)
+        _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
+        #else
+        _ = Darwin.shutdown(socket, SHUT_RDWR)
+        #endif
+        return true
     }
 }

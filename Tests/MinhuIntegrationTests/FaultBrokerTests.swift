@@ -42,6 +42,41 @@ struct FaultBrokerTests {
         await broker.destroy()
     }
 
+    @Test("shutdown returns while the broker stops reading (memory alarm): the blocked publish's connection is cut")
+    func shutdownUnderMemoryAlarm() async throws {
+        let broker = try await PrivateBroker.start(port: 5797)
+        try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: broker.url)
+        let publisher = AMQPPublisher(url: broker.url, options: options, shutdownGrace: .seconds(2), logger: logger)
+        try await publisher.connect()
+        try await broker.setMemoryWatermark("0.0001")
+        // 32 MB: more than the sockets' buffers hold, so the send blocks once the broker stops reading.
+        let message = OutgoingMessage(exchange: "", routingKey: "reporting.events", type: "test", timestamp: Date(),
+                                      appID: "minhu-test", body: Data(count: 32 << 20))
+        let publishing = Task { try await publisher.publish([message]) }
+        try await expectEventually(timeout: .seconds(60), "the broker blocked the publishing connection") {
+            try await broker.connectionStates().contains("blocked")
+        }
+        let stopped = Locked(false)
+        let started = ContinuousClock.now
+        Task {
+            await publisher.shutdown()
+            stopped.withLock { $0 = true }
+        }
+        // Without the cut, shutdown waits for the broker for ever (the alarm stays on): fail, leaving it behind.
+        guard try await eventually(timeout: .seconds(60), { stopped.withLock { $0 } }) else {
+            Issue.record("shutdown did not return within 60 s of a blocked publish")
+            await broker.destroy()
+            return
+        }
+        #expect(ContinuousClock.now - started < .seconds(30))
+        let outcome = await publishing.result
+        #expect(throws: (any Error).self, "the cut publish fails (its outbox rows stay pending)") {
+            try outcome.get()
+        }
+        try await broker.setMemoryWatermark("0.4")
+        await broker.destroy()
+    }
+
     @Test("a running consumer survives a broker restart and resumes without a process restart")
     func consumerSurvivesRestart() async throws {
         let broker = try await PrivateBroker.start(port: 5792)

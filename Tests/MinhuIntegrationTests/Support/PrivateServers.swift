@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +36,22 @@ final class PrivateBroker: Sendable {
     func freeze() async throws { try await PrivateServers.script("rabbitmq-instance", "freeze", directory) }
     func thaw() async throws { try await PrivateServers.script("rabbitmq-instance", "thaw", directory) }
     func destroy() async { try? await PrivateServers.script("rabbitmq-instance", "destroy", directory) }
+    /// Sets the memory high watermark (a fraction of RAM): a tiny one raises the memory alarm, under which the
+    /// broker stops reading from publishing connections.
+    func setMemoryWatermark(_ fraction: String) async throws {
+        try await PrivateServers.script("rabbitmq-instance", "ctl", directory, "set_vm_memory_high_watermark", fraction)
+    }
+
+    /// The states of the broker's client connections (`running`, `blocking`, `blocked` …), from its management API
+    /// (port + 10000, the instance's administrator).
+    func connectionStates() async throws -> [String] {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port + 10_000)/api/connections")!)
+        request.setValue("Basic " + Data("\(url.user):\(url.password)".utf8).base64EncodedString(),
+                         forHTTPHeaderField: "Authorization")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let connections = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+        return connections.compactMap { $0["state"] as? String }
+    }
 }
 
 /// A private PostgreSQL server (superuser `postgres` trusted on loopback, other roles by password).
