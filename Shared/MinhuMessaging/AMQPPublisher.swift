@@ -45,7 +45,7 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
     ///   - shutdownGrace: how long `shutdown()` waits for a publish in progress before cutting its connection
     ///     (its messages are then not confirmed: the outbox publishes them again).
     public init(url: AMQPURL, options: AMQPConnectionOptions = .init(), topology: Topology? = nil,
-                confirmWindow: Int = 1000, shutdownGrace: Duration = .seconds(10), logger: Logger) {
+                confirmWindow: Int = 1000, shutdownGrace: Duration = .seconds(5), logger: Logger) {
         self.url = url
         self.options = options
         self.topology = topology
