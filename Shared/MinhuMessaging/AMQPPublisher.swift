@@ -1,4 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import Metrics
 import MinhuModels
@@ -26,7 +33,11 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
     public let shutdownGrace: Duration
     private let statusLock = NSLock()
     private var connectedFlag = false
+    /// A duplicate of the publishing socket's descriptor (`dup`), so that cutting it reaches that socket even if
+    /// rabbitmq-c has closed its own descriptor meanwhile, and never another socket that reused the number.
     private var sendingOn: Int32?
+    /// Set once the shutdown grace is over: a publish that starts later is cut at once.
+    private var cutting = false
     /// The socket of the publish in progress (under `statusLock`; set and cleared on `worker`, cleared before the
     /// connection closes), which `shutdown()` may cut: a broker under a memory or disk alarm stops reading, and a
     /// send blocked on it would otherwise hold the thread, and a stopping service, for ever.
@@ -177,24 +188,39 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
         statusLock.unlock()
     }
 
+    /// Records the socket of a publish about to start (a `dup` of it), or forgets it (nil). After the shutdown
+    /// grace, a publish that starts is cut at once.
     private func setSending(_ socket: Int32?) {
         statusLock.lock()
-        sendingOn = socket
-        statusLock.unlock()
+        defer { statusLock.unlock() }
+        if let previous = sendingOn { close(previous) }
+        sendingOn = nil
+        guard let socket else { return }
+        let copy = dup(socket)
+        guard copy >= 0 else { return }
+        sendingOn = copy
+        if cutting { Self.cut(copy) }
     }
 
-    /// Shuts down the socket of the publish in progress (not closed: the worker closes it once the send fails, and
-    /// clears `sendingOn` first, under the same lock, so a closed and reused descriptor is never cut). False when
-    /// no publish is in progress.
+    /// Shuts down the socket of the publish in progress, and any publish started from now on. The socket is not
+    /// closed (the worker closes it once the send fails); the descriptor cut is this publisher's own duplicate.
+    /// False when no publish is in progress.
     private func cutSend() -> Bool {
         statusLock.lock()
         defer { statusLock.unlock() }
+        cutting = true
         guard let socket = sendingOn else { return false }
+        Self.cut(socket)
+        return true
+    }
+
+    private static func cut(_ socket: Int32) {
         #if canImport(Glibc)
         _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
+        #elseif canImport(Musl)
+        _ = Musl.shutdown(socket, Int32(SHUT_RDWR))
         #else
         _ = Darwin.shutdown(socket, SHUT_RDWR)
         #endif
-        return true
     }
 }

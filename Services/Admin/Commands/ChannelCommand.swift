@@ -61,9 +61,12 @@ struct ChannelCommand: AsyncParsableCommand {
             if let amqpURL, !amqpURL.isEmpty { urlText = amqpURL } else {
                 urlText = try CommandSupport.environment("MINHU_AMQP_URL")
             }
+            // MINHU_AMQP_URL (with MINHU_AMQP_PASSWORD_FILE's password when set), or --amqp-url as given.
             let url: AMQPURL
-            do { url = try CommandSupport.brokerURL(from: urlText) } catch {
-                throw ValidationError("the AMQP URL: \(error)")
+            if let amqpURL, !amqpURL.isEmpty {
+                do { url = try AMQPURL(parsing: urlText) } catch { throw ValidationError("--amqp-url: \(error)") }
+            } else {
+                url = try CommandSupport.brokerURL()
             }
             if url.user != ChannelAdapter.expectedUser(channel) {
                 note("warning: connecting as '\(url.user)', not '\(ChannelAdapter.expectedUser(channel))': the "

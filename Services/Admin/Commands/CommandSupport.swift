@@ -32,13 +32,12 @@ enum CommandSupport {
 
     /// `MINHU_AMQP_URL`, parsed, with the password of `MINHU_AMQP_PASSWORD_FILE` when set.
     static func brokerURL() throws -> AMQPURL {
-        try brokerURL(from: try environment("MINHU_AMQP_URL"))
-    }
-
-    /// An AMQP URL given to a command (or `MINHU_AMQP_URL`), with the password of `MINHU_AMQP_PASSWORD_FILE` when set.
-    static func brokerURL(from text: String) throws -> AMQPURL {
         var url: AMQPURL
-        do { url = try AMQPURL(parsing: text) } catch { throw CommandFailure("MINHU_AMQP_URL: \(error)") }
+        do { url = try AMQPURL(parsing: try environment("MINHU_AMQP_URL")) } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure("MINHU_AMQP_URL: \(error)")
+        }
         if let password = try secret("MINHU_AMQP_PASSWORD_FILE") { url = url.with(user: url.user, password: password) }
         return url
     }
