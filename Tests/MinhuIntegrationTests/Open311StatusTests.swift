@@ -1,6 +1,7 @@
 import Foundation
 import MinhuModels
 import MinhuService
+import MinhuText
 import Testing
 
 @Suite("Open311 status mapping")
@@ -128,6 +129,35 @@ struct Open311FormatTests {
             #expect(Open311ServiceRequest.maskDigits(text) == text, "\(text)")
         }
         #expect(Open311ServiceRequest.maskDigits("联系13800138000、13900139000") == "联系138****8000、139****9000")
+        // A number beside a house number, a date or an extension, and groups joined by a no-break space (found by a
+        // review: each of these was shown in full).
+        #expect(Open311ServiceRequest.maskDigits("联系电话13800138000 2号楼") == "联系电话138****8000 2号楼")
+        #expect(Open311ServiceRequest.maskDigits("2024-03-15 13800138000来电") == "2024-03-15 138****8000来电")
+        #expect(Open311ServiceRequest.maskDigits("分机0710-3456789-8") == "分机071****6789-8")
+        #expect(Open311ServiceRequest.maskDigits("请回电138 0013 8000 2次") == "请回电138****8000 2次")
+        #expect(Open311ServiceRequest.maskDigits("电话138\u{A0}0013\u{A0}8000") == "电话138****8000")
+        #expect(Open311ServiceRequest.maskDigits("电话138\u{2009}0013\u{2009}8000") == "电话138****8000")
+    }
+
+    @Test("no run of seven digits survives the public masking, whatever surrounds it")
+    func maskingLeavesNoLongDigitRun() {
+        var generator = SplitMix64(seed: 20261124)
+        let pieces = ["13800138000", "0710", "3456789", "2024", "03", "15", "2", "12", "8000", "0013", "138", "7",
+                      " ", "-", ".", "/", "、", "，", ",", "(", ")", "+", "_", "\u{A0}", "\u{3000}", "号楼", "室", "电话",
+                      "１３８００１３８０００", "：", "年"]
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 1...12, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
+            let masked = Open311ServiceRequest.maskDigits(text)
+            var consecutive = 0
+            for scalar in masked.unicodeScalars {
+                let digit = (0x30...0x39).contains(scalar.value) || (0xFF10...0xFF19).contains(scalar.value)
+                consecutive = digit ? consecutive + 1 : 0
+                #expect(consecutive < 7, "\(text) → \(masked)")
+                if consecutive >= 7 { return }
+            }
+        }
         // A long letter is cut in the public feed (pages of 1,000 stay small), still masked.
         let letter = "请回电13800138000。" + String(repeating: "路灯不亮。", count: 1_000)
         let shown = Open311ServiceRequest.publicDescription(letter)

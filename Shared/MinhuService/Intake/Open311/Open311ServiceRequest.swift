@@ -105,7 +105,9 @@ public struct Open311ServiceRequest: Sendable, Hashable {
     /// 13 8000`). `、`, `，`, `,` and `/` separate the items of a list (`101、201、301室`, `2022/2023学年`), so each
     /// item is judged on its own, unless the whole run reads as one phone number written with them
     /// (`138/0013/8000`, `138，0013，8000`: groups of three or more digits, the last of four, 7 to 13 digits, not a
-    /// list of years). Dates (`2024-03-15 17`, `2019.8.7`) and amounts (`1,234,567`) stay as written.
+    /// list of years). Dates (`2024-03-15 17`, `2019.8.7`) and amounts (`1,234,567`) stay as written. A run that is
+    /// not one number as a whole has its numbers masked part by part (`13800138000 2号楼`, `maskedParts`). Any
+    /// Unicode space joins groups like a plain one (`138\u{A0}0013\u{A0}8000`).
     public static func maskDigits(_ text: String) -> String {
         var output = ""
         var run: [(separator: String, digits: String, written: String)] = [] // groups, each after its separator
@@ -130,8 +132,8 @@ public struct Open311ServiceRequest: Sendable, Hashable {
                 let ascii = scalar.value >= 0xFF10 ? scalar.value - 0xFF10 + 0x30 : scalar.value  // full-width → ASCII
                 run[run.count - 1].digits.unicodeScalars.append(Unicode.Scalar(ascii)!)
                 run[run.count - 1].written.append(character)
-            case 0x20, 0x3000, 0x2D, 0x2010...0x2015, 0xFF0D, 0x2E, 0xFF0E, 0x28, 0x29, 0xFF08, 0xFF09, 0x2F, 0xFF0F,
-                 0x2C, 0xFF0C, 0x3001, 0x5F, 0x2B:
+            case 0x20, 0xA0, 0x2000...0x200A, 0x202F, 0x205F, 0x3000, 0x2D, 0x2010...0x2015, 0xFF0D, 0x2E, 0xFF0E,
+                 0x28, 0x29, 0xFF08, 0xFF09, 0x2F, 0xFF0F, 0x2C, 0xFF0C, 0x3001, 0x5F, 0x2B:
                 if !run.isEmpty && pending.count < 3 {
                     pending.append(character)
                 } else {
@@ -156,10 +158,9 @@ public struct Open311ServiceRequest: Sendable, Hashable {
         let groups = run.map(\.digits.count)
         let digits = run.map(\.digits).joined()
         let separators = run.dropFirst().map(\.separator).joined()
-        let written = run.map { $0.separator + $0.written }.joined()
         if isNumber(groups, digits: digits, separators: separators) { return Citizen.maskPhone(digits) }
         let listed = run.dropFirst().contains { group in group.separator.contains(where: listSeparators.contains) }
-        guard listed else { return written }
+        guard listed else { return maskedParts(run) }
         // A list: one phone number written with list separators, else each item on its own.
         let years = run.allSatisfy { isYear(Substring($0.digits)) }
         if digits.count >= 7 && digits.count <= 13 && groups.allSatisfy({ $0 >= 3 }) && groups.last! >= 4 && !years {
@@ -178,8 +179,44 @@ public struct Open311ServiceRequest: Sendable, Hashable {
             let itemGroups = body.map(\.digits.count), itemDigits = body.map(\.digits).joined()
             let itemSeparators = body.dropFirst().map(\.separator).joined()
             return lead + (isNumber(itemGroups, digits: itemDigits, separators: itemSeparators)
-                ? Citizen.maskPhone(itemDigits) : body.map { $0.separator + $0.written }.joined())
+                ? Citizen.maskPhone(itemDigits) : maskedParts(body))
         }.joined()
+    }
+
+    /// A run that is not one number as a whole (a phone number beside a house number, a date or an extension:
+    /// `13800138000 2号楼`, `2024-03-15 13800138000`, `0710-3456789-8`): its parts that are numbers masked, each
+    /// the longest one from the left, the rest as written. The groups of a date (`2024.3.15`) are never part of
+    /// a number, and a part does not start with a group of one or two digits when the number that follows it ends
+    /// at the same place.
+    static func maskedParts(_ run: [(separator: String, digits: String, written: String)]) -> String {
+        let dates = dateGroups(run.map(\.digits))
+        /// The end (exclusive) of the longest number starting at group `start`, if any, within the groups before the
+        /// next date.
+        func numberEnd(from start: Int) -> Int? {
+            guard start < run.count, !dates.contains(start) else { return nil }
+            let limit = (start..<run.count).first(where: dates.contains) ?? run.count
+            for end in stride(from: limit, to: start, by: -1) {
+                let part = run[start..<end]
+                if isNumber(part.map(\.digits.count), digits: part.map(\.digits).joined(),
+                            separators: part.dropFirst().map(\.separator).joined()) {
+                    return end
+                }
+            }
+            return nil
+        }
+        var output = ""
+        var index = 0
+        while index < run.count {
+            if let end = numberEnd(from: index),
+               run[index].digits.count > 2 || numberEnd(from: index + 1) != end {
+                output += run[index].separator + Citizen.maskPhone(run[index..<end].map(\.digits).joined())
+                index = end
+            } else {
+                output += run[index].separator + run[index].written
+                index += 1
+            }
+        }
+        return output
     }
 
     /// Whether groups joined by number separators are a number to mask: 7 or more digits, not a date (an amount's
@@ -201,6 +238,19 @@ public struct Open311ServiceRequest: Sendable, Hashable {
             return true
         }
         return false
+    }
+
+    /// The indices of the groups that read as dates: a year then one to four groups of one or two digits (month,
+    /// day, hour, minute), or one or two such groups then a year.
+    static func dateGroups(_ groups: [String]) -> Set<Int> {
+        var dates = Set<Int>()
+        for (index, group) in groups.enumerated() where isYear(Substring(group)) {
+            let after = groups[(index + 1)...].prefix(4).prefix { $0.count <= 2 }.count
+            let before = groups[..<index].suffix(2).reversed().prefix { $0.count <= 2 }.count
+            guard after > 0 || before > 0 else { continue }
+            dates.formUnion((index - (after > 0 ? 0 : before))...(index + after))
+        }
+        return dates
     }
 
     /// Four digits from 1900 to 2099.
