@@ -512,6 +512,51 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("an event that stops or pauses a clock before the watcher reached it emits what the clock owed first")
+    func stopBeforeTheWatcherEmitsWhatIsOwed() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (handler, contexts) = try parts(clock)
+            let late = UUID(), inTime = UUID(), paused = UUID(), superseded = UUID()
+            for appeal in [late, inTime, paused, superseded] {
+                try await F.apply([try F.dispatched(appeal)], handler: handler, database: database)
+            }
+            // minhu-deadlines was down from before the warnings until Tuesday 10:00; the reply clocks were due
+            // Monday 11 March 17:00. On restart the events are applied before the watcher's first tick.
+            clock.set(F.at(2024, 3, 12, 10))
+            func replied(_ appeal: UUID, _ at: Date) -> AppealReplied {
+                AppealReplied(appealId: appeal, caseNumber: "T-0001", round: 1, attempt: 1, occurredAt: at,
+                              departmentCode: "water", reply: "已处理", resolved: true)
+            }
+            try await F.apply([replied(late, F.at(2024, 3, 12, 9)), replied(inTime, F.at(2024, 3, 11, 16, 59)),
+                               AppealAwaitingCitizen(appealId: paused, caseNumber: "T-0001", round: 1, attempt: 1,
+                                                     occurredAt: F.at(2024, 3, 12, 9), departmentCode: "water",
+                                                     reason: "需要补充材料"),
+                               try F.dispatched(superseded, attempt: 2, at: F.at(2024, 3, 12, 9), department: "gas")],
+                              handler: handler, database: database)
+            func events(_ appeal: UUID, _ clock: String) async throws -> [String] {
+                try await F.emitted(database, appeal: appeal).filter { $0.clock == clock }.map(\.type)
+            }
+            let owedInFull = ["deadline.warning", "deadline.warning", "deadline.overdue"]
+            #expect(try await events(late, "reply") == owedInFull)
+            #expect(try await events(late, "sign").last == "deadline.overdue")
+            #expect(try await events(inTime, "reply") == ["deadline.warning", "deadline.warning"])
+            #expect(try await events(paused, "reply") == owedInFull)
+            #expect(try await F.emitted(database, appeal: paused).last?.type == "deadline.changed")
+            #expect(try await events(superseded, "reply") == owedInFull)
+            for appeal in [late, inTime] {
+                let reply = try #require(try await F.clock(appeal, .reply, database))
+                #expect(reply.state == "stopped" && reply.overdueEmitted == (appeal == late))
+            }
+            // The watcher, and the same events applied again (another copy, a redelivery), add nothing.
+            let before = try await F.emitted(database).count
+            let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)
+            try await watcher.tick()
+            try await F.apply([replied(late, F.at(2024, 3, 12, 9))], handler: handler, database: database)
+            #expect(try await F.emitted(database).count == before)
+        }
+    }
+
     @Test("after downtime, or while its producer's relay waits, a reply made in time is waited for; not for ever")
     func replyWaitingThroughDowntimeHoldsOverdue() async throws {
         try await TestDatabase.withDatabase { database in

@@ -117,11 +117,12 @@ public struct DeadlineClockRow: Sendable, Hashable {
             """, logger: logger)
     }
 
-    /// Stops the clock.
+    /// Stops the clock (with the row's emitted flags).
     static func stop(_ row: DeadlineClockRow, reason: String, at: Date, on connection: PostgresConnection,
                      logger: Logger) async throws {
         try await connection.guardedQuery("""
             UPDATE deadline_clocks SET state = 'stopped', stopped_at = \(at), stop_reason = \(reason), \
+            warnings_emitted = \(row.warningsEmitted), overdue_emitted = \(row.overdueEmitted), \
             next_check_at = NULL, updated_at = now()
             WHERE appeal_id = \(row.appealID) AND round = \(row.round) AND attempt = \(row.attempt) \
             AND clock = \(row.clock.rawValue)

@@ -143,16 +143,16 @@ public struct DeadlineEventHandler: MessageHandler {
         let position = DeadlineClockRow.Position(round: dispatched.round, attempt: dispatched.attempt)
         // Started already (a redelivery under another id).
         guard !clocks.contains(where: { $0.position == position }) else { return [] }
+        var out: [OutgoingMessage] = []
         for row in clocks where row.state != "stopped" {
-            try await DeadlineClockRow.stop(row, reason: "superseded", at: dispatched.occurredAt, on: connection,
-                                            logger: logger)
+            out += try await stop(row, reason: "superseded", at: dispatched.occurredAt, context: context,
+                                  on: connection, logger: logger)
         }
         for row in startRows(dispatched, context: context) {
             try await row.insert(on: connection, logger: logger)
         }
         let early = try await DeadlineEarlyEvent.take(appealID: dispatched.appealId, round: dispatched.round,
                                                       attempt: dispatched.attempt, on: connection, logger: logger)
-        var out: [OutgoingMessage] = []
         for kept in early {
             guard let action = Self.clockAction(kept.type) else { continue }
             if let department = kept.department, department != dispatched.departmentCode {
@@ -187,34 +187,39 @@ public struct DeadlineEventHandler: MessageHandler {
         let current = clocks.filter { $0.position == position }
         switch action {
         case .stopSign:
+            var out: [OutgoingMessage] = []
             for row in current where row.clock == .sign && row.state != "stopped" {
-                try await DeadlineClockRow.stop(row, reason: "signed", at: at, on: connection, logger: logger)
+                out += try await stop(row, reason: "signed", at: at, context: context, on: connection, logger: logger)
             }
-            return []
+            return out
         case .stopAssignment:
+            var out: [OutgoingMessage] = []
             for row in current where row.state != "stopped" {
-                try await DeadlineClockRow.stop(row, reason: "replied", at: at, on: connection, logger: logger)
+                out += try await stop(row, reason: "replied", at: at, context: context, on: connection, logger: logger)
             }
-            return []
+            return out
         case .stopAll:
+            var out: [OutgoingMessage] = []
             for row in clocks where row.state != "stopped" {
-                try await DeadlineClockRow.stop(row, reason: eventType.rawValue, at: at, on: connection,
-                                                logger: logger)
+                out += try await stop(row, reason: eventType.rawValue, at: at, context: context, on: connection,
+                                      logger: logger)
             }
-            return []
+            return out
         case .pause:
             var paused: [DeadlineClockRow] = []
+            var owedEvents: [OutgoingMessage] = []
             // A pause older than the clock's last resume was answered already (handled late: requeued, or by
             // another copy): it changes nothing.
             for var row in current where row.state == "running" && !row.answeredPause(at: at) {
+                owedEvents += try await owed(&row, before: at, context: context, on: connection, logger: logger)
                 row.state = "paused"
                 row.pausedAt = at
                 row.nextCheckAt = nil
                 try await row.update(on: connection, logger: logger)
                 paused.append(row)
             }
-            guard let first = paused.first else { return [] }
-            return [try changed(first, reason: .pause, rows: current.map { row in
+            guard let first = paused.first else { return owedEvents }
+            return owedEvents + [try changed(first, reason: .pause, rows: current.map { row in
                 paused.first(where: { $0.clock == row.clock }) ?? row
             })]
         case .resume:
@@ -244,6 +249,32 @@ public struct DeadlineEventHandler: MessageHandler {
                 resumed.first(where: { $0.clock == row.clock }) ?? row
             })]
         }
+    }
+
+    /// Stops the clock at `at`, emitting first what it owes from before then (`owed`).
+    func stop(_ row: DeadlineClockRow, reason: String, at: Date, context: DeadlineContext,
+              on connection: PostgresConnection, logger: Logger) async throws -> [OutgoingMessage] {
+        var row = row
+        let events = try await owed(&row, before: at, context: context, on: connection, logger: logger)
+        try await DeadlineClockRow.stop(row, reason: reason, at: at, on: connection, logger: logger)
+        return events
+    }
+
+    /// The warnings and overdue a running clock owes from before `at` (the time of the event that stops or pauses
+    /// it) that the watcher has not emitted yet, marked on `row`: after downtime the event can be handled before
+    /// the watcher reaches the clock, and a reply that came after the due time does not cancel the overdue. Only
+    /// thresholds already past by this service's clock count, as for the watcher; ids are the watcher's
+    /// (`DeadlineMessageID`), so neither can emit one twice.
+    func owed(_ row: inout DeadlineClockRow, before at: Date, context: DeadlineContext,
+              on connection: PostgresConnection, logger: Logger) async throws -> [OutgoingMessage] {
+        guard row.state == "running" else { return [] }
+        let emitted = try DeadlineWatcher.emit(&row, now: clock.now(), context: context, answeredAt: at)
+        let fresh = try await DeadlineWatcher.notYetInOutbox(emitted.messages, on: connection, logger: logger)
+        if !fresh.isEmpty {
+            logger.info("deadline events owed before the event that stops or pauses the clock emitted", metadata: [
+                "appeal.id": "\(row.appealID)", "clock": "\(row.clock.rawValue)", "events": "\(fresh.count)"])
+        }
+        return fresh
     }
 
     /// The sign-by and reply-by clocks `appeal.dispatched` starts.
