@@ -435,6 +435,45 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("an extension until a day counts from the due day also when the office closes at 24:00")
+    func extensionUntilWithOfficeClosingAtMidnight() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.at(2024, 3, 6, 10))
+            var context = try F.context()
+            context.officeHours = try #require(OfficeHours(opens: "00:00", closes: "24:00"))
+            let contexts = DeadlineContextProvider(context)
+            let handler = DeadlineEventHandler(contexts: contexts, clock: clock)
+            let decider = ExtensionDecider(contexts: contexts, clock: clock)
+            let oneDay = UUID(), tooFar = UUID()
+            try await database.withTransaction { connection in
+                for (appeal, caseNumber) in [(oneDay, "T-M1"), (tooFar, "T-M2")] {
+                    // The dispatcher counts with the same office hours: 5 working days end with Monday 11 March.
+                    var dispatched = try F.dispatched(appeal, case: caseNumber)
+                    dispatched.replyBy = F.at(2024, 3, 12, 0)
+                    for event: any EventPayload in [
+                        dispatched,
+                        AppealExtensionRequested(appealId: appeal, caseNumber: caseNumber, round: 1, attempt: 1,
+                                                 occurredAt: F.at(2024, 3, 6, 9), departmentCode: "water",
+                                                 workingDays: 10, reason: "x")] {
+                        _ = try await handler.apply(event, context: context, on: connection, logger: logger)
+                    }
+                }
+            }
+            // Due at the end of Monday 11 March, which is Tuesday 00:00.
+            #expect(try await F.clock(oneDay, .reply, database)?.dueAt == F.at(2024, 3, 12, 0))
+            let extended = try await decider.decide(.caseNumber("T-M1"), approve: true,
+                                                    grant: .until(LocalDate(iso: "2024-03-12")!), reason: nil,
+                                                    decidedBy: "centre-lead", database: database, logger: logger)
+            #expect(extended.grantedWorkingDays == 1 && extended.replyBy == F.at(2024, 3, 13, 0))
+            // Tuesday 26 March is the 11th working day after Monday 11: more than the rule's 10.
+            await #expect(throws: ExtensionDecider.Refusal.self) {
+                _ = try await decider.decide(.caseNumber("T-M2"), approve: true,
+                                             grant: .until(LocalDate(iso: "2024-03-26")!), reason: nil,
+                                             decidedBy: "centre-lead", database: database, logger: logger)
+            }
+        }
+    }
+
     @Test("signed but unanswered: the reply clock still goes overdue; the stopped sign clock stays quiet")
     func signedButUnansweredGoesOverdue() async throws {
         try await TestDatabase.withDatabase { database in

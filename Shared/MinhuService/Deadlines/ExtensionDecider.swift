@@ -131,7 +131,8 @@ public struct ExtensionDecider: Sendable {
             case .requested: granted = requested
             case .workingDays(let days): granted = days
             case .until(let day):
-                let dueDay = LocalDate(reply.dueAt, in: context.timeZone)
+                // The day the due time ends: a close of office at 24:00 is the next day's midnight.
+                let dueDay = LocalDate(reply.dueAt.addingTimeInterval(-1), in: context.timeZone)
                 guard day > dueDay else {
                     throw Refusal(kind: .invalid, field: "until",
                                   reason: "\(day) is not after the current due day \(dueDay)")
