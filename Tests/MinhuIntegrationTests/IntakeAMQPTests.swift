@@ -119,11 +119,29 @@ struct IntakeAMQPTests {
                 let badPhone = try message(appeal("wx-13", phone: "call me"), channel: .wechat, user: "integrator.wechat")
                 var notUTF8 = try message(appeal("wx-14"), channel: .wechat, user: "integrator.wechat")
                 notUTF8.body = Data([0x7b, 0xff, 0x7d])
+                // Fields without a length in the schema, and a body past the limit (found by a review: the AMQP
+                // path took a district name of any length and stored it).
+                func edited(_ id: String, _ edit: (inout [String: Any]) -> Void) throws -> OutgoingMessage {
+                    var edited = try message(appeal(id), channel: .wechat, user: "integrator.wechat")
+                    var object = try #require(try JSONSerialization.jsonObject(with: edited.body) as? [String: Any])
+                    edit(&object)
+                    edited.body = try JSONSerialization.data(withJSONObject: object)
+                    return edited
+                }
+                let longDistrict = try edited("wx-15") {
+                    $0["location"] = ["address": "建设路1号", "district": String(repeating: "区", count: 1_000)]
+                }
+                let longURL = try edited("wx-16") { $0["attachments"] = ["https://x.cn/" + String(repeating: "a", count: 3_000)] }
+                let huge = try edited("wx-17") { $0["body"] = String(repeating: "a", count: 300_000) }
                 bad.messageID = UUID()
-                #expect(allConfirmed(try await publish([bad, noUser, notJSON, wrongType, badPhone, notUTF8], as: wechat)))
-                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 6, url: url, timeout: .seconds(90))
+                #expect(allConfirmed(try await publish([bad, noUser, notJSON, wrongType, badPhone, notUTF8, longDistrict,
+                                                        longURL, huge], as: wechat)))
+                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 9, url: url, timeout: .seconds(90))
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
-                #expect(reasons.count == 6, "\(reasons)")
+                #expect(reasons.count == 9, "\(reasons)")
+                #expect(reasons.contains { $0.contains("location.district: longer than 100 characters") })
+                #expect(reasons.contains { $0.contains("attachments[0]: longer than 2048 characters") })
+                #expect(reasons.contains { $0.contains("the limit is 262144") })
                 #expect(reasons.contains { $0.contains("may not submit for channel 'mailbox'") })
                 #expect(reasons.contains { $0.contains("missing user_id") })
                 #expect(reasons.contains { $0.contains("not valid JSON") })

@@ -43,6 +43,10 @@ public struct AppealDraft: Sendable, Hashable {
     public static let maxTitleLength = 200
     public static let maxBodyLength = 20_000
     public static let maxAttachments = 20
+    /// The longest attachment URL, in characters.
+    public static let maxAttachmentURLLength = 2_048
+    /// The longest district, street or community name of a location, in characters.
+    public static let maxPlaceNameLength = 100
     public static let maxExternalIdLength = 128
     /// The most UTF-8 bytes an `external_id` (or a supplement's `case_number`) may take: 128 characters of Chinese
     /// fit, while characters carrying dozens of combining marks, which would pass the character count, would make
@@ -96,6 +100,12 @@ public struct AppealDraft: Sendable, Hashable {
             if location.address.count > 500 { return refuse("location.address", "longer than 500 characters") }
             let texts = [location.address, location.district, location.street, location.community].compactMap { $0 }
             if texts.contains(where: { $0.contains("\u{0}") }) { return refuse("location", "contains a NUL character") }
+            for (field, name) in [("district", location.district), ("street", location.street),
+                                  ("community", location.community)] {
+                if let name, name.count > Self.maxPlaceNameLength {
+                    return refuse("location.\(field)", "longer than \(Self.maxPlaceNameLength) characters")
+                }
+            }
             if (location.latitude == nil) != (location.longitude == nil) {
                 return refuse(location.latitude == nil ? "location.latitude" : "location.longitude",
                               "latitude and longitude go together")
@@ -127,8 +137,14 @@ public struct AppealDraft: Sendable, Hashable {
         if attachments.count > maxAttachments {
             return IntakeRefusal(field: "attachments", reason: "more than \(maxAttachments) attachments")
         }
-        for (index, url) in attachments.enumerated() where !["http", "https"].contains(url.scheme?.lowercased() ?? "") {
-            return IntakeRefusal(field: "attachments[\(index)]", reason: "must be an http or https URL")
+        for (index, url) in attachments.enumerated() {
+            if !["http", "https"].contains(url.scheme?.lowercased() ?? "") {
+                return IntakeRefusal(field: "attachments[\(index)]", reason: "must be an http or https URL")
+            }
+            if url.absoluteString.count > maxAttachmentURLLength {
+                return IntakeRefusal(field: "attachments[\(index)]",
+                                     reason: "longer than \(maxAttachmentURLLength) characters")
+            }
         }
         return nil
     }

@@ -21,6 +21,9 @@ public struct ChannelIntakeHandler: MessageHandler {
     }
 
     public static let queue = "intake.channels"
+    /// The largest message body taken, in bytes: an appeal at every field's limit, its Chinese text escaped as
+    /// `\uXXXX`, stays well below it. Larger ones are dead-lettered before they are parsed.
+    public static let maxBodyBytes = 256 * 1024
     public let recorder: AppealRecorder
 
     public init(recorder: AppealRecorder) {
@@ -45,6 +48,9 @@ public struct ChannelIntakeHandler: MessageHandler {
             version = try MessageEnvelope.schemaVersion(fromHeader: delivery.properties.headers[MessageEnvelope.schemaVersionHeader])
         } catch {
             throw MessageRejection("bad schema_version header: \(error)")
+        }
+        guard delivery.body.count <= Self.maxBodyBytes else {
+            throw MessageRejection("body of \(delivery.body.count) bytes: the limit is \(Self.maxBodyBytes)")
         }
         guard String(validating: delivery.body, as: UTF8.self) != nil else {
             throw MessageRejection("body is not valid UTF-8")
