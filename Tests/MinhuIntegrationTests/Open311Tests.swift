@@ -336,6 +336,14 @@ struct Open311Tests {
             #expect(again.status == 200 && again.replayed, "\(again.body)")
             #expect(again.items.first?["service_request_id"] as? String == first.items.first?["service_request_id"] as? String)
             #expect(again.items.first?["token"] as? String == first.items.first?["token"] as? String)
+            // Whatever the retry carries (rebuilt without the phone, a service since withdrawn): the first answer,
+            // not a 400 or 404 that would tell the client its committed request failed (found by a review).
+            let rebuilt = try await server.post("requests.json",
+                                                Server.form(key: wechat, ["phone": "", "service_code": "999"]),
+                                                idempotencyKey: "retry-1")
+            #expect(rebuilt.status == 200 && rebuilt.replayed, "\(rebuilt.body)")
+            #expect(rebuilt.items.first?["service_request_id"] as? String
+                    == first.items.first?["service_request_id"] as? String)
             #expect(try await count() == 1)
             // The same header value from another API key, or no header, is another appeal.
             let otherKey = try await server.post("requests.xml", Server.form(key: agent), idempotencyKey: "retry-1")

@@ -107,7 +107,19 @@ struct AppealBatchRecorder {
     /// Appeals already recorded under the batch's channel ids.
     private func existing(_ drafts: [AppealDraft], on connection: PostgresConnection,
                           logger: Logger) async throws -> [Key: RecordedAppeal] {
-        let keyed = drafts.compactMap { draft in draft.externalId.map { (draft.channel.rawValue, $0) } }
+        try await Self.existing(drafts.compactMap { draft in draft.externalId.map { (draft.channel.rawValue, $0) } },
+                                on: connection, logger: logger)
+    }
+
+    /// The appeal recorded on `channel` under `externalId`, if any (as a resend finds it).
+    static func existing(channel: MinhuModels.Channel, externalId: String, on connection: PostgresConnection,
+                         logger: Logger) async throws -> RecordedAppeal? {
+        try await existing([(channel.rawValue, externalId)], on: connection, logger: logger).values.first
+    }
+
+    /// Appeals already recorded under the (arrival channel, external id) pairs `keyed`.
+    private static func existing(_ keyed: [(String, String)], on connection: PostgresConnection,
+                                 logger: Logger) async throws -> [Key: RecordedAppeal] {
         guard !keyed.isEmpty else { return [:] }
         let rows = try await connection.guardedQuery("""
             SELECT a.id, a.case_number, a.tracking_token, a.received_at, a.channel, a.from_deputy, a.arrival_channel,

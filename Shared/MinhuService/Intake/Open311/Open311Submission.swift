@@ -66,13 +66,21 @@ public struct Open311Submission: Sendable {
     }
 
     /// Records the form on `channel`: 404 for a service_code that is not an active category. With `retryId`
-    /// (`retryId(key:keyId:)`), a request already recorded under it is answered with that appeal again.
+    /// (`retryId(key:keyId:)`), a request already recorded under it is answered with that appeal again, before
+    /// the form is read: whatever the retry carries (a form rebuilt without a field, a service since withdrawn),
+    /// the client learns that its first request was committed.
     public func submit(_ form: Open311Form, channel: MinhuModels.Channel,
                        retryId: String? = nil) async throws -> RecordedAppeal {
+        let logger = logger
+        if let retryId, let earlier = try await database.withConnection({ connection in
+            try await AppealBatchRecorder.existing(channel: channel, externalId: retryId, on: connection,
+                                                   logger: logger)
+        }) {
+            return earlier
+        }
         var draft = try Self.draft(form, channel: channel, now: recorder.clock.now())
         draft.externalId = retryId
         let recorder = recorder
-        let logger = logger
         return try await database.withTransaction { connection -> RecordedAppeal in
             guard try await Open311Service.find(code: draft.serviceCode ?? "", on: connection, logger: logger) != nil
             else { throw Open311Error.notFound("service_code: no service '\(draft.serviceCode ?? "")'") }
