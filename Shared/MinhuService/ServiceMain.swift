@@ -39,7 +39,8 @@ public enum ServiceMain {
         logger.info("starting", metadata: configuration.redactedSummary)
         let runtime = ServiceRuntime.build(configuration: configuration, logger: logger)
         let servicePart = parts(runtime)
-        let router = ServiceRouter.make(health: runtime.healthMonitor(consumers: servicePart.amqpConsumers))
+        let router = ServiceRouter.make(health: runtime.healthMonitor(consumers: servicePart.amqpConsumers),
+                                        logger: logger)
         servicePart.routes(router)
         let group = runtime.serviceGroup(consumers: servicePart.consumers, router: router)
         do {

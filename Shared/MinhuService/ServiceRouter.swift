@@ -1,12 +1,16 @@
 import Foundation
 import Hummingbird
+import Logging
 import MinhuModels
 
 /// The HTTP routes every service serves: `/health` (200 when ready, 503 when not; `/health/live` is liveness
-/// only) and `/metrics` (Prometheus text). Services add their own routes to the returned router.
+/// only) and `/metrics` (Prometheus text). Services add their own routes to the returned router, behind
+/// `UnexpectedErrorMiddleware` (an error no route answered becomes a problem answer, and a log line).
 public enum ServiceRouter {
-    public static func make(health: HealthMonitor, metrics: PrometheusMetrics = .shared) -> Router<BasicRequestContext> {
+    public static func make(health: HealthMonitor, metrics: PrometheusMetrics = .shared,
+                            logger: Logger = Logger(label: "minhu.http")) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: UnexpectedErrorMiddleware(logger: logger))
         router.get("/health") { _, _ -> Response in
             let report = await health.report()
             return try jsonResponse(report, status: report.ready ? .ok : .serviceUnavailable)

@@ -62,6 +62,11 @@ struct DispatcherDeskTests {
                 #expect(noCategory.status == 400)
                 #expect(try field(noCategory.body) == "category")
                 #expect(try await dispatcher.request("POST", path, key: key, body: Data("not json".utf8)).status == 400)
+                // A body over the 64 KiB limit: a 413 problem, not a bare status (found by a review).
+                let tooLarge = try await dispatcher.request("POST", path, key: key,
+                                                            body: Data(repeating: 0x20, count: 70_000))
+                #expect(tooLarge.status == 413 && tooLarge.contentType.hasPrefix("application/problem+json"))
+                #expect(String(decoding: tooLarge.body, as: UTF8.self).contains("65536 bytes"))
                 #expect(try await dispatcher.request("POST", "/v1/desk/20261122-999999/decision", key: key, body: good)
                     .status == 404)
                 #expect(try await dispatcher.emitted(AppealClassified.self).isEmpty, "refusals change nothing")

@@ -147,6 +147,35 @@ struct IntakeHTTPTests {
         }
     }
 
+    @Test("a database error during a submission is a 503 problem, logged; the retry with its key records it once")
+    func databaseErrorIsAProblem() async throws {
+        try await TestBroker.withVhost { url in
+            try await IntakeHarness.run(amqpURL: url) { intake in
+                let agent = try await intake.key(.agent)
+                // The idempotency keys' table is gone for a moment (a failed migration, a restore in progress).
+                _ = try await intake.database.withConnection { connection in
+                    try await connection.guardedQuery("ALTER TABLE idempotency_keys RENAME TO idempotency_keys_away",
+                                                      logger: intake.logger)
+                }
+                let failed = try await intake.post(IntakeHarness.appealJSON(), key: agent, idempotencyKey: "db-down-1")
+                let problem = try JSONSerialization.jsonObject(with: failed.body) as? [String: Any]
+                #expect(failed.status == 503 && failed.contentType == "application/problem+json",
+                        "\(failed.status) \(String(decoding: failed.body, as: UTF8.self))")
+                #expect((problem?["detail"] as? String)?.contains("Idempotency-Key") == true)
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 0)
+                _ = try await intake.database.withConnection { connection in
+                    try await connection.guardedQuery("ALTER TABLE idempotency_keys_away RENAME TO idempotency_keys",
+                                                      logger: intake.logger)
+                }
+                let retried = try await intake.post(IntakeHarness.appealJSON(), key: agent, idempotencyKey: "db-down-1")
+                #expect(retried.status == 201, "\(String(decoding: retried.body, as: UTF8.self))")
+                let again = try await intake.post(IntakeHarness.appealJSON(), key: agent, idempotencyKey: "db-down-1")
+                #expect(again.status == 201)
+                #expect(try await intake.count("SELECT count(*) FROM appeals") == 1)
+            }
+        }
+    }
+
     @Test("200 concurrent POSTs committed together: one appeal and one event each, distinct case numbers, replays intact")
     func groupCommit() async throws {
         try await TestBroker.withVhost { url in

@@ -27,7 +27,7 @@ public enum ExtensionDecisionRoute {
                 return problem(refusal.code, refusal.title, refusal.detail, field: nil)
             }
             let caseNumber = context.parameters.get("case_number") ?? ""
-            let buffer = try await request.body.collect(upTo: 64 * 1024)
+            let buffer = try await request.collectBody(upTo: 64 * 1024)
             let body = Data(buffer.readableBytesView)
             let parsed: (approve: Bool, grant: ExtensionDecider.Grant, reason: String?, decidedBy: String)
             switch parse(body, defaultDecidedBy: principal.name) {

@@ -69,7 +69,7 @@ public enum DispatcherRoutes {
                 return Problem.response(refusal.code, refusal.title, refusal.detail)
             }
             let caseNumber = context.parameters.get("case_number") ?? ""
-            let buffer = try await request.body.collect(upTo: 64 * 1024)
+            let buffer = try await request.collectBody(upTo: 64 * 1024)
             let decision: ManualDesk.Decision
             switch parseDecision(Data(buffer.readableBytesView), decidedBy: principal.name) {
             case .failure(let refusal):

@@ -71,16 +71,7 @@ public enum AppealRoutes {
                                     "longer than \(IdempotentSubmission.maxKeyLength) characters",
                                     field: "Idempotency-Key")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
-            return tooLarge(settings)
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            return tooLarge(settings)
-        }
-        let body = Data(buffer.readableBytesView)
+        let body = Data(try await request.collectBody(upTo: settings.maxBodyBytes).readableBytesView)
         let draft: AppealDraft
         switch AppealSubmission.parse(body, now: submission.recorder.clock.now()) {
         case .failure(let refusal):
@@ -116,9 +107,5 @@ public enum AppealRoutes {
             return Response(status: HTTPResponse.Status(code: status), headers: headers,
                             body: .init(byteBuffer: ByteBuffer(bytes: answer)))
         }
-    }
-
-    static func tooLarge(_ settings: IntakeSettings) -> Response {
-        Problem.response(413, "body too large", "request bodies are limited to \(settings.maxBodyBytes) bytes")
     }
 }
