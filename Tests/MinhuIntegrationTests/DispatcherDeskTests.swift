@@ -205,6 +205,32 @@ struct DispatcherDeskTests {
         }
     }
 
+    @Test("a decision without a tier reads the body as the analysis did: confirming the category keeps its tier")
+    func decidedTierReadsTheAnalysedText() async throws {
+        try await TestBroker.withVhost { url in
+            try await DispatcherHarness.run(amqpURL: url) { dispatcher in
+                // Off-topic (so it goes to the desk), with a research word only past the 4,000 characters read.
+                let long = DispatcherHarness.received(title: "随便聊聊",
+                                                      body: String(repeating: "哈", count: 4_100) + "规划")
+                try await dispatcher.publish([long])
+                try await expectEventually(timeout: .seconds(120)) {
+                    try await dispatcher.count("SELECT count(*) FROM desk_items") == 1
+                }
+                #expect(try await dispatcher.count("""
+                    SELECT count(*) FROM desk_items WHERE case_number = '\(long.caseNumber)' AND tier = 'deadline'
+                    """) == 1)
+                let key = try await dispatcher.key(.dispatcher)
+                let decided = try await dispatcher.request("POST", "/v1/desk/\(long.caseNumber)/decision", key: key,
+                                                           body: json(["category": ["level1": "城乡建设"],
+                                                                       "department": "housing"]))
+                #expect(decided.status == 200, "\(String(decoding: decided.body, as: UTF8.self))")
+                let classified = try await dispatcher.emitted(AppealClassified.self)
+                    .first { $0.caseNumber == long.caseNumber }
+                #expect(classified?.tier == .deadline)
+            }
+        }
+    }
+
     func field(_ body: Data) throws -> String? {
         (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["field"] as? String
     }

@@ -15,7 +15,8 @@ public enum DispatcherService {
         let handler = DispatcherClassificationHandler(analyzer: analyzer, settings: settings, clusters: clusters,
                                                       clock: clock)
         let events = runtime.consumer(queue: DispatcherClassificationHandler.queue, handler: handler)
-        let desk = ManualDesk(database: runtime.database, analyzer: analyzer, clock: clock)
+        let desk = ManualDesk(database: runtime.database, analyzer: analyzer, clock: clock,
+                              maxTextCharacters: settings.maxTextCharacters)
         let keys = ApiKeyStore(database: runtime.database, logger: runtime.logger)
         return ServiceMain.Parts(
             consumers: [events], amqpConsumers: [events.consumer],

@@ -23,8 +23,11 @@ public struct DispatcherSettings: Sendable {
         "城乡建设": "housing", "教育文体": "education", "环境保护": "eco-env",
     ]
 
+    /// How much of an appeal's body the classifier and the rules read by default.
+    public static let defaultMaxTextCharacters = 4000
+
     public init(minimumConfidence: Double = 0.6, hotspotThresholds: [Int] = [5, 20, 50], hotspotWindowDays: Int = 30,
-                clusterWindowDays: Int = 180, maxTextCharacters: Int = 4000,
+                clusterWindowDays: Int = 180, maxTextCharacters: Int = DispatcherSettings.defaultMaxTextCharacters,
                 departmentByCategory: [String: String] = DispatcherSettings.defaultDepartments) {
         self.minimumConfidence = minimumConfidence
         self.hotspotThresholds = hotspotThresholds.sorted()

@@ -51,10 +51,15 @@ public struct ManualDesk: Sendable {
     /// The rules that give a decision's tier when the dispatcher does not set one.
     public let analyzer: any AppealTextAnalyzer
 
-    public init(database: MinhuDatabase, analyzer: any AppealTextAnalyzer, clock: any MinhuClock = SystemClock()) {
+    /// How much of the body the rules read (`MINHU_DISPATCH_MAX_TEXT_CHARS`), as when the appeal was analysed.
+    public let maxTextCharacters: Int
+
+    public init(database: MinhuDatabase, analyzer: any AppealTextAnalyzer, clock: any MinhuClock = SystemClock(),
+                maxTextCharacters: Int = DispatcherSettings.defaultMaxTextCharacters) {
         self.database = database
         self.analyzer = analyzer
         self.clock = clock
+        self.maxTextCharacters = maxTextCharacters
     }
 
     /// Puts an appeal on the desk (inside the consumer's transaction); a second time is a no-op.
@@ -139,7 +144,7 @@ public struct ManualDesk: Sendable {
             let chosenUrgency = decision.urgency ?? Urgency(rawValue: urgency) ?? .normal
             let chosenTier = decision.tier ?? analyzer.tier(category: decision.category.level1, kind: chosenKind,
                                                             channel: channel, urgency: chosenUrgency, title: title,
-                                                            detail: body)
+                                                            detail: String(body.prefix(maxTextCharacters)))
             try await connection.guardedQuery("""
                 UPDATE desk_items SET decided_at = \(now), decided_by = \(decision.decidedBy),
                     decided_level1 = \(decision.category.level1), decided_level2 = \(decision.category.level2),
