@@ -77,6 +77,20 @@ struct DispatcherHotspotTests {
                 #expect(object["hotspot_levels"] as? [Int] == [5])
                 #expect(object["title"] as? String == hotspot.title)
                 #expect(object["first"] is String && object["last"] is String && object["place"] is [String: Any])
+                #expect(object["members_total"] as? Int == 6)
+                // Members come in pages (a city-wide matter gathers too many for one answer); people and the total
+                // still count them all.
+                var paged: [String] = []
+                for offset in stride(from: 0, to: 6, by: 4) {
+                    let page = try await dispatcher.request(
+                        "GET", "/v1/clusters/\(hotspot.clusterId)?limit=4&offset=\(offset)", key: key)
+                    let pageObject = try #require(try JSONSerialization.jsonObject(with: page.body) as? [String: Any])
+                    #expect(pageObject["people"] as? Int == 5 && pageObject["members_total"] as? Int == 6)
+                    paged += pageObject["members"] as? [String] ?? []
+                }
+                #expect(paged == object["members"] as? [String])
+                let badLimit = try await dispatcher.request("GET", "/v1/clusters/\(hotspot.clusterId)?limit=0", key: key)
+                #expect(badLimit.status == 400 && String(decoding: badLimit.body, as: UTF8.self).contains("limit"))
                 #expect(try await dispatcher.request("GET", "/v1/clusters/\(UUID())", key: key).status == 404)
                 #expect(try await dispatcher.request("GET", "/v1/clusters/not-a-uuid", key: key).status == 400)
                 #expect(try await dispatcher.request("GET", "/v1/clusters/\(hotspot.clusterId)",

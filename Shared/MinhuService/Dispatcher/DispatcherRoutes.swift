@@ -26,14 +26,8 @@ public enum DispatcherRoutes {
         group.get("/v1/desk") { request, _ -> Response in
             if let refusal = refused(deskRoles) { return refusal }
             let query = request.uri.queryParameters
-            guard let limit = integer(query["limit"], in: 1...ManualDesk.maximumListed,
-                                      default: ManualDesk.defaultListed) else {
-                return Problem.response(400, "invalid query", "limit: an integer from 1 to \(ManualDesk.maximumListed)",
-                                        field: "limit")
-            }
-            guard let offset = integer(query["offset"], in: 0...Int(Int32.max), default: 0) else {
-                return Problem.response(400, "invalid query", "offset: an integer from 0", field: "offset")
-            }
+            let (limit, offset) = try page(limit: query["limit"], offset: query["offset"],
+                                           maximum: ManualDesk.maximumListed, default: ManualDesk.defaultListed)
             let items = try await desk.openItems(limit: limit, offset: offset, logger: logger)
             return try ServiceRouter.jsonResponse(items, status: .ok)
         }
@@ -90,16 +84,34 @@ public enum DispatcherRoutes {
                 }
             }
         }
-        group.get("/v1/clusters/:id") { _, context -> Response in
+        group.get("/v1/clusters/:id") { request, context -> Response in
             if let refusal = refused(clusterRoles) { return refusal }
             guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
                 return Problem.response(400, "invalid cluster id", "the cluster id must be a UUID", field: "id")
             }
-            guard let view = try await ClusterView.load(id, database: database, logger: logger) else {
+            let query = request.uri.queryParameters
+            let (limit, offset) = try page(limit: query["limit"], offset: query["offset"],
+                                           maximum: ClusterView.maximumMembers, default: ClusterView.defaultMembers)
+            guard let view = try await ClusterView.load(id, members: limit, after: offset, database: database,
+                                                        logger: logger) else {
                 return Problem.response(404, "not found", "no cluster \(id.uuidString.lowercased())")
             }
             return try ServiceRouter.jsonResponse(view, status: .ok)
         }
+    }
+
+    /// The `limit` (1 to `maximum`, `fallback` when absent) and `offset` (from 0) of a listing; a 400 problem
+    /// naming the parameter otherwise.
+    static func page(limit: Substring?, offset: Substring?, maximum: Int,
+                     default fallback: Int) throws(Problem) -> (limit: Int, offset: Int) {
+        guard let limit = integer(limit, in: 1...maximum, default: fallback) else {
+            throw Problem(status: 400, title: "invalid query", detail: "limit: an integer from 1 to \(maximum)",
+                          field: "limit")
+        }
+        guard let offset = integer(offset, in: 0...Int(Int32.max), default: 0) else {
+            throw Problem(status: 400, title: "invalid query", detail: "offset: an integer from 0", field: "offset")
+        }
+        return (limit, offset)
     }
 
     /// A query parameter as an integer in `range`; `fallback` when absent, nil when not such an integer.
@@ -198,10 +210,19 @@ public struct ClusterView: Encodable, Sendable {
     public var last: String
     public var place: Place
     public var category: String?
+    /// The case numbers of the members, in the order they joined: `limit` of them from `offset`.
     public var members: [String]
+    /// How many members the cluster has.
+    public var members_total: Int
     public var hotspot_levels: [Int]
 
-    public static func load(_ id: UUID, database: MinhuDatabase, logger: Logger) async throws -> ClusterView? {
+    /// The most members one answer lists (`limit`), and how many by default: a city-wide matter can gather
+    /// hundreds of thousands over the years.
+    public static let maximumMembers = 10_000
+    public static let defaultMembers = 1_000
+
+    public static func load(_ id: UUID, members limit: Int = defaultMembers, after offset: Int = 0,
+                            database: MinhuDatabase, logger: Logger) async throws -> ClusterView? {
         try await database.withConnection { connection in
             let rows = try await connection.guardedQuery("""
                 SELECT title, size, first_at, last_at, place::text, category, hotspot_levels_emitted
@@ -210,21 +231,25 @@ public struct ClusterView: Encodable, Sendable {
             var found: (String, Int, Date, Date, String, String?, [Int32])?
             for try await row in rows.decode((String, Int, Date, Date, String, String?, [Int32]).self) { found = row }
             guard let (title, size, first, last, place, category, levels) = found else { return nil }
+            // People as `ClusterRegistry.people` counts them: distinct keys, plus one per member without one.
+            let countRows = try await connection.guardedQuery("""
+                SELECT count(*), count(DISTINCT citizen_key) + count(*) FILTER (WHERE citizen_key IS NULL)
+                FROM cluster_members WHERE cluster_id = \(id)
+                """, logger: logger)
+            var (total, people) = (0, 0)
+            for try await counts in countRows.decode((Int, Int).self) { (total, people) = counts }
             let memberRows = try await connection.guardedQuery("""
-                SELECT case_number, citizen_key FROM cluster_members WHERE cluster_id = \(id)
-                ORDER BY joined_at, case_number
+                SELECT case_number FROM cluster_members WHERE cluster_id = \(id)
+                ORDER BY joined_at, case_number LIMIT \(limit) OFFSET \(offset)
                 """, logger: logger)
             var members: [String] = []
-            var citizens: [String?] = []
-            for try await (caseNumber, citizen) in memberRows.decode((String, String?).self) {
-                members.append(caseNumber)
-                citizens.append(citizen)
-            }
+            for try await (caseNumber,) in memberRows.decode((String,).self) { members.append(caseNumber) }
             let format = ISO8601DateFormatter()
-            return ClusterView(id: id, title: title, size: size, people: ClusterRegistry.people(citizens), first: format.string(from: first),
+            return ClusterView(id: id, title: title, size: size, people: people, first: format.string(from: first),
                                last: format.string(from: last),
                                place: (try? MinhuJSON.decode(Place.self, from: Data(place.utf8))) ?? Place(),
-                               category: category, members: members, hotspot_levels: levels.map(Int.init))
+                               category: category, members: members, members_total: total,
+                               hotspot_levels: levels.map(Int.init))
         }
     }
 }
