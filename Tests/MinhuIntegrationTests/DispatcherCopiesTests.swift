@@ -144,6 +144,33 @@ struct DispatcherCopiesTests {
         }
     }
 
+    @Test("an appeal placed by a batch that rolled back, then recorded by another copy in the same cluster, is held once")
+    func rolledBackThenRecordedElsewhere() async throws {
+        struct BatchFailed: Error {}
+        try await TestDatabase.withDatabase { database in
+            let first = try Copy(), second = try Copy()
+            let appeals = Self.paraphrases()
+            try await first.handle([appeals[0]], on: database)
+            try await second.handle([Self.unrelated()], on: database)
+            // The first copy places appeals[1] in the matter's cluster, then its transaction fails.
+            await #expect(throws: BatchFailed.self) {
+                try await database.withTransaction { connection in
+                    let events = [DispatcherClassificationHandler.Event(payload: appeals[1], messageID: "m1")]
+                    _ = try await first.handler.apply(events, on: connection, logger: TestDatabase.logger)
+                    throw BatchFailed()
+                }
+            }
+            // The redelivery goes to the second copy, which records it in the same cluster.
+            try await second.handle([appeals[1]], on: database)
+            #expect(try await Self.clusters(of: Array(appeals.prefix(2)), database).count == 1)
+            // The first copy's next batch: its index holds each recorded appeal once (found by a review: it held
+            // appeals[1] twice, its own placement and the other copy's row).
+            try await first.handle([appeals[2]], on: database)
+            let recorded = try await StorageFixtures.integer("SELECT count(*) FROM cluster_members", on: database)
+            #expect(recorded == 4 && first.clusters.indexedAppeals == recorded, "\(first.clusters.indexedAppeals)")
+        }
+    }
+
     @Test("two copies handling one matter at the same time still form one cluster and one hotspot.detected")
     func concurrentCopies() async throws {
         try await TestDatabase.withDatabase { database in

@@ -63,6 +63,9 @@ public final class ClusterRegistry: @unchecked Sendable {
     /// Clusters the in-memory index holds (expired ones included until the next rebuild).
     public var indexedClusters: Int { locked { index.clusterCount } }
 
+    /// Appeals the in-memory index holds in its window.
+    public var indexedAppeals: Int { locked { index.windowCount } }
+
     private typealias Member = (seq: Int64, appeal: UUID, cluster: UUID, title: String, detail: String,
                                 place: String?, time: Date)
 
@@ -75,7 +78,10 @@ public final class ClusterRegistry: @unchecked Sendable {
         // but not in the database (or, redelivered to another copy, in another cluster), and this copy could put
         // later appeals into a cluster no one else knows: the index is rebuilt from the database instead.
         // (No copy places appeals while this one holds the lock, so the list is cleared once it has been checked.)
-        let placed = locked { unconfirmed }
+        // Only this copy's own rows count as confirmed: the same appeal recorded by another copy after this one's
+        // batch rolled back (requeued, then taken there) is in the database under a seq this copy would also read
+        // back, and the index would then hold it twice.
+        let (placed, own) = locked { (unconfirmed, Array(ownSeqs)) }
         var rolledBack = 0
         if !placed.isEmpty {
             var recorded = 0
@@ -83,6 +89,7 @@ public final class ClusterRegistry: @unchecked Sendable {
                 SELECT count(*) FROM cluster_members m
                 JOIN unnest(\(placed.map(\.appeal))::uuid[], \(placed.map(\.cluster))::uuid[]) AS p (appeal, cluster)
                     ON m.appeal_id = p.appeal AND m.cluster_id = p.cluster
+                WHERE m.seq = ANY(\(own)::bigint[])
                 """, logger: logger).decode(Int.self) { recorded = n }
             rolledBack = placed.count - recorded
             locked { unconfirmed = [] }
