@@ -264,6 +264,24 @@ struct IntakeAMQPTests {
                 }
                 #expect(caseNumbers.allSatisfy { output.contains($0) }, "every acknowledgement printed: \(output)")
                 #expect(output.contains("line 4"), "the bad line is reported with its number")
+
+                // --amqp-url naming only the user takes the password from MINHU_AMQP_PASSWORD_FILE, so that no
+                // password need be on the command line (found by a review: it logged in with "guest").
+                let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)")
+                try TestBroker.integratorPassword.write(to: passwordFile, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(at: passwordFile) }
+                try String(decoding: try MinhuJSON.encode(appeal("adapter-9")), as: UTF8.self)
+                    .write(to: file, atomically: true, encoding: .utf8)
+                var userOnly = try #require(URLComponents(string: wechat.testURL))
+                userOnly.password = nil
+                let (fromFile, fromFileOutput) = try await ChildProcess.with(
+                    "minhu", arguments: ["channel", "run", "--channel", "wechat", "--file", file.path, "--once",
+                                         "--timeout", "60", "--amqp-url", try #require(userOnly.string)],
+                    environment: ["PATH": "/usr/bin:/bin", "MINHU_AMQP_PASSWORD_FILE": passwordFile.path]) { process in
+                    (await process.waitForExit(timeout: .seconds(90)), process.log)
+                }
+                #expect(fromFile == 0, "\(fromFileOutput)")
+                #expect(try await intake.count("SELECT count(*) FROM appeals WHERE arrival_channel = 'wechat'") == 4)
             }
         }
     }

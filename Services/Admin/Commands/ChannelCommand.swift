@@ -57,14 +57,11 @@ struct ChannelCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = CommandSupport.logger("minhu-channel")
             let channel = MinhuModels.Channel(rawValue: self.channel)!
-            let urlText: String
-            if let amqpURL, !amqpURL.isEmpty { urlText = amqpURL } else {
-                urlText = try CommandSupport.environment("MINHU_AMQP_URL")
-            }
-            // MINHU_AMQP_URL (with MINHU_AMQP_PASSWORD_FILE's password when set), or --amqp-url as given.
+            // MINHU_AMQP_URL, or --amqp-url; with MINHU_AMQP_PASSWORD_FILE's password when set, unless --amqp-url
+            // holds a password of its own.
             let url: AMQPURL
             if let amqpURL, !amqpURL.isEmpty {
-                do { url = try AMQPURL(parsing: urlText) } catch { throw ValidationError("--amqp-url: \(error)") }
+                url = try CommandSupport.brokerURL(option: "--amqp-url", amqpURL)
             } else {
                 url = try CommandSupport.brokerURL()
             }

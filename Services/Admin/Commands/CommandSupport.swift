@@ -42,6 +42,19 @@ enum CommandSupport {
         return url
     }
 
+    /// A broker URL given as an option (`option`, e.g. `--amqp-url`): as given when it holds a password; without
+    /// one, with `MINHU_AMQP_PASSWORD_FILE`'s password when that is set, so that no password need be on the command
+    /// line (where other users of the host see it).
+    static func brokerURL(option: String, _ text: String) throws -> AMQPURL {
+        var url: AMQPURL
+        do { url = try AMQPURL(parsing: text) } catch { throw CommandFailure("\(option): \(error)") }
+        if URLComponents(string: text)?.percentEncodedPassword == nil,
+           let password = try secret("MINHU_AMQP_PASSWORD_FILE") {
+            url = url.with(user: url.user, password: password)
+        }
+        return url
+    }
+
     /// The password in the file that `key` names, nil when `key` is unset.
     private static func secret(_ key: String) throws -> String? {
         do { return try EnvironmentReader(ProcessInfo.processInfo.environment).secretFile(key) } catch {

@@ -158,7 +158,10 @@ struct IntakeHarness: Sendable {
 }
 
 extension TestBroker {
-    /// Creates the broker user `integrator.<channel>` (password `secret`) with DESIGN §3's permissions in the
+    /// The password of the integrators' test users (long enough for a password file).
+    static let integratorPassword = "integrator-secret-1"
+
+    /// Creates the broker user `integrator.<channel>` (password `integratorPassword`) with DESIGN §3's permissions in the
     /// URL's vhost: configure nothing, write minhu.intake, read its outbound queue; with `topicPermissions`, the
     /// broker itself refuses routing keys of other channels.
     static func createIntegrator(channel: String, in url: AMQPURL, topicPermissions: Bool = false) async throws -> AMQPURL {
@@ -169,7 +172,7 @@ extension TestBroker {
         var attempt = 0
         while true {
             do {
-                try await broker.management("PUT", "/api/users/\(user)", body: ["password": "secret", "tags": ""])
+                try await broker.management("PUT", "/api/users/\(user)", body: ["password": integratorPassword, "tags": ""])
                 break
             } catch {
                 attempt += 1
@@ -190,6 +193,6 @@ extension TestBroker {
                                                    "read": topic.read])
             }
         }
-        return AMQPURL(host: url.host, port: url.port, user: user, password: "secret", vhost: url.vhost)
+        return AMQPURL(host: url.host, port: url.port, user: user, password: integratorPassword, vhost: url.vhost)
     }
 }
