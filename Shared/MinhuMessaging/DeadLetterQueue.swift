@@ -59,15 +59,18 @@ public struct DeadLetterQueue: Sendable {
 
     /// Publishes a copy of each dead letter `selected` accepts back to `queue` (`DeadLetter.replayCopy`), one at a
     /// time with the broker's confirm, and only then acknowledges the dead letter. Stops at the first copy the
-    /// broker refuses (a `user_id` it does not accept closes the channel); the rest stay in the queue.
+    /// broker refuses (a `user_id` it does not accept closes the channel); the rest stay in the queue. `settled` is
+    /// called as each dead letter is acknowledged (a command prints it at once, so that an interrupted run says
+    /// how far it got).
     public func replay(limit: Int, keepSender: Bool,
-                       selected: @escaping @Sendable (DeadLetter) -> Bool) async throws -> Outcome {
+                       selected: @escaping @Sendable (DeadLetter) -> Bool,
+                       settled: @escaping @Sendable (DeadLetter) -> Void = { _ in }) async throws -> Outcome {
         let publisher = AMQPPublisher(url: url, options: .init(connectionName: "minhu-dead-letter-replay"),
                                       confirmWindow: 1, logger: logger)
         do {
             let outcome = try await withTaken(limit: limit) { letters, consumer in
                 try await replay(letters, selected: selected, keepSender: keepSender, publisher: publisher,
-                                 consumer: consumer)
+                                 consumer: consumer, settled: settled)
             }
             await publisher.shutdown()
             return outcome
@@ -78,7 +81,8 @@ public struct DeadLetterQueue: Sendable {
     }
 
     private func replay(_ letters: [DeadLetter], selected: (DeadLetter) -> Bool, keepSender: Bool,
-                        publisher: AMQPPublisher, consumer: AMQPConsumer) async throws -> Outcome {
+                        publisher: AMQPPublisher, consumer: AMQPConsumer,
+                        settled: (DeadLetter) -> Void) async throws -> Outcome {
         var outcome = Outcome(taken: letters)
         var stopped = false
         for letter in letters where selected(letter) {
@@ -112,6 +116,7 @@ public struct DeadLetterQueue: Sendable {
             // else is sent twice.
             guard await remove(letter, from: consumer, into: &outcome,
                                whenLost: "replayed, but the connection was lost before its removal") else { break }
+            settled(letter)
             logger.notice("dead letter replayed", metadata: [
                 "queue": "\(queue)", "message.id": "\(letter.messageID)",
                 "type": "\(letter.delivery.properties.type ?? "-")", "replays": "\(letter.replays + 1)",
@@ -120,13 +125,15 @@ public struct DeadLetterQueue: Sendable {
         return outcome
     }
 
-    /// Acknowledges each dead letter `selected` accepts, which removes it for good.
-    public func drop(limit: Int, selected: @escaping @Sendable (DeadLetter) -> Bool) async throws -> Outcome {
+    /// Acknowledges each dead letter `selected` accepts, which removes it for good; `settled` as for `replay`.
+    public func drop(limit: Int, selected: @escaping @Sendable (DeadLetter) -> Bool,
+                     settled: @escaping @Sendable (DeadLetter) -> Void = { _ in }) async throws -> Outcome {
         try await withTaken(limit: limit) { letters, consumer in
             var outcome = Outcome(taken: letters)
             for letter in letters where selected(letter) {
                 guard await remove(letter, from: consumer, into: &outcome,
                                    whenLost: "the connection was lost before its removal") else { break }
+                settled(letter)
                 logger.notice("dead letter dropped", metadata: [
                     "queue": "\(queue)", "message.id": "\(letter.messageID)", "reason": "\(letter.reason)",
                 ])

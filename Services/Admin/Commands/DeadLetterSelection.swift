@@ -29,11 +29,22 @@ struct DeadLetterSelection: ParsableArguments {
     }
 
     /// Prints what was done and what was not; fails (exit 1) when a dead letter asked for was not acted on.
-    func report(_ outcome: DeadLetterQueue.Outcome, verb: String, queue: DeadLetterQueue) throws {
-        for letter in outcome.settled {
-            print("\(verb)\t\(letter.messageID)\t\(letter.delivery.properties.type ?? "-")")
+    /// Prints each dead letter as it is settled, unbuffered: a run stopped half-way (Ctrl-C, a lost terminal) has
+    /// said which ones it replayed or dropped.
+    static func printSettled(verb: String) -> @Sendable (DeadLetter) -> Void {
+        { letter in
+            let type = letter.delivery.properties.type ?? "-"
+            let line = "\(verb)\t\(DeadLetterPrinter.oneLine(letter.messageID))\t\(DeadLetterPrinter.oneLine(type))\n"
+            // (A write that fails is seen at the end, when the summary cannot be written either.)
+            try? FileHandle.standardOutput.write(contentsOf: Data(line.utf8))
         }
-        for (letter, reason) in outcome.refused { print("left\t\(letter.messageID)\t\(reason)") }
+    }
+
+    /// The summary after a replay or drop whose settled letters `printSettled` printed.
+    func report(_ outcome: DeadLetterQueue.Outcome, verb: String, queue: DeadLetterQueue) throws {
+        for (letter, reason) in outcome.refused {
+            print("left\t\(DeadLetterPrinter.oneLine(letter.messageID))\t\(DeadLetterPrinter.oneLine(reason))")
+        }
         let seen = Set(outcome.taken.map { $0.messageID.lowercased() })
         let missing = messageIDs.subtracting(seen).sorted()
         for id in missing { print("not found\t\(id)") }

@@ -90,9 +90,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let dead = try selection.queue()
             let ids = selection.messageIDs
             let outcome = try await DeadLetterSelection.brokerCall(dead.deadQueue) {
-                try await dead.replay(limit: selection.limit, keepSender: keepSender) {
+                try await dead.replay(limit: selection.limit, keepSender: keepSender, selected: {
                     ids.isEmpty || ids.contains($0.messageID.lowercased())
-                }
+                }, settled: DeadLetterSelection.printSettled(verb: "replayed to \(dead.queue)"))
             }
             try selection.report(outcome, verb: "replayed to \(dead.queue)", queue: dead)
         }
@@ -109,7 +109,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let dead = try selection.queue()
             let ids = selection.messageIDs
             let outcome = try await DeadLetterSelection.brokerCall(dead.deadQueue) {
-                try await dead.drop(limit: selection.limit) { ids.isEmpty || ids.contains($0.messageID.lowercased()) }
+                try await dead.drop(limit: selection.limit, selected: {
+                    ids.isEmpty || ids.contains($0.messageID.lowercased())
+                }, settled: DeadLetterSelection.printSettled(verb: "dropped"))
             }
             try selection.report(outcome, verb: "dropped", queue: dead)
         }
