@@ -126,6 +126,34 @@ struct CallerRouteTests {
             let listed = try await DeputyRegistry.list(database: database, logger: logger)
             #expect(listed.map(\.name) == ["王建国", "李秀英", "张伟"])
             #expect(listed.first?.phones == ["13800138000", "13800138010"])
+
+            // A phone that moves from one deputy to another in the same file, whatever the order of its rows
+            // (found by a review: the row that took the phone was rejected when it came first), and two deputies
+            // that swap phones.
+            let moved = try DeputyRegistry.parse(csv: """
+                name,phones,level,constituency
+                赵敏,13800138010,市,城东区
+                王建国,13800138000,全国,
+                李秀英,13800138003,市,城南区
+                张伟,13800138002,乡镇,青山镇
+                """)
+            let third = try await DeputyRegistry.importRows(moved.rows, database: database, logger: logger)
+            #expect(third.inserted == 1 && third.updated == 3 && third.rejections.isEmpty, "\(third)")
+            let after = try await DeputyRegistry.list(database: database, logger: logger)
+            #expect(after.first { $0.name == "赵敏" }?.phones == ["13800138010"])
+            #expect(after.first { $0.name == "李秀英" }?.phones == ["13800138003"])
+            #expect(after.first { $0.name == "张伟" }?.phones == ["13800138002"])
+            // A phone still held by a deputy the file leaves alone is rejected at import; one that two rows of the
+            // file claim, when the file is read.
+            let clashing = try DeputyRegistry.parse(csv: """
+                name,phones,level,constituency
+                孙丽,13800138000,区,城西区
+                周强,13900139000,区,城西区
+                吴刚,13900139000,区,城西区
+                """)
+            let fourth = try await DeputyRegistry.importRows(clashing.rows, database: database, logger: logger)
+            #expect(clashing.rejections.map(\.line) == [4])
+            #expect(fourth.inserted == 1 && fourth.rejections.map(\.line) == [2], "\(fourth)")
         }
     }
 

@@ -230,27 +230,24 @@ public enum DeputyRegistry {
     // MARK: Database
 
     /// Imports `rows` in one transaction: each row is inserted, or updates the deputy with the same (name, level,
-    /// constituency). A row one of whose phones is registered to another deputy (active or not) in the database is
-    /// rejected, so that a phone never names two deputies.
+    /// constituency). A row one of whose phones belongs to another deputy once the import is done is rejected, so
+    /// that a phone never names two deputies (`rejectedRows`). The table is locked against other imports meanwhile.
     public static func importRows(_ rows: [Row], database: MinhuDatabase, logger: Logger) async throws -> ImportReport {
         try await database.withTransaction { connection -> ImportReport in
             var report = ImportReport()
-            for row in rows {
-                let constituency = row.constituency ?? ""
-                let clash = try await connection.guardedQuery("""
-                    SELECT name, phones FROM deputies
-                    WHERE phones && \(row.phones)::text[]
-                      AND NOT (name = \(row.name) AND level = \(row.level.rawValue)
-                               AND coalesce(constituency, '') = \(constituency))
-                    LIMIT 1
-                    """, logger: logger)
-                var clashing: (name: String, phone: String)?
-                for try await (name, phones) in clash.decode((String, [String]).self) {
-                    clashing = (name, phones.first(where: row.phones.contains) ?? "")
-                }
-                if let clashing {
-                    report.rejections.append(Issue(line: row.line, reason: "phone \(Citizen.maskPhone(clashing.phone)) "
-                                                   + "is already registered to \(clashing.name)"))
+            // (SHARE ROW EXCLUSIVE: readers go on; a second import waits until this one commits.)
+            try await connection.guardedQuery("LOCK TABLE deputies IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+            var registered: [RegisteredPhones] = []
+            let current = try await connection.guardedQuery(
+                "SELECT name, level, coalesce(constituency, ''), phones FROM deputies", logger: logger)
+            for try await (name, level, constituency, phones) in current.decode((String, String, String, [String]).self) {
+                registered.append(RegisteredPhones(identity: Identity(name: name, level: level,
+                                                                      constituency: constituency), phones: phones))
+            }
+            let rejected = rejectedRows(rows, registered: registered)
+            for (index, row) in rows.enumerated() {
+                if let reason = rejected[index] {
+                    report.rejections.append(Issue(line: row.line, reason: reason))
                     continue
                 }
                 let result = try await connection.guardedQuery("""
@@ -270,6 +267,50 @@ public enum DeputyRegistry {
                                                          "rejected": "\(report.rejections.count)"])
             return report
         }
+    }
+
+    /// Who a deputy is: the key rows update by.
+    struct Identity: Hashable {
+        var name: String
+        var level: String
+        var constituency: String
+    }
+
+    /// A deputy in the database and its phones.
+    struct RegisteredPhones {
+        var identity: Identity
+        var phones: [String]
+    }
+
+    /// The rows to reject (by index, with the reason): those with a phone that another deputy holds once the
+    /// import is done. A deputy the file imports holds the file's phones, not its registered ones; any other keeps
+    /// its own. Between rows of the file, the earlier one keeps the phone. A rejected row's deputy keeps its
+    /// registered phones, which can reject another row in turn, so the check runs until nothing changes. So the
+    /// order of the rows does not matter for phones that move from one deputy to another.
+    static func rejectedRows(_ rows: [Row], registered: [RegisteredPhones]) -> [Int: String] {
+        func identity(_ row: Row) -> Identity {
+            Identity(name: row.name, level: row.level.rawValue, constituency: row.constituency ?? "")
+        }
+        var rejected: [Int: String] = [:]
+        var changed = true
+        while changed {
+            changed = false
+            let imported = Set(rows.indices.filter { rejected[$0] == nil }.map { identity(rows[$0]) })
+            var holder: [String: Identity] = [:]
+            for deputy in registered where !imported.contains(deputy.identity) {
+                for phone in deputy.phones { holder[phone] = deputy.identity }
+            }
+            for (index, row) in rows.enumerated() where rejected[index] == nil {
+                let own = identity(row)
+                if let phone = row.phones.first(where: { holder[$0].map { $0 != own } ?? false }), let other = holder[phone] {
+                    rejected[index] = "phone \(Citizen.maskPhone(phone)) is already registered to \(other.name)"
+                    changed = true
+                    continue
+                }
+                for phone in row.phones { holder[phone] = own }
+            }
+        }
+        return rejected
     }
 
     /// The active deputy one of whose phones is `phone` (any format `Citizen.normalizePhone` reads), or nil; the
