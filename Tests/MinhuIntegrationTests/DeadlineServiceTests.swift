@@ -794,6 +794,20 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("minhu deadlines decide refuses a MINHU_TIMEZONE that names no zone instead of counting in Shanghai's")
+    func decideRefusesAnUnknownZone() async throws {
+        try await TestDatabase.withConfiguration { configuration in
+            let (status, output) = try await ChildProcess.with(
+                "minhu", arguments: ["deadlines", "decide", "20240311-000001", "--approve", "--until", "2024-03-15"],
+                environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL,
+                              "MINHU_TIMEZONE": "Asia/Urumqu"]) {
+                (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+            }
+            #expect(status == 1 && output.contains("MINHU_TIMEZONE: unknown time zone identifier 'Asia/Urumqu'"),
+                    "\(output)")
+        }
+    }
+
     @Test("a calendar ending within 60 days is warned about; calendar import-year loads the next year")
     func calendarNextYear() async throws {
         let builtIn = try WorkingCalendar.builtIn()

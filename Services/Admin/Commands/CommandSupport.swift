@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MinhuMessaging
+import MinhuModels
 import MinhuService
 import MinhuStorage
 import PostgresNIO
@@ -53,6 +54,18 @@ enum CommandSupport {
             url = url.with(user: url.user, password: password)
         }
         return url
+    }
+
+    /// The jurisdiction's zone, `MINHU_TIMEZONE` (default Asia/Shanghai, as for the services); an identifier that
+    /// names no zone is an error, not a silent fallback.
+    static func timeZone() throws -> TimeZone {
+        guard let name = ProcessInfo.processInfo.environment["MINHU_TIMEZONE"], !name.isEmpty else {
+            return WorkingCalendar.defaultTimeZone
+        }
+        guard let zone = TimeZone(identifier: name) else {
+            throw CommandFailure("MINHU_TIMEZONE: unknown time zone identifier '\(name)'")
+        }
+        return zone
     }
 
     /// The password in the file that `key` names, nil when `key` is unset.

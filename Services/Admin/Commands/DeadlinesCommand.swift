@@ -17,7 +17,8 @@ struct DeadlinesCommand: AsyncParsableCommand {
             discussion: """
                 An approval moves the reply-by due time by the granted working days (what the department asked \
                 for, or --days N, or --until YYYY-MM-DD) and emits deadline.changed and an extension decision to \
-                the department through the outbox; a denial emits the decision only and needs --reason. Needs \
+                the department through the outbox; a denial (which needs --reason) emits both too, the \
+                deadline.changed with approved false and the due times unchanged. Needs \
                 MINHU_DATABASE_URL (a role that may write deadline_clocks, e.g. minhu_deadlines).
                 """)
 
@@ -52,8 +53,7 @@ struct DeadlinesCommand: AsyncParsableCommand {
                 ?? .caseNumber(caseNumber)
             let decidedBy = by ?? ProcessInfo.processInfo.environment["USER"] ?? "cli"
             let (approve, reason) = (self.approve, self.reason)
-            let timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["MINHU_TIMEZONE"] ?? "")
-                ?? WorkingCalendar.defaultTimeZone
+            let timeZone = try CommandSupport.timeZone()
             do {
                 let outcome = try await CommandSupport.withDatabase(configuration, logger: logger) { database in
                     let decider = ExtensionDecider(contexts: DeadlineContextProvider(loadingWith: timeZone),

@@ -68,8 +68,7 @@ struct DemoDeadlinesCommand: AsyncParsableCommand {
         let (latest, timeout) = (self.latest, self.timeout)
 
         try await CommandSupport.withDatabase(try CommandSupport.databaseConfiguration(), logger: logger) { database in
-            let timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["MINHU_TIMEZONE"] ?? "")
-                ?? WorkingCalendar.defaultTimeZone
+            let timeZone = try CommandSupport.timeZone()
             let context = try await DeadlineContext.load(from: database, timeZone: timeZone, logger: logger)
             let appeals = try await DemoDeadlinePlay.latestUndispatched(latest, database: database, logger: logger)
             guard !appeals.isEmpty else {

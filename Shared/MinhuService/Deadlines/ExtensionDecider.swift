@@ -7,8 +7,8 @@ import PostgresNIO
 /// Decides a department's pending extension request (延期审批), for the CLI (`minhu deadlines decide`) and the HTTP
 /// route alike: an approval moves the reply-by clock's due time by the granted working days and emits
 /// `deadline.changed` (reason `extension`) and an ``ExtensionDecision`` on the department's queue; a denial emits
-/// the ``ExtensionDecision`` only (`deadline.changed` is for changed due times). Both through the outbox, in the
-/// transaction that records the decision.
+/// both too, its `deadline.changed` with `approved: false` and the due times in force. Both through the outbox, in
+/// the transaction that records the decision.
 public struct ExtensionDecider: Sendable {
     /// Which appeal.
     public enum Target: Sendable, Hashable, CustomStringConvertible {
