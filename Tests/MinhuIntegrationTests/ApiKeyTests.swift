@@ -48,6 +48,27 @@ struct ApiKeyUnitTests {
 struct ApiKeyTests {
     let logger = TestDatabase.logger
 
+    @Test("minhu keys create whose key cannot be written out (a full disk) revokes the key and exits 1")
+    func createWithUnwritableOutput() async throws {
+        try await TestDatabase.withConfiguration { configuration in
+            let minhu = PrivateServers.binDirectory.appendingPathComponent("minhu").path
+            let (status, output) = try await ChildProcess.with(
+                "/bin/sh", arguments: ["-c", "exec \"$@\" >/dev/full", "sh", minhu, "keys", "create",
+                                       "--name", "full-disk", "--role", "agent"],
+                environment: ["PATH": "/usr/bin:/bin", "MINHU_DATABASE_URL": configuration.testURL]) {
+                (await $0.waitForExit(timeout: .seconds(120)), $0.log)
+            }
+            #expect(status == 1 && output.contains("was revoked, nobody has it"), "\(output)")
+            try await TestDatabase.withRunningDatabase(configuration) { database in
+                let live = try await StorageFixtures.integer(
+                    "SELECT count(*) FROM api_keys WHERE name = 'full-disk' AND revoked_at IS NULL", on: database)
+                let all = try await StorageFixtures.integer(
+                    "SELECT count(*) FROM api_keys WHERE name = 'full-disk'", on: database)
+                #expect(all == 1 && live == 0)
+            }
+        }
+    }
+
     @Test("a created key is stored only hashed, found by lookup, and refused once revoked")
     func storeAndRevoke() async throws {
         try await TestDatabase.withDatabase { database in

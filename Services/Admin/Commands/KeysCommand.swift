@@ -73,7 +73,17 @@ struct KeysCommand: AsyncParsableCommand {
                 The key below is shown this once and cannot be shown again: only its hash is stored.
 
                 """.utf8))
-            print(created.key)
+            do {
+                try FileHandle.standardOutput.write(contentsOf: Data((created.key + "\n").utf8))
+            } catch {
+                // Nobody has the key (a full disk, a closed pipe): revoke it rather than leave it live.
+                let id = created.principal.keyId.uuidString
+                _ = try await CommandSupport.withDatabase(configuration, logger: logger) { database in
+                    try await ApiKeyAdmin.revoke(id, database: database, logger: logger)
+                }
+                throw CommandFailure("cannot write the key to the output (\(error.localizedDescription)); "
+                                     + "key \(id.lowercased()) was revoked, nobody has it: run the command again")
+            }
         }
     }
 
