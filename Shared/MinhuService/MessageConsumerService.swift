@@ -120,15 +120,7 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
                 accepted.append((delivery, try handler.decode(delivery), id))
             } catch {
                 let reason = (error as? MessageRejection)?.reason ?? "\(error)"
-                do {
-                    try await consumer.deadLetter(delivery, reason: reason, via: deadLetters)
-                    deadLettered.increment()
-                    refusedCount += 1
-                } catch {
-                    logger.error("dead-lettering failed; message left for redelivery",
-                                 metadata: ["queue": "\(consumerName)", "error": "\(error)"])
-                    await consumer.reject(delivery, requeue: true)
-                }
+                if await deadLetter(delivery, reason: reason) { refusedCount += 1 }
             }
         }
         guard !accepted.isEmpty else { return }
@@ -148,8 +140,10 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
                     break
                 }
                 attempt += 1
-                // A handler that cannot work (HandlerUnavailable) is waited for, as a database that does not answer.
-                if outcome == .failed, await databaseAnswers() {
+                // A handler that cannot work (HandlerUnavailable) is waited for, as a database that does not answer;
+                // so is a deadlock or serialization failure, a few times, before it counts as the message's.
+                let retryTransient = outcome == .failed(transient: true) && attempt < Self.transientRetries
+                if case .failed = outcome, !retryTransient, await databaseAnswers() {
                     logger.error("message failed with the database up; requeued (delivery limit applies)",
                                  metadata: ["queue": "\(consumerName)", "message.id": "\(item.2)"])
                     await consumer.reject(item.0, requeue: true)
@@ -162,12 +156,44 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
         }
     }
 
+    /// How many times one message's transaction is tried when it fails with a deadlock or serialization failure
+    /// (`PostgresErrorDetails.isTransient`) before it is requeued, which counts towards the delivery limit.
+    static var transientRetries: Int { 5 }
+
+    /// How many times a refused delivery's dead-letter copy is tried (with backoff, about 10 s in all) before the
+    /// delivery is requeued: the broker's delivery limit then dead-letters it without its reason.
+    static var deadLetterAttempts: Int { 5 }
+
+    /// Sends `delivery` to its dead-letter queue with `reason` and acknowledges it; true when done. When the copy
+    /// cannot be sent (publisher connection down, no confirm, the dead-letter queue missing), it is tried again
+    /// with backoff, then the delivery is requeued; each failure is logged with the message id and the reason.
+    private func deadLetter(_ delivery: AMQPDelivery, reason: String) async -> Bool {
+        for attempt in 1...Self.deadLetterAttempts {
+            do {
+                try await consumer.deadLetter(delivery, reason: reason, via: deadLetters)
+                deadLettered.increment()
+                return true
+            } catch {
+                let last = attempt == Self.deadLetterAttempts || Task.isCancelled
+                logger.error(last ? "dead-lettering failed; message requeued (delivery limit applies)"
+                                  : "dead-lettering failed; trying again", metadata: [
+                    "queue": "\(consumerName)", "message.id": "\(delivery.messageID?.uuidString ?? "-")",
+                    "reason": "\(reason)", "attempt": "\(attempt)", "error": "\(error)"])
+                if last { break }
+                try? await Task.sleep(for: .seconds(Backoff(initial: 0.5, maximum: 5).delay(attempt: attempt)))
+            }
+        }
+        await consumer.reject(delivery, requeue: true)
+        return false
+    }
+
     /// How a consumer transaction ended.
-    private enum CommitOutcome {
+    private enum CommitOutcome: Equatable {
         case committed
         /// The handler threw `HandlerUnavailable`: nothing is wrong with the messages.
         case unavailable
-        case failed
+        /// `transient`: a deadlock or serialization failure, which a retry may not meet.
+        case failed(transient: Bool)
     }
 
     private func commit(_ items: [(AMQPDelivery, Handler.Message, UUID)]) async -> CommitOutcome {
@@ -192,9 +218,10 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
                          metadata: ["queue": "\(consumerName)", "reason": "\(error.reason)"])
             return .unavailable
         } catch {
+            let details = PostgresErrorDetails(error)
             logger.warning("consumer transaction failed",
-                           metadata: ["queue": "\(consumerName)", "error": "\(PostgresErrorDetails(error))"])
-            return .failed
+                           metadata: ["queue": "\(consumerName)", "error": "\(details)"])
+            return .failed(transient: details.isTransient)
         }
     }
 

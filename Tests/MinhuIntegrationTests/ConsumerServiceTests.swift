@@ -135,6 +135,68 @@ struct ConsumerServiceTests {
         }
     }
 
+    @Test("a dead letter that cannot be sent at once is tried again, and lands with its reason")
+    func deadLetterRetried() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
+                let topology = MinhuTopology.make(departments: [], channels: [])
+                try await TopologyDeclarer.declare(topology, url: url)
+                // The dead-letter queue is missing for a moment (deleted by mistake, redeclared by an operator):
+                // the copies come back unroutable.
+                try await TestBroker.fromEnvironment().management("DELETE", "/api/queues/\(url.vhost)/dead.\(queue)",
+                                                                  body: nil)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let bad = message("{not json")
+                _ = try await publisher.publish([bad])
+                let service = makeService(url: url, database: database, publisher: publisher)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    try await Task.sleep(for: .seconds(1.5))
+                    try await TopologyDeclarer.declare(topology, url: url)
+                    // (It used to be requeued at once, five times in a few milliseconds, and then dead-lettered by
+                    // the broker into the missing queue: lost.)
+                    let dead = try await DeadLetterReader.read(queue: "dead.\(queue)", count: 1, url: url,
+                                                               timeout: .seconds(30))
+                    #expect(dead.first?.messageID == bad.messageID)
+                    #expect(dead.first?.properties.headers["x-minhu-error"]?.contains("body is not") == true)
+                    group.cancelAll()
+                }
+                await publisher.shutdown()
+            }
+        }
+    }
+
+    @Test("deadlocks are retried in place, not counted against the delivery limit")
+    func deadlocksAreRetried() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                _ = try await publisher.publish([message("{\"n\": 3}")])
+                // Twelve deadlocks in a row: two per delivery would have sent it past the limit of 5 (it was
+                // requeued after each one that met a database that answered).
+                let handler = DeadlockingHandler(failures: 12)
+                let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 50, logger: logger)
+                let service = MessageConsumerService(consumer: consumer, consumerName: queue,
+                                                     producer: "minhu-dispatcher", handler: handler,
+                                                     database: database, deadLetters: publisher, logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    try await expectEventually(timeout: .seconds(90)) {
+                        try await database.withConnection { try await EffectHandler.counts($0, logger: logger) } == [3: 1]
+                    }
+                    group.cancelAll()
+                }
+                #expect(handler.failures.withLock { $0 } == 0)
+                let status = try await TopologyDeclarer.status(of: ["dead.\(queue)"], url: url)
+                #expect(status["dead.\(queue)"]?.messages == 0)
+                await publisher.shutdown()
+            }
+        }
+    }
+
     @Test("a message that fails every time ends, after the delivery limit, in dead.<queue>")
     func crashLoopEndsInDeadLetters() async throws {
         try await TestBroker.withVhost { url in
@@ -196,5 +258,29 @@ enum DeadLetterReader {
         }
         await consumer.shutdown()
         return result
+    }
+}
+
+/// `EffectHandler` whose first `failures` transactions end in a deadlock (SQLSTATE 40P01), raised by the server.
+struct DeadlockingHandler: MessageHandler {
+    let failures: Locked<Int>
+    let effects = EffectHandler()
+
+    init(failures: Int) { self.failures = Locked(failures) }
+
+    func decode(_ delivery: AMQPDelivery) throws -> EffectHandler.Body { try effects.decode(delivery) }
+
+    func apply(_ messages: [EffectHandler.Body], on connection: PostgresConnection,
+               logger: Logger) async throws -> [OutgoingMessage] {
+        let fail = failures.withLock { left -> Bool in
+            guard left > 0 else { return false }
+            left -= 1
+            return true
+        }
+        if fail {
+            try await connection.guardedQuery(
+                "DO $$ BEGIN RAISE EXCEPTION 'simulated deadlock' USING ERRCODE = '40P01'; END $$", logger: logger)
+        }
+        return try await effects.apply(messages, on: connection, logger: logger)
     }
 }
