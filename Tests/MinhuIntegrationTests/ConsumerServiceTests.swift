@@ -139,7 +139,9 @@ struct ConsumerServiceTests {
     func deadLetterRetried() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
+                _ = try await database.withConnection {
+                    try await $0.guardedQuery(EffectHandler.createTable, logger: logger)
+                }
                 let topology = MinhuTopology.make(departments: [], channels: [])
                 try await TopologyDeclarer.declare(topology, url: url)
                 // The dead-letter queue is missing for a moment (deleted by mistake, redeclared by an operator):
@@ -171,7 +173,9 @@ struct ConsumerServiceTests {
     func deadlocksAreRetried() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
+                _ = try await database.withConnection {
+                    try await $0.guardedQuery(EffectHandler.createTable, logger: logger)
+                }
                 try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
                 let publisher = AMQPPublisher(url: url, logger: logger)
                 _ = try await publisher.publish([message("{\"n\": 3}")])
@@ -185,7 +189,9 @@ struct ConsumerServiceTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await service.run() }
                     try await expectEventually(timeout: .seconds(90)) {
-                        try await database.withConnection { try await EffectHandler.counts($0, logger: logger) } == [3: 1]
+                        try await database.withConnection {
+                            try await EffectHandler.counts($0, logger: logger)
+                        } == [3: 1]
                     }
                     group.cancelAll()
                 }

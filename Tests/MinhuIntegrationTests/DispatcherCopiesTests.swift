@@ -144,7 +144,7 @@ struct DispatcherCopiesTests {
         }
     }
 
-    @Test("an appeal placed by a batch that rolled back, then recorded by another copy in the same cluster, is held once")
+    @Test("an appeal placed by a batch that rolled back, then recorded by another copy in its cluster, is held once")
     func rolledBackThenRecordedElsewhere() async throws {
         struct BatchFailed: Error {}
         try await TestDatabase.withDatabase { database in

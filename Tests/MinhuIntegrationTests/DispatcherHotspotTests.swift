@@ -89,7 +89,8 @@ struct DispatcherHotspotTests {
                     paged += pageObject["members"] as? [String] ?? []
                 }
                 #expect(paged == object["members"] as? [String])
-                let badLimit = try await dispatcher.request("GET", "/v1/clusters/\(hotspot.clusterId)?limit=0", key: key)
+                let badLimit = try await dispatcher.request("GET", "/v1/clusters/\(hotspot.clusterId)?limit=0",
+                                                            key: key)
                 #expect(badLimit.status == 400 && String(decoding: badLimit.body, as: UTF8.self).contains("limit"))
                 #expect(try await dispatcher.request("GET", "/v1/clusters/\(UUID())", key: key).status == 404)
                 #expect(try await dispatcher.request("GET", "/v1/clusters/not-a-uuid", key: key).status == 400)

@@ -131,12 +131,16 @@ struct IntakeAMQPTests {
                 let longDistrict = try edited("wx-15") {
                     $0["location"] = ["address": "建设路1号", "district": String(repeating: "区", count: 1_000)]
                 }
-                let longURL = try edited("wx-16") { $0["attachments"] = ["https://x.cn/" + String(repeating: "a", count: 3_000)] }
+                let longURL = try edited("wx-16") {
+                    $0["attachments"] = ["https://x.cn/" + String(repeating: "a", count: 3_000)]
+                }
                 let huge = try edited("wx-17") { $0["body"] = String(repeating: "a", count: 300_000) }
                 bad.messageID = UUID()
-                #expect(allConfirmed(try await publish([bad, noUser, notJSON, wrongType, badPhone, notUTF8, longDistrict,
-                                                        longURL, huge], as: wechat)))
-                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 9, url: url, timeout: .seconds(90))
+                let published = try await publish([bad, noUser, notJSON, wrongType, badPhone, notUTF8, longDistrict,
+                                                   longURL, huge], as: wechat)
+                #expect(allConfirmed(published))
+                let dead = try await DeadLetterReader.read(queue: "dead.intake.channels", count: 9, url: url,
+                                                           timeout: .seconds(90))
                 let reasons = dead.compactMap { $0.properties.headers["x-minhu-error"] }
                 #expect(reasons.count == 9, "\(reasons)")
                 #expect(reasons.contains { $0.contains("location.district: longer than 100 characters") })
@@ -267,7 +271,8 @@ struct IntakeAMQPTests {
 
                 // --amqp-url naming only the user takes the password from MINHU_AMQP_PASSWORD_FILE, so that no
                 // password need be on the command line (found by a review: it logged in with "guest").
-                let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)")
+                let passwordFile = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("pw-\(UUID().uuidString)")
                 try TestBroker.integratorPassword.write(to: passwordFile, atomically: true, encoding: .utf8)
                 defer { try? FileManager.default.removeItem(at: passwordFile) }
                 try String(decoding: try MinhuJSON.encode(appeal("adapter-9")), as: UTF8.self)

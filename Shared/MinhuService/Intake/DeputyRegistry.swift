@@ -240,7 +240,8 @@ public enum DeputyRegistry {
             var registered: [RegisteredPhones] = []
             let current = try await connection.guardedQuery(
                 "SELECT name, level, coalesce(constituency, ''), phones FROM deputies", logger: logger)
-            for try await (name, level, constituency, phones) in current.decode((String, String, String, [String]).self) {
+            for try await (name, level, constituency, phones)
+                in current.decode((String, String, String, [String]).self) {
                 registered.append(RegisteredPhones(identity: Identity(name: name, level: level,
                                                                       constituency: constituency), phones: phones))
             }
@@ -302,7 +303,8 @@ public enum DeputyRegistry {
             }
             for (index, row) in rows.enumerated() where rejected[index] == nil {
                 let own = identity(row)
-                if let phone = row.phones.first(where: { holder[$0].map { $0 != own } ?? false }), let other = holder[phone] {
+                if let phone = row.phones.first(where: { holder[$0].map { $0 != own } ?? false }),
+                   let other = holder[phone] {
                     rejected[index] = "phone \(Citizen.maskPhone(phone)) is already registered to \(other.name)"
                     changed = true
                     continue

@@ -161,9 +161,9 @@ extension TestBroker {
     /// The password of the integrators' test users (long enough for a password file).
     static let integratorPassword = "integrator-secret-1"
 
-    /// Creates the broker user `integrator.<channel>` (password `integratorPassword`) with DESIGN §3's permissions in the
-    /// URL's vhost: configure nothing, write minhu.intake, read its outbound queue; with `topicPermissions`, the
-    /// broker itself refuses routing keys of other channels.
+    /// Creates the broker user `integrator.<channel>` (password `integratorPassword`) with DESIGN §3's permissions
+    /// in the URL's vhost: configure nothing, write minhu.intake, read its outbound queue; with `topicPermissions`,
+    /// the broker itself refuses routing keys of other channels.
     static func createIntegrator(channel: String, in url: AMQPURL, topicPermissions: Bool = false) async throws -> AMQPURL {
         let broker = try fromEnvironment()
         let user = "integrator.\(channel)"
@@ -172,7 +172,8 @@ extension TestBroker {
         var attempt = 0
         while true {
             do {
-                try await broker.management("PUT", "/api/users/\(user)", body: ["password": integratorPassword, "tags": ""])
+                try await broker.management("PUT", "/api/users/\(user)",
+                                            body: ["password": integratorPassword, "tags": ""])
                 break
             } catch {
                 attempt += 1
