@@ -13,7 +13,13 @@ actor DeliveryCoalescer {
         self.limit = max(1, limit)
     }
 
+    /// Adds a batch. Deliveries of an older connection still waiting are dropped: they can no longer be acked,
+    /// and the broker delivers them again on the new connection (so a consumer that reconnects while its
+    /// processing is stuck holds one prefetch window, not one per reconnection).
     func append(_ batch: [AMQPDelivery]) {
+        if let newest = batch.map(\.generation).max() {
+            buffer.removeAll { $0.generation < newest }
+        }
         buffer.append(contentsOf: batch)
         wake()
     }

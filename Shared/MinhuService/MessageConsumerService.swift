@@ -110,11 +110,19 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
         logger.info("consumer drained and stopped", metadata: ["queue": "\(consumerName)"])
     }
 
-    /// Processes one batch to the end: dead letters, transaction, ack.
+    /// Processes one batch to the end: dead letters, transaction, ack. Deliveries of a connection that is gone
+    /// are left out: they cannot be acked, and the broker delivers them again (a refused one would otherwise be
+    /// dead-lettered twice).
     func process(_ batch: [AMQPDelivery]) async {
+        let current = consumer.connectionGeneration
+        let live = batch.filter { $0.generation == current }
+        if live.count < batch.count {
+            logger.info("deliveries of a lost connection left for their redelivery",
+                        metadata: ["queue": "\(consumerName)", "count": "\(batch.count - live.count)"])
+        }
         var accepted: [(AMQPDelivery, Handler.Message, UUID)] = []
         var refusedCount = 0
-        for delivery in batch {
+        for delivery in live {
             do {
                 guard let id = delivery.messageID else { throw MessageRejection("missing or invalid message_id property") }
                 accepted.append((delivery, try handler.decode(delivery), id))

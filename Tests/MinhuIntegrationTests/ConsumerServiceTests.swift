@@ -169,6 +169,72 @@ struct ConsumerServiceTests {
         }
     }
 
+    @Test("a refused message of a connection that dropped while it waited is dead-lettered once, from its redelivery")
+    func staleRefusalDeadLetteredOnce() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                _ = try await database.withConnection {
+                    try await $0.guardedQuery(EffectHandler.createTable, logger: logger)
+                }
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let broker = try TestBroker.fromEnvironment()
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                _ = try await publisher.publish([message("{\"n\": 1}")])
+                // The first batch's processing is held after its commit while a bad message arrives behind it and
+                // the consumer's connection is closed (a network blip): the bad message is redelivered on the new
+                // connection and waits twice, once per connection.
+                let held = Locked(true), committed = Locked(false)
+                let name = "stale-\(UUID().uuidString.prefix(8))"
+                let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 50,
+                                            options: AMQPConnectionOptions(connectionName: name), logger: logger)
+                let service = MessageConsumerService(
+                    consumer: consumer, consumerName: queue, producer: "minhu-dispatcher", handler: EffectHandler(),
+                    database: database, deadLetters: publisher, logger: logger,
+                    afterCommit: { _ in
+                        committed.withLock { $0 = true }
+                        while held.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(50)) }
+                    })
+                let bad = message("{not json")
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.run() }
+                    try await expectEventually { committed.withLock { $0 } }
+                    _ = try await publisher.publish([bad])
+                    try await Task.sleep(for: .seconds(1))
+                    let generation = consumer.connectionGeneration
+                    // (The management API lists a connection once its statistics are in: wait for it.)
+                    try await expectEventually(timeout: .seconds(30)) {
+                        let data = try await broker.management("GET", "/api/connections", body: nil)
+                        let connections = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+                        var closed = false
+                        for connection in connections {
+                            let properties = connection["client_properties"] as? [String: Any]
+                            guard properties?["connection_name"] as? String == name,
+                                  let id = connection["name"] as? String else { continue }
+                            let path = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
+                            _ = try await broker.management("DELETE", "/api/connections/\(path)", body: nil)
+                            closed = true
+                        }
+                        return closed
+                    }
+                    try await expectEventually(timeout: .seconds(30)) { consumer.connectionGeneration > generation }
+                    try await Task.sleep(for: .seconds(1))
+                    held.withLock { $0 = false }
+                    try await expectEventually(timeout: .seconds(30)) {
+                        (try await TopologyDeclarer.status(of: [queue], url: url))[queue]?.messages == 0
+                    }
+                    group.cancelAll()
+                }
+                // (Twice before 2026-11-24: the stale delivery's copy, whose ack went nowhere, and the redelivery's.)
+                try await Task.sleep(for: .seconds(1))
+                #expect((try await TopologyDeclarer.status(of: ["dead.\(queue)"], url: url))["dead.\(queue)"]?.messages
+                        == 1)
+                let dead = try await DeadLetterReader.read(queue: "dead.\(queue)", count: 1, url: url)
+                #expect(dead.map(\.messageID) == [bad.messageID])
+                await publisher.shutdown()
+            }
+        }
+    }
+
     @Test("deadlocks are retried in place, not counted against the delivery limit")
     func deadlocksAreRetried() async throws {
         try await TestBroker.withVhost { url in
