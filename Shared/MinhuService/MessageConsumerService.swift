@@ -122,13 +122,20 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
         }
         var accepted: [(AMQPDelivery, Handler.Message, UUID)] = []
         var refusedCount = 0
+        var deadLetteringFails = false
         for delivery in live {
             do {
                 guard let id = delivery.messageID else { throw MessageRejection("missing or invalid message_id property") }
                 accepted.append((delivery, try handler.decode(delivery), id))
             } catch {
                 let reason = (error as? MessageRejection)?.reason ?? "\(error)"
-                if await deadLetter(delivery, reason: reason) { refusedCount += 1 }
+                // Once one dead letter of the batch could not be sent after its retries, the others get one try
+                // each: the batch's good messages wait for them.
+                if await deadLetter(delivery, reason: reason, patient: !deadLetteringFails) {
+                    refusedCount += 1
+                } else {
+                    deadLetteringFails = true
+                }
             }
         }
         guard !accepted.isEmpty else { return }
@@ -174,15 +181,18 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
 
     /// Sends `delivery` to its dead-letter queue with `reason` and acknowledges it; true when done. When the copy
     /// cannot be sent (publisher connection down, no confirm, the dead-letter queue missing), it is tried again
-    /// with backoff, then the delivery is requeued; each failure is logged with the message id and the reason.
-    private func deadLetter(_ delivery: AMQPDelivery, reason: String) async -> Bool {
-        for attempt in 1...Self.deadLetterAttempts {
+    /// with backoff when `patient`, then the delivery is requeued; each failure is logged with the message id and
+    /// the reason. A delivery whose connection dropped meanwhile is left for its redelivery.
+    private func deadLetter(_ delivery: AMQPDelivery, reason: String, patient: Bool) async -> Bool {
+        let attempts = patient ? Self.deadLetterAttempts : 1
+        for attempt in 1...attempts {
             do {
                 try await consumer.deadLetter(delivery, reason: reason, via: deadLetters)
                 deadLettered.increment()
                 return true
             } catch {
-                let last = attempt == Self.deadLetterAttempts || Task.isCancelled
+                let stale = delivery.generation != consumer.connectionGeneration
+                let last = attempt == attempts || Task.isCancelled || stale
                 logger.error(last ? "dead-lettering failed; message requeued (delivery limit applies)"
                                   : "dead-lettering failed; trying again", metadata: [
                     "queue": "\(consumerName)", "message.id": "\(delivery.messageID?.uuidString ?? "-")",

@@ -11,7 +11,8 @@ import NIOCore
 ///   has no body); `Request.collectBody(upTo:)` answers so itself, with the limit.
 /// - Errors that are answers already (`HTTPResponseError`: `Problem`, Hummingbird's 404 and 405 …) pass through.
 /// - Anything else (the database down, a connection lost mid-request) is a 503 problem with `Retry-After: 5`,
-///   logged as a warning with the method, path and the error's primary message only (never the body). A request
+///   logged as a warning with the method, the route's pattern and the error's primary message only (never the
+///   path, which may hold a phone number, nor the body). A request
 ///   retried with its `Idempotency-Key` then has its effect once.
 public struct UnexpectedErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public let logger: Logger
@@ -32,8 +33,10 @@ public struct UnexpectedErrorMiddleware<Context: RequestContext>: RouterMiddlewa
         } catch is CancellationError {
             throw CancellationError()
         } catch {
+            // The route's pattern, never the path itself: paths carry phone numbers (`/v1/callers/{phone}`) and
+            // tracking tokens.
             logger.warning("request failed", metadata: [
-                "http.method": "\(request.method)", "http.path": "\(request.uri.path)",
+                "http.method": "\(request.method)", "http.route": "\(context.endpointPath ?? "-")",
                 "error": "\(PostgresErrorDetails(error))"])
             return Problem.response(503, "service unavailable",
                                     "the request could not be completed now; try again (a submission retried with "

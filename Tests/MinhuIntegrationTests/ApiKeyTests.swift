@@ -126,6 +126,47 @@ struct ApiKeyTests {
         }
     }
 
+    @Test("an error no route answered is a logged 503 problem; the log names the route, never the path's phone")
+    func unexpectedErrors() async throws {
+        struct DatabaseGone: Error {}
+        let (logger, recorder) = RecordingLogHandler.logger()
+        let router = Router()
+        router.add(middleware: UnexpectedErrorMiddleware(logger: logger))
+        router.get("/v1/callers/:phone") { _, _ -> String in throw DatabaseGone() }
+        router.post("/v1/echo") { request, _ -> String in
+            String(buffer: try await request.collectBody(upTo: 16))
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            func send(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, String, String) {
+                var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+                request.httpMethod = method
+                request.httpBody = body.map { Data($0.utf8) }
+                let (data, response) = try await URLSession.shared.data(for: request)
+                let http = response as? HTTPURLResponse
+                return (http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "Retry-After") ?? "",
+                        String(decoding: data, as: UTF8.self))
+            }
+            let failed = try await send("GET", "/v1/callers/13800138000")
+            #expect(failed.0 == 503 && failed.1 == "5" && failed.2.contains("\"status\":503"), "\(failed)")
+            let logged = recorder.lines.withLock { $0 }.filter { $0.contains("request failed") }
+            #expect(logged.count == 1 && logged.allSatisfy { $0.contains("/v1/callers/{phone}") }, "\(logged)")
+            #expect(!recorder.lines.withLock { $0 }.contains { $0.contains("13800138000") })
+            // Not found stays a 404; a body over the route's limit is a 413 problem naming it.
+            #expect(try await send("GET", "/nowhere").0 == 404)
+            let large = try await send("POST", "/v1/echo", body: String(repeating: "x", count: 100))
+            #expect(large.0 == 413 && large.2.contains("limited to 16 bytes"), "\(large)")
+            #expect(try await send("POST", "/v1/echo", body: "small").2 == "small")
+            await group.triggerGracefulShutdown()
+        }
+    }
+
     @Test("the middleware answers 401 without or with a bad key, 403 for a wrong role, 200 for the right one")
     func middleware() async throws {
         try await TestDatabase.withDatabase { database in

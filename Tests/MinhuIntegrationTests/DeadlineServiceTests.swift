@@ -587,6 +587,22 @@ struct DeadlineServiceTests {
                 let reply = try #require(try await F.clock(appeal, .reply, database))
                 #expect(reply.state == "stopped" && reply.overdueEmitted == (appeal == late))
             }
+            // A close applied while the reply that answered in time waits in the log (queued behind it, or taken
+            // by another copy): the overdue is not owed, as the watcher would not emit it (found by a review).
+            let answered = UUID()
+            try await F.apply([try F.dispatched(answered)], handler: handler, database: database)
+            let inTimeReply = replied(answered, F.at(2024, 3, 11, 16, 59))
+            try await database.withTransaction { connection in
+                try await OutboxWriter.append([try MessageEnvelope.event(inTimeReply, producer: "minhu-dispatcher",
+                                                                         at: inTimeReply.occurredAt)],
+                                              producer: "minhu-dispatcher", on: connection, logger: logger)
+            }
+            try await F.apply([AppealClosed(appealId: answered, caseNumber: "T-0001", round: 1, attempt: 1,
+                                            occurredAt: F.at(2024, 3, 12, 9), reason: .evaluated,
+                                            closedBy: "minhu-evaluation")],
+                              handler: handler, database: database)
+            #expect(try await events(answered, "reply") == ["deadline.warning", "deadline.warning"])
+
             // The watcher, and the same events applied again (another copy, a redelivery), add nothing.
             let before = try await F.emitted(database).count
             let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger)

@@ -264,11 +264,23 @@ public struct DeadlineEventHandler: MessageHandler {
     /// it) that the watcher has not emitted yet, marked on `row`: after downtime the event can be handled before
     /// the watcher reaches the clock, and a reply that came after the due time does not cancel the overdue. Only
     /// thresholds already past by this service's clock count, as for the watcher; ids are the watcher's
-    /// (`DeadlineMessageID`), so neither can emit one twice.
+    /// (`DeadlineMessageID`), so neither can emit one twice. An earlier answer in the event log, not applied yet
+    /// (a reply in time, queued behind this close or taken by another copy), counts as the watcher counts it
+    /// (`DeadlineEventLog.answeredAt`), without the watcher's patience: the clock stops now, so nothing held could
+    /// be emitted later.
     func owed(_ row: inout DeadlineClockRow, before at: Date, context: DeadlineContext,
               on connection: PostgresConnection, logger: Logger) async throws -> [OutgoingMessage] {
         guard row.state == "running" else { return [] }
-        let emitted = try DeadlineWatcher.emit(&row, now: clock.now(), context: context, answeredAt: at)
+        let now = clock.now()
+        var trial = row
+        // Most stops owe nothing: the log is read only when something would be emitted.
+        guard !(try DeadlineWatcher.emit(&trial, now: now, context: context, answeredAt: at).messages.isEmpty) else {
+            return []
+        }
+        let log = try await DeadlineEventLog.entries(about: [row.appealID], watcherStartedAt: now, on: connection,
+                                                     logger: logger)
+        let answeredAt = [at, DeadlineEventLog.answeredAt(log[row.appealID] ?? [], row: row)].compactMap { $0 }.min()
+        let emitted = try DeadlineWatcher.emit(&row, now: now, context: context, answeredAt: answeredAt)
         let fresh = try await DeadlineWatcher.notYetInOutbox(emitted.messages, on: connection, logger: logger)
         if !fresh.isEmpty {
             logger.info("deadline events owed before the event that stops or pauses the clock emitted", metadata: [

@@ -12,8 +12,14 @@ struct RecordingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Each message with its metadata (the handler's and the call's), as one line.
+    let lines = Locked<[String]>([])
+
     func log(event: LogEvent) {
         records.withLock { $0.append((event.level, event.message.description)) }
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        let rendered = all.keys.sorted().map { "\($0)=\(all[$0]!)" }.joined(separator: " ")
+        lines.withLock { $0.append("\(event.message) \(rendered)") }
     }
 
     /// A logger writing to a new recorder, and the recorder.

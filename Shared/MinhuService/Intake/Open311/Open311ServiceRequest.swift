@@ -188,13 +188,17 @@ public struct Open311ServiceRequest: Sendable, Hashable {
     /// the longest one from the left, the rest as written. The groups of a date (`2024.3.15`) are never part of
     /// a number, and a part does not start with a group of one or two digits when the number that follows it ends
     /// at the same place.
+    /// The most groups one masked part spans: a phone number is written in at most five or six (`+86 10 8765
+    /// 4321`, `138 00 13 8000`).
+    static let maximumPartGroups = 8
+
     static func maskedParts(_ run: [(separator: String, digits: String, written: String)]) -> String {
         let dates = dateGroups(run.map(\.digits))
         /// The end (exclusive) of the longest number starting at group `start`, if any, within the groups before the
-        /// next date.
+        /// next date and at most `maximumPartGroups` long (so a run of a thousand one-digit groups costs linear time).
         func numberEnd(from start: Int) -> Int? {
             guard start < run.count, !dates.contains(start) else { return nil }
-            let limit = (start..<run.count).first(where: dates.contains) ?? run.count
+            let limit = min((start..<run.count).first(where: dates.contains) ?? run.count, start + maximumPartGroups)
             for end in stride(from: limit, to: start, by: -1) {
                 let part = run[start..<end]
                 if isNumber(part.map(\.digits.count), digits: part.map(\.digits).joined(),
