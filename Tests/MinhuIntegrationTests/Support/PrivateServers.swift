@@ -105,8 +105,18 @@ enum PrivateServers {
         }
     }
 
+    /// The instance scripts' environment: this process's, without the settings that would change what the tests
+    /// expect of a private server (its administrator's name and password, its ports), which a developer may have
+    /// exported for the development servers.
+    static var scriptEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("MINHU_DEV_AMQP_") && !(key.hasPrefix("MINHU_RABBITMQ_") && key.hasSuffix("_PORT"))
+        }
+    }
+
     private static func spawnAndWait(path: String, arguments: [String], logPath: String) throws -> Int32 {
-        let pid = try ChildProcess.spawn(path: path, arguments: arguments, environment: nil, logPath: logPath)
+        let pid = try ChildProcess.spawn(path: path, arguments: arguments, environment: scriptEnvironment,
+                                         logPath: logPath)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return ChildProcess.exitCode(status)
