@@ -112,6 +112,9 @@ struct IntakeHarness: Sendable {
                  body: Data? = nil) async throws -> (status: Int, contentType: String, body: Data) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
+        // URLSession sends at most six requests to a host at once and counts a request's time from when it was
+        // queued: 200 concurrent ones on a loaded two-core CI machine can wait longer than the default 60 s.
+        request.timeoutInterval = 300
         if let key { request.setValue("Bearer " + key, forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
