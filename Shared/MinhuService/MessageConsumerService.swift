@@ -175,7 +175,7 @@ public struct MessageConsumerService<Handler: MessageHandler>: Service {
     /// (`PostgresErrorDetails.isTransient`) before it is requeued, which counts towards the delivery limit.
     static var transientRetries: Int { 5 }
 
-    /// How many times a refused delivery's dead-letter copy is tried (with backoff, about 10 s in all) before the
+    /// How many times a refused delivery's dead-letter copy is tried (with backoff, about 7 s in all) before the
     /// delivery is requeued: the broker's delivery limit then dead-letters it without its reason.
     static var deadLetterAttempts: Int { 5 }
 
