@@ -56,10 +56,7 @@ public struct ServiceConfiguration: Sendable {
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
             throw ConfigurationError(key: "MINHU_LOG_LEVEL", reason: "expected one of trace, debug, info, notice, warning, error, critical")
         }
-        let zoneName = reader.optional("MINHU_TIMEZONE") ?? "Asia/Shanghai"
-        guard let zone = TimeZone(identifier: zoneName) else {
-            throw ConfigurationError(key: "MINHU_TIMEZONE", reason: "unknown time zone identifier")
-        }
+        let zone = try reader.timeZone("MINHU_TIMEZONE", default: "Asia/Shanghai")
         return ServiceConfiguration(
             serviceName: serviceName, databaseURL: databaseURL, database: database, amqpURL: amqpURL,
             httpHost: reader.optional("MINHU_HTTP_HOST") ?? "0.0.0.0",
@@ -113,6 +110,15 @@ public struct EnvironmentReader: Sendable {
         do { return try SecretFile.read(path) } catch let refusal as SecretFile.Refusal {
             throw ConfigurationError(key: key, reason: refusal.description)
         }
+    }
+
+    /// The time zone an identifier names (`defaultIdentifier` when unset); throws `ConfigurationError` for one
+    /// that names no zone.
+    public func timeZone(_ key: String, default defaultIdentifier: String) throws -> TimeZone {
+        guard let zone = TimeZone(identifier: optional(key) ?? defaultIdentifier) else {
+            throw ConfigurationError(key: key, reason: "unknown time zone identifier")
+        }
+        return zone
     }
 
     /// An integer within `range`, or `defaultValue` when unset.

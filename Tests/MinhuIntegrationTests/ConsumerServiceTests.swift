@@ -17,6 +17,12 @@ struct ConsumerServiceTests {
                         type: "appeal.received", timestamp: Date(), appID: "test", body: Data(body.utf8))
     }
 
+    /// The effects table of `EffectHandler` in `database`, and the topology in `url`'s vhost.
+    func prepare(_ url: AMQPURL, _ database: MinhuDatabase) async throws {
+        _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
+        try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+    }
+
     func makeService(url: AMQPURL, database: MinhuDatabase, publisher: AMQPPublisher,
                      afterCommit: (@Sendable ([AMQPDelivery]) async -> Void)? = nil) -> MessageConsumerService<EffectHandler> {
         let consumer = AMQPConsumer(url: url, queue: queue, prefetch: 50, logger: logger)
@@ -29,8 +35,7 @@ struct ConsumerServiceTests {
     func killedBetweenCommitAndAck() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
-                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                try await prepare(url, database)
                 let publisher = AMQPPublisher(url: url, logger: logger)
                 let outcomes = try await publisher.publish((1...20).map { message("{\"n\": \($0)}") })
                 #expect(allConfirmed(outcomes))
@@ -78,10 +83,7 @@ struct ConsumerServiceTests {
     func deadLetterOfAForeignMessage() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection {
-                    try await $0.guardedQuery(EffectHandler.createTable, logger: logger)
-                }
-                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                try await prepare(url, database)
                 try await TestBroker.fromEnvironment().publishRaw(
                     vhost: url.vhost, exchange: MinhuTopology.events, routingKey: "appeal.received",
                     properties: ["message_id": "legacy-42", "type": "appeal.received"],
@@ -112,8 +114,7 @@ struct ConsumerServiceTests {
     func malformedIsDeadLettered() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection { try await $0.guardedQuery(EffectHandler.createTable, logger: logger) }
-                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                try await prepare(url, database)
                 let publisher = AMQPPublisher(url: url, logger: logger)
                 let bad = message("{not json")
                 _ = try await publisher.publish([bad, message("{\"n\": 7}")])
@@ -173,10 +174,7 @@ struct ConsumerServiceTests {
     func staleRefusalDeadLetteredOnce() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection {
-                    try await $0.guardedQuery(EffectHandler.createTable, logger: logger)
-                }
-                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                try await prepare(url, database)
                 let broker = try TestBroker.fromEnvironment()
                 let publisher = AMQPPublisher(url: url, logger: logger)
                 _ = try await publisher.publish([message("{\"n\": 1}")])
@@ -239,10 +237,7 @@ struct ConsumerServiceTests {
     func deadlocksAreRetried() async throws {
         try await TestBroker.withVhost { url in
             try await TestDatabase.withDatabase { database in
-                _ = try await database.withConnection {
-                    try await $0.guardedQuery(EffectHandler.createTable, logger: logger)
-                }
-                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                try await prepare(url, database)
                 let publisher = AMQPPublisher(url: url, logger: logger)
                 _ = try await publisher.publish([message("{\"n\": 3}")])
                 // Twelve deadlocks in a row: two per delivery would have sent it past the limit of 5 (it was

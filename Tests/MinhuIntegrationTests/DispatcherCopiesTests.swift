@@ -22,6 +22,18 @@ struct DispatcherCopiesTests {
             handler = DispatcherClassificationHandler(analyzer: analyzer, settings: DispatcherSettings(), clusters: clusters)
         }
 
+        /// Handles `appeal` in a transaction that then fails: the index has placed it, the database holds nothing.
+        func handleAndRollBack(_ appeal: AppealReceived, messageID: String, on database: MinhuDatabase) async {
+            struct BatchFailed: Error {}
+            await #expect(throws: BatchFailed.self) {
+                try await database.withTransaction { connection in
+                    let events = [DispatcherClassificationHandler.Event(payload: appeal, messageID: messageID)]
+                    _ = try await handler.apply(events, on: connection, logger: TestDatabase.logger)
+                    throw BatchFailed()
+                }
+            }
+        }
+
         /// Handles `appeals` as one consumer batch: one transaction, emitted messages into the outbox.
         func handle(_ appeals: [AppealReceived], on database: MinhuDatabase) async throws {
             let events = appeals.map { DispatcherClassificationHandler.Event(payload: $0, messageID: UUID().uuidString) }
@@ -119,19 +131,12 @@ struct DispatcherCopiesTests {
 
     @Test("a copy whose batch rolled back after placing an appeal rebuilds its index, keeping no phantom cluster")
     func rebuildsAfterRollback() async throws {
-        struct BatchFailed: Error {}
         try await TestDatabase.withDatabase { database in
             let first = try Copy(), second = try Copy()
             let appeals = Self.paraphrases()
             try await first.handle([Self.unrelated()], on: database)
             // The first copy places appeals[0] in a new cluster, then its transaction fails: nothing is recorded.
-            await #expect(throws: BatchFailed.self) {
-                try await database.withTransaction { connection in
-                    let events = [DispatcherClassificationHandler.Event(payload: appeals[0], messageID: "m0")]
-                    _ = try await first.handler.apply(events, on: connection, logger: TestDatabase.logger)
-                    throw BatchFailed()
-                }
-            }
+            await first.handleAndRollBack(appeals[0], messageID: "m0", on: database)
             #expect(first.clusters.indexedClusters == 2)
             // The redelivery goes to the second copy, which records the matter's cluster.
             try await second.handle([appeals[0]], on: database)
@@ -146,20 +151,13 @@ struct DispatcherCopiesTests {
 
     @Test("an appeal placed by a batch that rolled back, then recorded by another copy in its cluster, is held once")
     func rolledBackThenRecordedElsewhere() async throws {
-        struct BatchFailed: Error {}
         try await TestDatabase.withDatabase { database in
             let first = try Copy(), second = try Copy()
             let appeals = Self.paraphrases()
             try await first.handle([appeals[0]], on: database)
             try await second.handle([Self.unrelated()], on: database)
             // The first copy places appeals[1] in the matter's cluster, then its transaction fails.
-            await #expect(throws: BatchFailed.self) {
-                try await database.withTransaction { connection in
-                    let events = [DispatcherClassificationHandler.Event(payload: appeals[1], messageID: "m1")]
-                    _ = try await first.handler.apply(events, on: connection, logger: TestDatabase.logger)
-                    throw BatchFailed()
-                }
-            }
+            await first.handleAndRollBack(appeals[1], messageID: "m1", on: database)
             // The redelivery goes to the second copy, which records it in the same cluster.
             try await second.handle([appeals[1]], on: database)
             #expect(try await Self.clusters(of: Array(appeals.prefix(2)), database).count == 1)

@@ -59,13 +59,11 @@ enum CommandSupport {
     /// The jurisdiction's zone, `MINHU_TIMEZONE` (default Asia/Shanghai, as for the services); an identifier that
     /// names no zone is an error, not a silent fallback.
     static func timeZone() throws -> TimeZone {
-        guard let name = ProcessInfo.processInfo.environment["MINHU_TIMEZONE"], !name.isEmpty else {
-            return WorkingCalendar.defaultTimeZone
+        let reader = EnvironmentReader(ProcessInfo.processInfo.environment)
+        do { return try reader.timeZone("MINHU_TIMEZONE", default: WorkingCalendar.defaultTimeZone.identifier) } catch {
+            // (A zone's name is no secret: the operator sees what was mistyped.)
+            throw CommandFailure("\(error) '\(reader.optional("MINHU_TIMEZONE") ?? "")'")
         }
-        guard let zone = TimeZone(identifier: name) else {
-            throw CommandFailure("MINHU_TIMEZONE: unknown time zone identifier '\(name)'")
-        }
-        return zone
     }
 
     /// The password in the file that `key` names, nil when `key` is unset.
