@@ -10,22 +10,22 @@ import MinhuStorage
 
 /// Private RabbitMQ and PostgreSQL instances for the `Fault…` suites, which stop, kill and freeze them. Started
 /// through `scripts/rabbitmq-instance` and `scripts/postgres-instance` (found through `MINHU_SCRIPTS_DIR`) in a
-/// temporary folder, on ports of their own; destroyed at the end.
+/// folder of this user's own (`PrivateServers.faultDirectory()`), on ports of their own; destroyed at the end.
 final class PrivateBroker: Sendable {
     let directory: String
     let port: Int
     let url: AMQPURL
 
     /// Starts a private broker on `port` (its other ports derive from it; see scripts/rabbitmq-instance).
-    private init(port: Int) {
+    private init(port: Int, parent: String) {
         self.port = port
-        directory = NSTemporaryDirectory() + "minhu-fault-rabbitmq-\(port)"
+        directory = parent + "/rabbitmq-\(port)"
         url = AMQPURL(host: "127.0.0.1", port: port, user: "minhu-admin", password: "minhu-dev", vhost: "minhu")
     }
 
     /// Starts a fresh private broker on `port`.
     static func start(port: Int) async throws -> PrivateBroker {
-        let broker = PrivateBroker(port: port)
+        let broker = PrivateBroker(port: port, parent: try PrivateServers.faultDirectory())
         try await PrivateServers.script("rabbitmq-instance", "destroy", broker.directory)
         try await broker.start()
         return broker
@@ -59,14 +59,14 @@ final class PrivatePostgres: Sendable {
     let directory: String
     let port: Int
 
-    private init(port: Int) {
+    private init(port: Int, parent: String) {
         self.port = port
-        directory = NSTemporaryDirectory() + "minhu-fault-postgres-\(port)"
+        directory = parent + "/postgres-\(port)"
     }
 
     /// Starts a fresh private server on `port`.
     static func start(port: Int) async throws -> PrivatePostgres {
-        let server = PrivatePostgres(port: port)
+        let server = PrivatePostgres(port: port, parent: try PrivateServers.faultDirectory())
         try await PrivateServers.script("postgres-instance", "destroy", server.directory)
         try await server.start()
         return server
@@ -85,6 +85,25 @@ enum PrivateServers {
         if let dir = ProcessInfo.processInfo.environment["MINHU_SCRIPTS_DIR"], !dir.isEmpty { return dir }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts").path
+    }
+
+    /// The folder the private servers live in, `minhu-fault-<uid>` in the temporary folder: this user's own and
+    /// closed to others, because the instance scripts source `instance.env` from it. One named by port alone in a
+    /// shared /tmp could be made first by another user. A folder that exists as a link, with another owner or
+    /// open to others is refused. The name is fixed per user so that a run cleans what a killed run left.
+    static func faultDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "minhu-fault-\(geteuid())"
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw TestEnvironmentError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            throw TestEnvironmentError("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid(), status.st_mode & 0o077 == 0 else {
+            throw TestEnvironmentError("\(path) is not a folder of this user's own, closed to others: remove it")
+        }
+        return path
     }
 
     /// Runs one of the instance scripts on a thread of its own (posix_spawn + waitpid; Foundation's `Process`
