@@ -10,7 +10,8 @@ import Glibc
 final class AMQPConnection {
     private let state: amqp_connection_state_t
     private let channel: amqp_channel_t = 1
-    private var isOpen = true
+    /// False once the connection is closed or destroyed (after any error but a refused publish, see `publish`).
+    private(set) var isOpen = true
     private var nextPublishSequence: UInt64 = 0
     /// The socket's file descriptor, for `poll(2)`.
     let socketFD: Int32
@@ -118,7 +119,9 @@ final class AMQPConnection {
     // MARK: Publishing
 
     /// Publishes `messages` persistent and mandatory, waiting for the broker's confirms every `window` messages.
-    /// A `basic.return` or `basic.nack` is reported per message; a lost connection throws.
+    /// A `basic.return` or `basic.nack` is reported per message; a lost connection throws. A message the broker
+    /// refuses by closing the channel (403, 404, 406) throws `AMQPError.brokerRefused`, and the channel is opened
+    /// again (`isOpen` stays true) when the broker allows, so a refusal costs no new connection.
     func publish(_ messages: [OutgoingMessage], window: Int) throws -> [PublishOutcome] {
         var outcomes = [PublishOutcome?](repeating: nil, count: messages.count)
         var start = 0
@@ -217,7 +220,11 @@ final class AMQPConnection {
                     ? message.properties.message_id.string : ""
                 amqp_destroy_message(&message)
                 if let index = indexByMessageID[id] { returned[index] = reason }
-            case AMQPConstants.channelClose, AMQPConstants.connectionClose:
+            case AMQPConstants.channelClose:
+                let error = serverError(frame.payload.method)
+                reopenChannelAfterClose()
+                throw error
+            case AMQPConstants.connectionClose:
                 let error = serverError(frame.payload.method)
                 destroy()
                 throw error
@@ -225,6 +232,21 @@ final class AMQPConnection {
                 continue
             }
         }
+    }
+
+    /// Answers the broker's `channel.close` and opens channel 1 again in confirm mode (the broker has discarded the
+    /// closed channel's unconfirmed messages; the caller publishes them again). Destroys the connection when that
+    /// fails.
+    private func reopenChannelAfterClose() {
+        var closeOk = amqp_channel_close_ok_t(dummy: 0)
+        guard amqp_send_method(state, channel, AMQPConstants.channelCloseOk, &closeOk) == AMQP_STATUS_OK.rawValue
+        else { return destroy() }
+        amqp_maybe_release_buffers_on_channel(state, channel)
+        _ = amqp_channel_open(state, channel)
+        guard amqp_get_rpc_reply(state).reply_type == AMQP_RESPONSE_NORMAL else { return destroy() }
+        _ = amqp_confirm_select(state, channel)
+        guard amqp_get_rpc_reply(state).reply_type == AMQP_RESPONSE_NORMAL else { return destroy() }
+        nextPublishSequence = 0
     }
 
     private func resolve(tag: UInt64, multiple: Bool, in pending: inout [UInt64: Int]) -> [Int] {

@@ -33,6 +33,7 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
     public let shutdownGrace: Duration
     private let statusLock = NSLock()
     private var connectedFlag = false
+    private var openedCount = 0
     /// A duplicate of the publishing socket's descriptor (`dup`), so that cutting it reaches that socket even if
     /// rabbitmq-c has closed its own descriptor meanwhile, and never another socket that reused the number.
     private var sendingOn: Int32?
@@ -74,6 +75,13 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
         return connectedFlag
     }
 
+    /// How many connections this publisher has opened so far (the first one and every reconnection).
+    public var connectionsOpened: Int {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        return openedCount
+    }
+
     /// Opens the connection now (instead of on first publish); throws when the broker cannot be reached.
     public func connect() async throws {
         try await worker.run { [self] in _ = try ensureConnection() }
@@ -93,10 +101,13 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
                 return outcomes
             } catch {
                 setSending(nil)
-                dropConnection(reason: "\(error)")
                 if case AMQPError.brokerRefused(let code, let text) = error, PublishRefused.codes.contains(code) {
+                    // The connection opened the channel again when it could: a refused message costs no reconnection
+                    // (the relay publishes one by one after a refusal, and a reconnection redeclares the topology).
+                    if !connection.isOpen { dropConnection(reason: "\(error)") }
                     throw PublishRefused(code: code, text: text)
                 }
+                dropConnection(reason: "\(error)")
                 throw error
             }
         }
@@ -161,7 +172,7 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
                 logger.info("AMQP publisher reconnected", metadata: ["amqp.url": "\(url)"])
             }
             failedAttempts = 0
-            setConnected(true)
+            setConnected(true, opened: true)
             return opened
         } catch {
             failedAttempts += 1
@@ -182,9 +193,10 @@ public final class AMQPPublisher: MessagePublishing, @unchecked Sendable {
         setConnected(false)
     }
 
-    private func setConnected(_ value: Bool) {
+    private func setConnected(_ value: Bool, opened: Bool = false) {
         statusLock.lock()
         connectedFlag = value
+        if opened { openedCount += 1 }
         statusLock.unlock()
     }
 

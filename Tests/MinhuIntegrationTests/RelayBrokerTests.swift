@@ -68,4 +68,27 @@ struct RelayBrokerTests {
             }
         }
     }
+    @Test("refused rows cost no reconnection: the channel is opened again and the rows between them go out")
+    func refusalsKeepTheConnection() async throws {
+        try await TestBroker.withVhost { url in
+            try await TestDatabase.withDatabase { database in
+                try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
+                let publisher = AMQPPublisher(url: url, logger: logger)
+                let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake", logger: logger)
+                var events = OutboxFixtures.events(1...60)
+                for index in stride(from: 1, to: events.count, by: 3) { events[index].exchange = "minhu.no-such-exchange" }
+                try await OutboxFixtures.append(events, to: database, logger: logger)
+                let round = try await relay.relayOnce()
+                #expect(round.published == 40 && round.failed == 20)
+                // One connection for the whole round: 21 refusals (the batch, then each refused row alone) reopened
+                // the channel, not the connection with its topology.
+                #expect(publisher.connectionsOpened == 1)
+                #expect(publisher.isConnected)
+                let received = try await DeadLetterReader.read(queue: "dispatcher.events", count: 40, url: url)
+                #expect(Set(received.compactMap(\.messageID)) == Set(events.enumerated().filter { $0.offset % 3 != 1 }
+                    .map(\.element.messageID)))
+                await publisher.shutdown()
+            }
+        }
+    }
 }
