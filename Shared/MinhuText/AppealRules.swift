@@ -72,36 +72,59 @@ public struct AppealRules: Sendable {
     private let immediateKindResearch: PatternSet
     private let deputyComplex: PatternSet
 
+    /// How long one regular expression may search one text before it is abandoned as not matching.
+    public static let defaultPatternTimeLimit: TimeInterval = 0.1
+
     /// Builds the rules from a parsed document; throws on an invalid pattern or an unknown code.
-    public init(document: Document) throws {
+    /// - Parameters:
+    ///   - patternTimeLimit: how long one regular expression may search one text; past it, the pattern counts as not
+    ///     matching and `onAbandoned` is called with it (the dispatcher logs it: the rules need fixing).
+    public init(document: Document, patternTimeLimit: TimeInterval = AppealRules.defaultPatternTimeLimit,
+                onAbandoned: (@Sendable (String) -> Void)? = nil) throws {
         for code in [document.kind.default] + [document.kind.defaultWhenEmergency].compactMap({ $0 }) + document.kind.priority + document.kind.rules.map(\.kind)
             + document.tier.immediateKinds + document.tier.researchKinds where !Self.kinds.contains(code) {
             throw RulesError.unknownCode(code)
         }
         for code in [document.tier.default] where !Self.tiers.contains(code) { throw RulesError.unknownCode(code) }
+        for code in document.tier.immediateUrgencies where !Self.urgencies.contains(code) {
+            throw RulesError.unknownCode(code)
+        }
+        guard document.version == 1 else { throw RulesError.unsupportedVersion(document.version) }
+        // A kind with rules but no place in the priority list could never win: its matches would be dropped.
+        for rule in document.kind.rules where !document.kind.priority.contains(rule.kind) {
+            throw RulesError.notInPriority(rule.kind)
+        }
         self.document = document
-        kindMatchers = try document.kind.rules.map { ($0.kind, $0.weight, try PatternSet($0.patterns)) }
-        emergency = try PatternSet(document.urgency.emergency)
-        urgent = try PatternSet(document.urgency.urgent)
-        research = try PatternSet(document.tier.researchPatterns)
-        researchByCategory = try document.tier.researchCategoryPatterns.mapValues { try PatternSet($0) }
-        immediateKindResearch = try PatternSet(document.tier.immediateKindResearchPatterns ?? [])
-        deputyComplex = try PatternSet(document.tier.deputyComplexPatterns)
+        let patterns = { (list: [String]) throws -> PatternSet in
+            try PatternSet(list, timeLimit: patternTimeLimit, onAbandoned: onAbandoned)
+        }
+        kindMatchers = try document.kind.rules.map { ($0.kind, $0.weight, try patterns($0.patterns)) }
+        emergency = try patterns(document.urgency.emergency)
+        urgent = try patterns(document.urgency.urgent)
+        research = try patterns(document.tier.researchPatterns)
+        researchByCategory = try document.tier.researchCategoryPatterns.mapValues { try patterns($0) }
+        immediateKindResearch = try patterns(document.tier.immediateKindResearchPatterns ?? [])
+        deputyComplex = try patterns(document.tier.deputyComplexPatterns)
     }
 
     /// Reads a rules file.
-    public init(contentsOf url: URL) throws {
+    public init(contentsOf url: URL, onAbandoned: (@Sendable (String) -> Void)? = nil) throws {
         let document = try DataFile.decodeJSON(Document.self, from: url)
-        do { try self.init(document: document) } catch { throw DataFileError.invalid(url.path, "\(error)") }
+        do { try self.init(document: document, onAbandoned: onAbandoned) } catch {
+            throw DataFileError.invalid(url.path, "\(error)")
+        }
     }
 
     /// The rules shipped in `models/rules-a-city.json` (or `MINHU_RULES_FILE`).
-    public static func loadShipped(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppealRules {
-        if let path = environment["MINHU_RULES_FILE"], !path.isEmpty { return try AppealRules(contentsOf: URL(fileURLWithPath: path)) }
+    public static func loadShipped(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                   onAbandoned: (@Sendable (String) -> Void)? = nil) throws -> AppealRules {
+        if let path = environment["MINHU_RULES_FILE"], !path.isEmpty {
+            return try AppealRules(contentsOf: URL(fileURLWithPath: path), onAbandoned: onAbandoned)
+        }
         guard let url = ShippedModel.locate(resource: ShippedModel.rulesFileName) else {
             throw ModelError.notFound("models/\(ShippedModel.rulesFileName)")
         }
-        return try AppealRules(contentsOf: url)
+        return try AppealRules(contentsOf: url, onAbandoned: onAbandoned)
     }
 
     /// The appeal kind code.
@@ -183,25 +206,37 @@ public struct AppealRules: Sendable {
 public enum RulesError: Error, CustomStringConvertible, Sendable {
     case unknownCode(String)
     case badPattern(String)
+    case unsupportedVersion(Int)
+    case notInPriority(String)
     public var description: String {
         switch self {
         case .unknownCode(let c): return "unknown code in rules: \(c)"
         case .badPattern(let p): return "invalid pattern in rules: \(p)"
+        case .unsupportedVersion(let v): return "rules version \(v) is not supported (this build reads version 1)"
+        case .notInPriority(let k): return "kind \(k) has rules but is missing from kind.priority"
         }
     }
 }
 
 /// A list of patterns: literals are searched directly, the others compiled as regular expressions.
+///
+/// A regular expression is abandoned (counted as not matching, and reported through `onAbandoned`) once one search
+/// runs past `timeLimit`: the rules are data a jurisdiction edits, and a pattern that backtracks catastrophically
+/// (`(\\p{Han}+)+吗` on thirty Han characters) would otherwise hold a consumer for ever on every such appeal.
 struct PatternSet: @unchecked Sendable {
     // NSRegularExpression is immutable after creation and safe to share.
     private let literals: [String]
     private let regexes: [(String, NSRegularExpression)]
+    private let timeLimit: TimeInterval
+    private let onAbandoned: (@Sendable (String) -> Void)?
 
-    init(_ patterns: [String]) throws {
+    init(_ patterns: [String], timeLimit: TimeInterval = AppealRules.defaultPatternTimeLimit,
+         onAbandoned: (@Sendable (String) -> Void)? = nil) throws {
         var literals: [String] = []
         var regexes: [(String, NSRegularExpression)] = []
         let meta = CharacterSet(charactersIn: "\\^$.|?*+()[]{}")
         for p in patterns {
+            if p.isEmpty { throw RulesError.badPattern("an empty pattern") }
             if p.unicodeScalars.contains(where: meta.contains) {
                 do { regexes.append((p, try NSRegularExpression(pattern: p))) } catch { throw RulesError.badPattern(p) }
             } else {
@@ -210,6 +245,8 @@ struct PatternSet: @unchecked Sendable {
         }
         self.literals = literals
         self.regexes = regexes
+        self.timeLimit = timeLimit
+        self.onAbandoned = onAbandoned
     }
 
     /// Every pattern that occurs in `text`.
@@ -217,7 +254,7 @@ struct PatternSet: @unchecked Sendable {
         guard !text.isEmpty else { return [] }
         var out = literals.filter { text.contains($0) }
         let range = NSRange(text.startIndex..., in: text)
-        for (p, r) in regexes where r.firstMatch(in: text, range: range) != nil { out.append(p) }
+        for (p, r) in regexes where occurs(p, r, in: text, range: range) { out.append(p) }
         return out
     }
 
@@ -226,6 +263,25 @@ struct PatternSet: @unchecked Sendable {
         guard !text.isEmpty else { return nil }
         if let l = literals.first(where: { text.contains($0) }) { return l }
         let range = NSRange(text.startIndex..., in: text)
-        return regexes.first { $0.1.firstMatch(in: text, range: range) != nil }?.0
+        return regexes.first { occurs($0.0, $0.1, in: text, range: range) }?.0
+    }
+
+    /// Whether `regex` matches within `range`; false, reported, when the search runs past `timeLimit` (ICU calls
+    /// the block periodically during a long match when asked to report progress).
+    private func occurs(_ pattern: String, _ regex: NSRegularExpression, in text: String, range: NSRange) -> Bool {
+        let deadline = Date().addingTimeInterval(timeLimit)
+        var found = false
+        var abandoned = false
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: range) { result, _, stop in
+            if result != nil {
+                found = true
+                stop.pointee = true
+            } else if Date() > deadline {
+                abandoned = true
+                stop.pointee = true
+            }
+        }
+        if abandoned { onAbandoned?(pattern) }
+        return found
     }
 }

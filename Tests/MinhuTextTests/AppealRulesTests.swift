@@ -71,6 +71,40 @@ struct AppealRulesTests {
         }
     }
 
+    @Test("a pattern that backtracks catastrophically is abandoned within its time limit, reported, and not matched")
+    func catastrophicPattern() throws {
+        let rules = try #require(TestPaths.rules)
+        var doc = rules.document
+        doc.urgency.urgent.append("(\\p{Han}+)+吗")
+        let abandoned = AbandonedPatterns()
+        let edited = try AppealRules(document: doc, patternTimeLimit: 0.05) { abandoned.append($0) }
+        // 40 Han characters and no 吗: 2^40 ways to split them, hours of backtracking without the limit.
+        let detail = String(repeating: "路灯坏了很久没人修", count: 4) + "请处理。"
+        let started = Date()
+        #expect(edited.urgency(title: "", detail: detail) == "normal")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(abandoned.patterns == ["(\\p{Han}+)+吗"])
+        // The same pattern still matches where it matches quickly.
+        #expect(edited.urgency(title: "", detail: "路灯坏了吗") == "urgent")
+    }
+
+    @Test("a rules file with an unknown urgency, an unknown version, a kind left out of the priority or an empty pattern is refused")
+    func incompleteRules() throws {
+        let rules = try #require(TestPaths.rules)
+        var urgency = rules.document
+        urgency.tier.immediateUrgencies = ["Emergency"]
+        #expect(throws: RulesError.self) { try AppealRules(document: urgency) }
+        var version = rules.document
+        version.version = 2
+        #expect(throws: RulesError.self) { try AppealRules(document: version) }
+        var priority = rules.document
+        priority.kind.priority.removeAll { $0 == "suggestion" }
+        #expect(throws: RulesError.self) { try AppealRules(document: priority) }
+        var empty = rules.document
+        empty.urgency.urgent.append("")
+        #expect(throws: RulesError.self) { try AppealRules(document: empty) }
+    }
+
     @Test("a rules file with an unknown code is refused")
     func unknownCode() throws {
         let rules = try #require(TestPaths.rules)
@@ -131,4 +165,12 @@ struct AppealRulesRealMessageTests {
         }
         return out
     }
+}
+
+/// The patterns a rules set reported abandoned (called from the matching thread).
+private final class AbandonedPatterns: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ pattern: String) { lock.withLock { list.append(pattern) } }
+    var patterns: [String] { lock.withLock { list } }
 }

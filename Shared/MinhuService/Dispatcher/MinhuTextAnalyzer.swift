@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MinhuModels
 import MinhuStorage
 import MinhuText
@@ -13,13 +14,19 @@ public struct MinhuTextAnalyzer: AppealTextAnalyzer {
     /// Loads the classifier (`MINHU_CLASSIFIER_MODEL` or the shipped one), the subcategory rules
     /// (`MINHU_SUBCATEGORIES_FILE`, checked against `MINHU_TAXONOMY_FILE` or the taxonomy shipped with the
     /// migrations), the rules and the gazetteer once.
+    /// A rule pattern abandoned after its time limit is logged at warning (the rules file needs fixing); the logger
+    /// is made when that happens, after the service has set up logging.
     public static func load(environment: [String: String]) throws -> MinhuTextAnalyzer {
         let taxonomyFile = try environment["MINHU_TAXONOMY_FILE"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? ReferenceDataLoader.bundledTaxonomyFile()
         let taxonomy = try SubcategoryResolver.Taxonomy(contentsOf: taxonomyFile)
         return MinhuTextAnalyzer(classifier: try ShippedModel.loadClassifier(environment: environment),
                           subcategories: try SubcategoryResolver.loadShipped(environment: environment, taxonomy: taxonomy),
-                          rules: try AppealRules.loadShipped(environment: environment),
+                          rules: try AppealRules.loadShipped(environment: environment) { pattern in
+                              Logger(label: "dispatcher").warning("rule pattern abandoned after its time limit; it counts as not matching",
+                                             metadata: ["rules.pattern": "\(pattern)",
+                                                        "limit.seconds": "\(AppealRules.defaultPatternTimeLimit)"])
+                          },
                           places: try PlaceRecognizer.loadShipped(environment: environment))
     }
 
