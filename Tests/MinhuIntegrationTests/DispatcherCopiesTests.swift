@@ -49,6 +49,11 @@ struct DispatcherCopiesTests {
         DispatcherHotspotTests.paraphrases.map { DispatcherHarness.received(title: $0.0, body: $0.1) }
     }
 
+    /// Three appeals about three other matters (title, detail).
+    static let otherMatters = [("学校门口交通拥堵", "A5区实验小学门口上下学时段车辆乱停，交通拥堵严重。"),
+                               ("咨询新生儿医保办理", "请问新生儿参加城乡居民医保需要带哪些材料，在哪里办理？"),
+                               ("公司拖欠工资三个月", "A3区某建筑公司拖欠农民工工资三个月，多次讨要无果。")]
+
     static func unrelated() -> AppealReceived {
         DispatcherHarness.received(title: "学校门口交通拥堵", body: "A5区实验小学门口上下学时段车辆乱停，交通拥堵严重。")
     }
@@ -108,9 +113,7 @@ struct DispatcherCopiesTests {
             // A one-day window, rebuilt above 3 clusters: the index would otherwise keep every cluster it started.
             let copy = try Copy(windowDays: 1, rebuildAbove: 3)
             let now = Date()
-            let others = [("学校门口交通拥堵", "A5区实验小学门口上下学时段车辆乱停，交通拥堵严重。"),
-                          ("咨询新生儿医保办理", "请问新生儿参加城乡居民医保需要带哪些材料，在哪里办理？"),
-                          ("公司拖欠工资三个月", "A3区某建筑公司拖欠农民工工资三个月，多次讨要无果。")]
+            let others = Self.otherMatters
             for (day, other) in zip([10.0, 8, 6], others) {
                 try await copy.handle([DispatcherHarness.received(title: other.0, body: other.1,
                                                                   at: now.addingTimeInterval(-day * 86_400))], on: database)
@@ -126,6 +129,31 @@ struct DispatcherCopiesTests {
             #expect(try await Self.clusters(of: matter, database).count == 1)
             #expect(try await StorageFixtures.integer("SELECT count(DISTINCT cluster_id) FROM cluster_members",
                                                       on: database) == 4)
+        }
+    }
+
+    @Test("an appeal dated a year ahead joins at the dispatcher's time and expires nothing of the window")
+    func futureDatedAppeal() async throws {
+        try await TestDatabase.withDatabase { database in
+            let copy = try Copy(windowDays: 1)
+            let now = Date()
+            let others = Self.otherMatters
+            for (hour, other) in zip([3.0, 2, 1], others) {
+                try await copy.handle([DispatcherHarness.received(title: other.0, body: other.1,
+                                                                  at: now.addingTimeInterval(-hour * 3_600))], on: database)
+            }
+            let ahead = DispatcherHarness.received(title: "小区路灯不亮", body: "A2区某小区路灯坏了一个月没人修。",
+                                                   at: now.addingTimeInterval(365 * 86_400))
+            try await copy.handle([ahead], on: database)
+            #expect(copy.clusters.indexedAppeals == 4)
+            let joined = try await StorageFixtures.integer("""
+                SELECT count(*) FROM cluster_members WHERE appeal_id = \(ahead.appealId) AND joined_at <= now()
+                """, on: database)
+            #expect(joined == 1)
+            // The window still expires as time goes on: an appeal of now keeps all five.
+            try await copy.handle([DispatcherHarness.received(title: others[0].0, body: others[0].1, at: Date())],
+                                  on: database)
+            #expect(copy.clusters.indexedAppeals == 5)
         }
     }
 

@@ -116,6 +116,20 @@ public struct DispatcherClassificationHandler: MessageHandler {
                         place: place)
     }
 
+    /// When the appeal joins its cluster: the event's time, but never after the dispatcher's `now`. An event dated in
+    /// the future (an intake host whose clock is ahead) would otherwise expire the whole window of the in-memory
+    /// index at once, then sit at its head so that nothing behind it expired again, also after a restart (the
+    /// index reloads `joined_at`).
+    static func joinTime(of appeal: AppealReceived, now: Date, logger: Logger) -> Date {
+        guard appeal.occurredAt > now else { return appeal.occurredAt }
+        if appeal.occurredAt.timeIntervalSince(now) > 300 {
+            logger.warning("appeal dated after the dispatcher's clock; clustered at the dispatcher's time", metadata: [
+                "appeal.id": "\(appeal.appealId)", "appeal.occurred_at": "\(appeal.occurredAt)",
+                "clock.ahead_seconds": "\(Int(appeal.occurredAt.timeIntervalSince(now)))"])
+        }
+        return now
+    }
+
     /// Handles one `appeal.received` inside the consumer transaction, after `clusters.synchronize` in that
     /// transaction; returns what to append to the outbox.
     public func apply(_ appeal: AppealReceived, on connection: PostgresConnection, logger: Logger) async throws
@@ -129,21 +143,23 @@ public struct DispatcherClassificationHandler: MessageHandler {
         let analysis = analyze(appeal)
         let confident = analysis.confidence >= settings.minimumConfidence
         let now = clock.now()
+        let joinedAt = Self.joinTime(of: appeal, now: now, logger: logger)
         let title = String(appeal.title.prefix(500))
         let excerpt = String(appeal.body.prefix(160))
         let clusterID = clusters.assign(appealID: appeal.appealId, title: title, detail: excerpt,
-                                        time: appeal.occurredAt, placeKey: analysis.place.clusterKey)
+                                        time: joinedAt, placeKey: analysis.place.clusterKey)
         let join = try await clusters.record(
             clusterID: clusterID, appealID: appeal.appealId, caseNumber: appeal.caseNumber, title: title,
             detailExcerpt: excerpt, place: analysis.place, citizenKey: ClusterRegistry.citizenKey(appeal.citizen),
             category: confident ? analysis.category : nil,
-            joinedAt: appeal.occurredAt, thresholds: settings.hotspotThresholds,
+            joinedAt: joinedAt, thresholds: settings.hotspotThresholds,
             hotspotWindow: TimeInterval(settings.hotspotWindowDays) * 86_400, on: connection, logger: logger)
         var out: [OutgoingMessage] = []
         for threshold in join.newThresholds {
             let hotspot = HotspotDetected(
                 clusterId: join.clusterID, size: join.windowSize, threshold: threshold,
-                people: join.windowPeople, windowStart: join.windowStart, windowEnd: appeal.occurredAt, title: join.title, place: join.place,
+                people: join.windowPeople, windowStart: join.windowStart, windowEnd: joinedAt, title: join.title,
+                place: join.place,
                 category: join.category.map { CategoryPath(level1: $0) }, memberAppealIds: join.windowMembers,
                 occurredAt: now)
             out.append(try MessageEnvelope.event(hotspot, producer: Self.producer, at: now))
