@@ -22,6 +22,16 @@ struct ApiKeyUnitTests {
         #expect(ApiKeyGenerator.listedPrefix(a).count == 8)
     }
 
+    @Test("only the generated shape is a well-formed key")
+    func wellFormed() {
+        #expect(ApiKeyGenerator.isWellFormed(ApiKeyGenerator.generate()))
+        let key = ApiKeyGenerator.generate()
+        for bad in ["", "mh_", "mh_nonsense", key.uppercased(), String(key.dropLast()), key + "0", "xx" + key.dropFirst(2),
+                    String(key.dropLast()) + "g", String(key.dropLast()) + "é", "Bearer " + key] {
+            #expect(!ApiKeyGenerator.isWellFormed(bad), "\(bad)")
+        }
+    }
+
     @Test("role and field combinations; channel and department scopes")
     func combinations() throws {
         #expect(throws: ApiKeyAdmin.Refusal.self) { try ApiKeyAdmin.validate(role: .integrator, channel: nil, department: nil) }
@@ -211,7 +221,13 @@ struct ApiKeyTests {
                 let none = try await get("/v1/secret")
                 #expect(none.0 == 401 && none.1.hasPrefix("application/problem+json"))
                 #expect(none.2.contains("\"status\":401") && none.2.contains("\"title\"") && none.2.contains("\"type\""))
-                #expect(try await get("/v1/secret", ["Authorization": "Bearer mh_nonsense"]).0 == 401)
+                // Junk is refused before any lookup, and said so; a well-formed key nobody has is looked up.
+                let junk = try await get("/v1/secret", ["Authorization": "Bearer mh_nonsense"])
+                #expect(junk.0 == 401 && junk.2.contains("malformed"))
+                let upper = try await get("/v1/secret", ["X-Api-Key": centre.key.uppercased()])
+                #expect(upper.0 == 401 && upper.2.contains("malformed"))
+                let unknown = try await get("/v1/secret", ["X-Api-Key": ApiKeyGenerator.generate()])
+                #expect(unknown.0 == 401 && unknown.2.contains("unknown or revoked"))
                 #expect(try await get("/v1/secret", ["Authorization": "Bearer " + revoked.key]).0 == 401)
                 let forbidden = try await get("/v1/secret", ["Authorization": "Bearer " + agent.key])
                 #expect(forbidden.0 == 403 && forbidden.1.hasPrefix("application/problem+json"))

@@ -25,6 +25,8 @@ public actor ApiKeyStore {
 
     /// The principal of `key`, or nil when no unrevoked key has that hash.
     public func principal(forKey key: String) async throws -> Principal? {
+        // Not a key's shape: nobody has it, and no query is spent on it (routes that read `api_key` themselves).
+        guard ApiKeyGenerator.isWellFormed(key) else { return nil }
         let hash = ApiKeyGenerator.hash(key)
         let now = ContinuousClock.now
         if let entry = cache[hash], entry.expires > now { return entry.principal }

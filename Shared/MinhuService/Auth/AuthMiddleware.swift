@@ -6,7 +6,8 @@ import MinhuStorage
 /// The one authentication middleware of every service's HTTP API (DESIGN §8).
 ///
 /// Reads the key from `Authorization: Bearer <key>` or `X-Api-Key: <key>`, looks it up in `ApiKeyStore`, and runs
-/// the rest of the chain with `Principal.current` set. A missing, unknown or revoked key gets 401
+/// the rest of the chain with `Principal.current` set. A missing, malformed (checked before any lookup), unknown or
+/// revoked key gets 401
 /// `application/problem+json` (RFC 9457). Add it to the router group of the routes that need a key, leaving
 /// `/health` and `/metrics` open; routes then call `requireRole(_:)`. Keys are never logged: only the key id and
 /// listed prefix.
@@ -25,6 +26,11 @@ public struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem.response(401, "unauthorized",
                                     "an API key is required (Authorization: Bearer <key> or X-Api-Key: <key>)",
                                     headers: [.wwwAuthenticate: "Bearer"])
+        }
+        guard ApiKeyGenerator.isWellFormed(key) else {
+            logger.notice("malformed API key")
+            return Problem.response(401, "unauthorized", "the API key is malformed (a key is mh_ and 64 hex digits)",
+                                    headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
         }
         let principal: Principal?
         do {
