@@ -51,6 +51,12 @@ public struct ServiceConfiguration: Sendable {
         }
         if let password = try reader.secretFile("MINHU_AMQP_PASSWORD_FILE") {
             amqpURL = amqpURL.with(user: amqpURL.user, password: password)
+        } else if let parts = URLComponents(string: amqpString), parts.percentEncodedUser != nil,
+                  parts.percentEncodedPassword == nil {
+            // Such a URL used to log in with the password "guest" and retry the broker's refusal for ever.
+            throw ConfigurationError(key: "MINHU_AMQP_URL", reason: """
+                names a user but no password: put the password in MINHU_AMQP_PASSWORD_FILE (or in the URL)
+                """)
         }
         let levelName = reader.optional("MINHU_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {

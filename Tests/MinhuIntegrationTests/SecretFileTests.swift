@@ -63,8 +63,15 @@ struct SecretFileTests {
                 #expect(!"\(configuration.redactedSummary)".contains("password-1"))
             }
         }
-        let unchanged = try ServiceConfiguration.fromEnvironment(base, serviceName: "intake")
-        #expect(unchanged.amqpURL.password == "guest" && unchanged.database.password == nil)
+        // A broker user without a password anywhere is refused (it used to log in as password "guest"); the
+        // database may have none (a peer or trust login).
+        #expect(throws: ConfigurationError(key: "MINHU_AMQP_URL", reason: """
+            names a user but no password: put the password in MINHU_AMQP_PASSWORD_FILE (or in the URL)
+            """)) { try ServiceConfiguration.fromEnvironment(base, serviceName: "intake") }
+        var withPassword = base
+        withPassword["MINHU_AMQP_URL"] = "amqp://minhu-intake:in-the-url@mq.example:5672/minhu"
+        let unchanged = try ServiceConfiguration.fromEnvironment(withPassword, serviceName: "intake")
+        #expect(unchanged.amqpURL.password == "in-the-url" && unchanged.database.password == nil)
         try withFile("short\n") { path in
             var environment = base
             environment["MINHU_AMQP_PASSWORD_FILE"] = path
@@ -76,7 +83,7 @@ struct SecretFileTests {
                 #expect(error.reason.contains("shorter than 12"))
             }
         }
-        var environment = base
+        var environment = withPassword
         environment["MINHU_DATABASE_PASSWORD_FILE"] = "/nonexistent/db-password"
         #expect(throws: ConfigurationError.self) {
             try ServiceConfiguration.fromEnvironment(environment, serviceName: "intake")
