@@ -40,6 +40,7 @@ public struct OfficeHours: Hashable, Sendable, Codable, CustomStringConvertible 
     private enum CodingKeys: String, CodingKey { case opens, closes }
 
     public init(from decoder: any Decoder) throws {
+        try StrictKeys.refuseUnknown(in: decoder, allowed: ["opens", "closes"])
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let opens = try container.decode(String.self, forKey: .opens)
         let closes = try container.decode(String.self, forKey: .closes)

@@ -31,7 +31,12 @@ public enum DeadlineLimit: Hashable, Sendable, Codable, CustomStringConvertible 
 
     private enum CodingKeys: String, CodingKey { case workingDays, hours, sameWorkingDay }
 
+    /// The longest limits a policy may set: a year of working days, a year of hours.
+    public static let maxWorkingDays = 365
+    public static let maxHours = 8_760
+
     public init(from decoder: any Decoder) throws {
+        try StrictKeys.refuseUnknown(in: decoder, allowed: ["workingDays", "hours", "sameWorkingDay"])
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let keys = container.allKeys
         guard keys.count == 1, let key = keys.first else {
@@ -42,9 +47,10 @@ public enum DeadlineLimit: Hashable, Sendable, Codable, CustomStringConvertible 
         switch key {
         case .workingDays, .hours:
             let n = try container.decode(Int.self, forKey: key)
-            guard n >= 1 else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container,
-                                                       debugDescription: "\(key.rawValue) must be at least 1, got \(n)")
+            let most = key == .workingDays ? Self.maxWorkingDays : Self.maxHours
+            guard (1...most).contains(n) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container, debugDescription: "\(key.rawValue) must be 1 to \(most), got \(n)")
             }
             self = key == .workingDays ? .workingDays(n) : .hours(n)
         case .sameWorkingDay:
@@ -79,6 +85,16 @@ public struct DeadlinePolicy: Hashable, Sendable, Codable {
         self.limit = limit
         self.description = description
     }
+
+    private enum CodingKeys: String, CodingKey { case name, limit, description }
+
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.refuseUnknown(in: decoder, allowed: ["name", "limit", "description"])
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try container.decode(String.self, forKey: .name),
+                  limit: try container.decode(DeadlineLimit.self, forKey: .limit),
+                  description: try container.decodeIfPresent(String.self, forKey: .description))
+    }
 }
 
 /// Extensions (延期): how many working days one may add and how many per round of handling.
@@ -93,6 +109,15 @@ public struct ExtensionRule: Hashable, Sendable, Codable {
     public init(maxWorkingDays: Int, maxPerRound: Int) {
         self.maxWorkingDays = maxWorkingDays
         self.maxPerRound = maxPerRound
+    }
+
+    private enum CodingKeys: String, CodingKey { case maxWorkingDays, maxPerRound }
+
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.refuseUnknown(in: decoder, allowed: ["maxWorkingDays", "maxPerRound"])
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(maxWorkingDays: try container.decode(Int.self, forKey: .maxWorkingDays),
+                  maxPerRound: try container.decode(Int.self, forKey: .maxPerRound))
     }
 
     /// Whether a request may be approved.

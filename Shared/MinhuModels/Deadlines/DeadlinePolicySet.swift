@@ -104,6 +104,15 @@ public struct DeadlineRule: Hashable, Sendable, Codable {
         self.when = when
         self.policy = policy
     }
+
+    private enum CodingKeys: String, CodingKey { case when, policy }
+
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.refuseUnknown(in: decoder, allowed: ["when", "policy"])
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(when: try container.decode(Condition.self, forKey: .when),
+                  policy: try container.decode(String.self, forKey: .policy))
+    }
 }
 
 /// A policy set that cannot be used, with where and why.
@@ -172,8 +181,11 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
         guard let signBy = byName[signByPolicy] else {
             throw DeadlinePolicyError(reason: "signByPolicy: unknown policy '\(signByPolicy)'")
         }
-        guard extensionRule.maxWorkingDays >= 1, extensionRule.maxPerRound >= 0 else {
-            throw DeadlinePolicyError(reason: "extension: maxWorkingDays must be ≥ 1 and maxPerRound ≥ 0")
+        guard (1...DeadlineLimit.maxWorkingDays).contains(extensionRule.maxWorkingDays),
+              (0...100).contains(extensionRule.maxPerRound) else {
+            throw DeadlinePolicyError(reason: """
+                extension: maxWorkingDays must be 1 to \(DeadlineLimit.maxWorkingDays) and maxPerRound 0 to 100
+                """)
         }
         guard warningShares.allSatisfy({ $0 > 0 && $0 < 1 }), warningShares == warningShares.sorted() else {
             throw DeadlinePolicyError(reason: "warningShares must be ascending, each between 0 and 1 (exclusive)")
@@ -207,6 +219,8 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try StrictKeys.refuseUnknown(in: decoder, allowed: ["policies", "rules", "rejectionPolicy", "signByPolicy",
+                                                            "extension", "warningShares", "officeHours"])
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             policies: container.decode([DeadlinePolicy].self, forKey: .policies),
