@@ -126,6 +126,11 @@ struct MinhuJSONTests {
 
         let supplement = json(#"{"text":"补充","submitted_at":"2025-06-09T02:30:00Z"}"#)
         #expect(throws: DecodingError.self) { try MinhuJSON.decode(IntakeSupplement.self, from: supplement) }
+        // The schema refuses these too (a null id is absent; an empty one names nothing).
+        for ids in [#""external_id":null"#, #""external_id":"""#, #""case_number":"","external_id":"wx-1""#] {
+            let body = json(#"{"# + ids + #","text":"补充","submitted_at":"2025-06-09T02:30:00Z"}"#)
+            #expect(throws: DecodingError.self, "\(ids)") { try MinhuJSON.decode(IntakeSupplement.self, from: body) }
+        }
         do { _ = try MinhuJSON.decode(IntakeSupplement.self, from: supplement) } catch {
             #expect(MinhuJSON.describe(error)
                 == "missing required field: either 'external_id' or 'case_number' is required")

@@ -31,7 +31,7 @@ public struct IntakeSupplement: MinhuMessage, Hashable {
     }
 
     /// Decodes, taking omitted optional arrays as empty; fails when neither `external_id` nor `case_number` is
-    /// given.
+    /// given (null counts as not given), or when either is empty.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         externalId = try container.decodeIfPresent(String.self, forKey: .externalId)
@@ -39,6 +39,10 @@ public struct IntakeSupplement: MinhuMessage, Hashable {
         text = try container.decode(String.self, forKey: .text)
         attachments = try container.decodeIfPresent([URL].self, forKey: .attachments) ?? []
         submittedAt = try container.decode(Date.self, forKey: .submittedAt)
+        // The schema's minLength: an empty id names no appeal.
+        for (key, value) in [(CodingKeys.externalId, externalId), (.caseNumber, caseNumber)] where value?.isEmpty == true {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "must not be empty")
+        }
         guard externalId != nil || caseNumber != nil else {
             throw DecodingError.keyNotFound(CodingKeys.externalId, .init(
                 codingPath: decoder.codingPath,
