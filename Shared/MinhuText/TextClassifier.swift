@@ -74,6 +74,15 @@ public struct TextClassifier: Sendable {
         let dim = header.features.dimension
         guard classes >= 2, header.classScales.count == classes, header.biases.count == classes,
               (10...24).contains(header.features.dimensionBits) else { throw ModelError.badFormat("inconsistent header") }
+        // Feature settings out of range would trap (maxN 0 is the range 1...0) or allocate without bound at the first
+        // text, not here: refused with the model, so a service stops at start with this error.
+        let f = header.features
+        guard (1...8).contains(f.maxN), (0...1_000).contains(f.headLength), (1...100_000).contains(f.maxChars),
+              (1...32).contains(f.wordMinLength), (f.wordMinLength...32).contains(f.wordMaxLength),
+              (0...(data.count / 8)).contains(header.dictionaryCount) else {
+            throw ModelError.badFormat("feature settings out of range (maxN, headLength, maxChars, word lengths or "
+                                       + "dictionary count)")
+        }
         var taxonomy: TaxonomyPrior?
         if header.features.taxonomyWeight != nil {
             guard let terms = header.taxonomyTerms, terms.count == classes else {

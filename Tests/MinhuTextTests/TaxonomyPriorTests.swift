@@ -74,18 +74,40 @@ struct TaxonomyPriorTests {
         #expect(lean > plainLean + 0.1, "\(lean) vs \(plainLean)")
     }
 
-    @Test("a header with a taxonomy weight but no terms is refused")
-    func badHeader() throws {
+    /// A model of two labels and a 2^10 space, trained on eight short texts.
+    static func tinyModel() -> TextClassifier {
         var examples: [LabeledText] = []
         for (label, text) in [("甲", "公交 线路"), ("乙", "工厂 废气")] {
             for k in 0..<4 { examples.append(LabeledText(id: "\(label)\(k)", text: text + " \(k)", label: label)) }
         }
         var options = ClassifierTrainer.Options()
         options.features.dimensionBits = 10
-        let (model, _) = ClassifierTrainer(options: options).train(examples)
+        return ClassifierTrainer(options: options).train(examples).0
+    }
+
+    @Test("a header with a taxonomy weight but no terms is refused")
+    func badHeader() throws {
+        let model = Self.tinyModel()
         var header = model.header
         header.features.taxonomyWeight = 1
         let broken = TextClassifier(header: header, dictionary: model.dictionaryHashes, idf: model.idf, weights: model.weights)
         #expect(throws: ModelError.self) { try TextClassifier(data: try broken.encoded()) }
+    }
+
+    @Test("a header whose feature settings would trap or allocate without bound at the first text is refused")
+    func featureSettingsOutOfRange() throws {
+        let model = Self.tinyModel()
+        #expect(try TextClassifier(data: try model.encoded()).classify("公交").category == "甲")
+        let edits: [(inout TextClassifier.ModelHeader) -> Void] = [
+            { $0.features.maxN = 0 }, { $0.features.maxN = 1 << 40 }, { $0.features.maxChars = 0 },
+            { $0.features.wordMinLength = 0 }, { $0.features.wordMaxLength = 1 }, { $0.features.headLength = -1 },
+        ]
+        for (index, edit) in edits.enumerated() {
+            var header = model.header
+            edit(&header)
+            let broken = TextClassifier(header: header, dictionary: model.dictionaryHashes, idf: model.idf,
+                                        weights: model.weights)
+            #expect(throws: ModelError.self, "edit \(index)") { try TextClassifier(data: try broken.encoded()) }
+        }
     }
 }
