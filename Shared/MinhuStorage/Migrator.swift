@@ -23,6 +23,13 @@ public struct Migrator: Sendable {
     /// Loads the shipped reference data into empty tables after migrating; nil skips it.
     public let referenceData: ReferenceDataLoader?
     let logger: Logger
+    /// How long one statement of a migration may wait for a table lock (`SET LOCAL lock_timeout`). While a
+    /// migration's lock request waits behind a live transaction, every later query on that table queues behind the
+    /// request: the services run while `minhu migrate` does, so the wait is cut short, and the migration rolls
+    /// back, lets the traffic through and tries again.
+    public var lockTimeout: Duration = .seconds(5)
+    /// How many times a migration is tried while it cannot get its locks (120 × 5 s ≈ 10 minutes at the default).
+    public var lockAttempts = 120
 
     /// The migrations and reference data shipped with this module.
     public init(database: MinhuDatabase, logger: Logger) throws {
@@ -151,22 +158,37 @@ public struct Migrator: Sendable {
             "migration.version": "\(migration.version)", "migration.name": "\(migration.name)",
             "migration.statements": "\(statements.count)",
         ])
-        var position = 0
-        do {
-            try await MinhuDatabase.withTransaction(on: connection, logger: logger) { connection in
-                for (index, statement) in statements.enumerated() {
-                    position = index + 1
-                    try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
+        let timeoutMilliseconds = max(1, Int(lockTimeout.components.seconds * 1_000
+            + lockTimeout.components.attoseconds / 1_000_000_000_000_000))
+        var attempt = 1
+        while true {
+            var position = 0
+            do {
+                try await MinhuDatabase.withTransaction(on: connection, logger: logger) { connection in
+                    // An integer formatted here, not input.
+                    try await connection.guardedQuery(
+                        PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = \(timeoutMilliseconds)"), logger: logger)
+                    for (index, statement) in statements.enumerated() {
+                        position = index + 1
+                        try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    position = statements.count + 1
+                    try await connection.guardedQuery("""
+                        INSERT INTO schema_migrations (version, name, checksum)
+                        VALUES (\(migration.version), \(migration.name), \(migration.checksum))
+                        """, logger: logger)
                 }
-                position = statements.count + 1
-                try await connection.guardedQuery("""
-                    INSERT INTO schema_migrations (version, name, checksum)
-                    VALUES (\(migration.version), \(migration.name), \(migration.checksum))
-                    """, logger: logger)
+                return
+            } catch let error where PostgresErrorDetails(error).sqlState == "55P03" && attempt < lockAttempts {
+                logger.warning("migration waits for a table lock that live traffic holds; rolled back, trying again",
+                               metadata: ["migration.version": "\(migration.version)", "migration.statement": "\(position)",
+                                          "attempt": "\(attempt)", "error": "\(PostgresErrorDetails(error))"])
+                attempt += 1
+                try await Task.sleep(for: lockTimeout)
+            } catch {
+                throw MigrationError.failed(version: migration.version, name: migration.name, statement: position,
+                                            reason: "\(PostgresErrorDetails(error))")
             }
-        } catch {
-            throw MigrationError.failed(version: migration.version, name: migration.name, statement: position,
-                                        reason: "\(PostgresErrorDetails(error))")
         }
     }
 

@@ -154,7 +154,7 @@ struct LoginRoleTests {
 
     @Test("roles that could do more than a service's work are refused and left unchanged")
     func refusals() async throws {
-        for bad in ["", "1abc", "Upper", "has-dash", "pg_login", "minhu_intake", "minhu_service",
+        for bad in ["", "1abc", "Upper", "has-dash", "pg_login", "minhu_intake", "minhu_service", "minhu_archive",
                     String(repeating: "a", count: 64)] {
             #expect(LoginRole.refusal(ofName: bad) != nil, "\(bad)")
         }

@@ -114,6 +114,50 @@ struct StorageMigrationTests {
         }
     }
 
+    @Test("a migration waiting for a table lock steps aside: queries are not queued behind it; it applies afterwards")
+    func lockWaitStepsAside() async throws {
+        try await TestDatabase.withDatabase { database in
+            let latest = try Migration.bundledLatestVersion()
+            let alter = Migration(version: latest + 1, name: "lock_probe",
+                                  sql: "ALTER TABLE departments ADD COLUMN lock_probe int;")
+            var migrator = try Migrator(database: database, migrations: try Migration.bundled() + [alter],
+                                        referenceData: nil, logger: TestDatabase.logger)
+            migrator.lockTimeout = .milliseconds(500)
+            let configured = migrator
+            let waiting: PostgresQuery = """
+                SELECT count(*) FROM pg_locks WHERE relation = 'departments'::regclass AND NOT granted
+                """
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // A live transaction holds the table (as a relay round or a long report would) for 8 s.
+                group.addTask {
+                    try await database.withTransaction { connection in
+                        try await connection.guardedQuery("LOCK TABLE departments IN ACCESS SHARE MODE",
+                                                          logger: TestDatabase.logger)
+                        try await Task.sleep(for: .seconds(8))
+                    }
+                }
+                try await expectEventually { try await StorageFixtures.integer(
+                    "SELECT count(*) FROM pg_locks WHERE relation = 'departments'::regclass AND granted",
+                    on: database) > 0 }
+                group.addTask { try await configured.migrate() }
+                try await expectEventually(timeout: .seconds(10)) {
+                    try await StorageFixtures.integer(waiting, on: database) > 0
+                }
+                // Before, this read queued behind the migration's request until the live transaction ended.
+                let answered = try await database.withTransaction { connection in
+                    try await connection.guardedQuery("SET LOCAL statement_timeout = 4000", logger: TestDatabase.logger)
+                    var count = -1
+                    for try await n in try await connection.guardedQuery(
+                        "SELECT count(*)::int FROM departments", logger: TestDatabase.logger).decode(Int.self) { count = n }
+                    return count
+                }
+                #expect(answered >= 0)
+                try await group.waitForAll()
+            }
+            #expect(try await configured.currentVersion() == latest + 1)
+        }
+    }
+
     @Test func anOutOfOrderMigrationIsRefused() async throws {
         try await TestDatabase.withDatabase { database in
             let bundled = try Migration.bundled()
