@@ -39,6 +39,15 @@ struct StorageGrantTests {
                 #expect(counts.count == 6, "\(role)")
             }
 
+            // 0019: deputies' phones only for intake, which recognises callers by them; the rest for every service.
+            for role in ServiceRole.allCases {
+                let phones = try await StorageFixtures.fails("SELECT phones FROM deputies", as: role.roleName,
+                                                             on: database)
+                #expect(phones == (role == .intake ? nil : Self.insufficientPrivilege), "\(role)")
+                #expect(try await StorageFixtures.fails("SELECT id, name, level, constituency, active FROM deputies",
+                                                        as: role.roleName, on: database) == nil, "\(role)")
+            }
+
             let insertDay: PostgresQuery = "INSERT INTO calendar_days (day, kind, name) VALUES ('2031-05-06', 'off', '地方假日')"
             #expect(try await StorageFixtures.fails(insertDay, as: "minhu_deadlines", on: database) == nil)
             #expect(try await StorageFixtures.fails(insertDay, as: "minhu_reporting", on: database) == Self.insufficientPrivilege)
