@@ -16,11 +16,12 @@ import UnixSignals
 /// closes, the pool closes; the process exits 0.
 ///
 /// ```swift
-/// let runtime = try await ServiceRuntime.build(configuration: configuration, logger: logger) { runtime in
-///     [runtime.consumer(queue: "dispatcher.events", handler: MyHandler())]
-/// }
-/// try await runtime.run()
+/// let runtime = ServiceRuntime.build(configuration: configuration, logger: logger)
+/// let consumer = runtime.consumer(queue: "dispatcher.events", handler: MyHandler())
+/// let router = ServiceRouter.make(health: runtime.healthMonitor(consumers: [consumer.consumer]))
+/// try await runtime.serviceGroup(consumers: [consumer], router: router).run()
 /// ```
+/// (`ServiceMain.run` does this for every service's `main.swift`.)
 public final class ServiceRuntime: Sendable {
     public let configuration: ServiceConfiguration
     public let logger: Logger

@@ -127,22 +127,22 @@ struct StorageMigrationTests {
             let waiting: PostgresQuery = """
                 SELECT count(*) FROM pg_locks WHERE relation = 'departments'::regclass AND NOT granted
                 """
+            let (release, releaser) = AsyncStream.makeStream(of: Void.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // A live transaction holds the table (as a relay round or a long report would) for 8 s.
+                defer { releaser.finish() }
+                // A live transaction holds the table (as a relay round or a long report would) until released.
                 group.addTask {
                     try await database.withTransaction { connection in
                         try await connection.guardedQuery("LOCK TABLE departments IN ACCESS SHARE MODE",
                                                           logger: TestDatabase.logger)
-                        try await Task.sleep(for: .seconds(8))
+                        for await _ in release {}
                     }
                 }
                 try await expectEventually { try await StorageFixtures.integer(
                     "SELECT count(*) FROM pg_locks WHERE relation = 'departments'::regclass AND granted",
                     on: database) > 0 }
                 group.addTask { try await configured.migrate() }
-                try await expectEventually(timeout: .seconds(10)) {
-                    try await StorageFixtures.integer(waiting, on: database) > 0
-                }
+                try await expectEventually { try await StorageFixtures.integer(waiting, on: database) > 0 }
                 // Before, this read queued behind the migration's request until the live transaction ended.
                 let answered = try await database.withTransaction { connection in
                     try await connection.guardedQuery("SET LOCAL statement_timeout = 4000", logger: TestDatabase.logger)
@@ -152,6 +152,7 @@ struct StorageMigrationTests {
                     return count
                 }
                 #expect(answered >= 0)
+                releaser.finish()
                 try await group.waitForAll()
             }
             #expect(try await configured.currentVersion() == latest + 1)
