@@ -32,11 +32,16 @@ public struct HealthMonitor: Sendable {
     public var serviceName: String
     public var database: MinhuDatabase
     public var brokerChecks: [BrokerCheck]
+    /// The service's start-up gate: until it opens, `ServiceRouter` answers 503 to every route but health and
+    /// metrics.
+    public var startupGate: StartupGate?
 
-    public init(serviceName: String, database: MinhuDatabase, brokerChecks: [BrokerCheck]) {
+    public init(serviceName: String, database: MinhuDatabase, brokerChecks: [BrokerCheck],
+                startupGate: StartupGate? = nil) {
         self.serviceName = serviceName
         self.database = database
         self.brokerChecks = brokerChecks
+        self.startupGate = startupGate
     }
 
     /// Probes the database (bounded by a short timeout) and reads the broker connections' state.

@@ -80,11 +80,12 @@ public final class ServiceRuntime: Sendable {
         for consumer in consumers {
             checks.append(.init(name: "consumer \(consumer.queue)", isUp: { consumer.isConnected }))
         }
-        return HealthMonitor(serviceName: configuration.serviceName, database: database, brokerChecks: checks)
+        return HealthMonitor(serviceName: configuration.serviceName, database: database, brokerChecks: checks,
+                             startupGate: startupGate)
     }
 
     /// The service group: database, publisher, relay, the schema guard (which opens `startupGate`), `consumers`,
-    /// then the HTTP server built from `router`.
+    /// then the HTTP server built from `router`. The relay and `consumers` start once the gate opens.
     /// - Parameter onHTTPRunning: called with the bound port (useful with `MINHU_HTTP_PORT=0`).
     public func serviceGroup(consumers: [any Service], router: Router<BasicRequestContext>,
                              signals: [UnixSignal] = [.sigterm, .sigint],
@@ -102,8 +103,11 @@ public final class ServiceRuntime: Sendable {
             logger: logger)
         let schemaGuard = SchemaGuard(database: database, requiredVersion: ServiceMain.requiredSchemaVersion,
                                       gate: startupGate, logger: logger)
-        var services: [any Service] = [database, PublisherService(publisher: publisher), relay, schemaGuard]
-        services.append(contentsOf: consumers)
+        // The relay and the consumers (and background services such as the deadline watcher) act only once the
+        // schema is checked; consumers wait on the gate themselves too.
+        var services: [any Service] = [database, PublisherService(publisher: publisher),
+                                       GatedService(relay, gate: startupGate), schemaGuard]
+        services.append(contentsOf: consumers.map { GatedService($0, gate: startupGate) })
         services.append(app)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },

@@ -2,7 +2,8 @@ import Foundation
 
 /// Holds the parts of a service that act on messages until a start-up check has passed: `SchemaGuard` opens it
 /// once the database schema is new enough (or fails it), and each `MessageConsumerService` waits on it before its
-/// consumer connects. So a build deployed before `minhu migrate` holds no delivery and burns no delivery attempt:
+/// consumer connects; the relay and background services wait in a `GatedService`, and HTTP routes answer 503
+/// (`StartupGateMiddleware`). So a build deployed before `minhu migrate` holds no delivery and burns no delivery attempt:
 /// it exits on the guard's error with every message still in its queue.
 public final class StartupGate: @unchecked Sendable {
     private enum State {
@@ -59,6 +60,14 @@ public final class StartupGate: @unchecked Sendable {
                 lock.unlock()
             }
         }
+    }
+
+    /// True once the gate has opened (never after a failed check).
+    public var isOpen: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if case .open = state { return true }
+        return false
     }
 
     /// Lets every waiter (and every later one) through.

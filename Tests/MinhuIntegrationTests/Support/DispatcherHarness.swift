@@ -60,6 +60,8 @@ struct DispatcherHarness: Sendable {
             tasks.addTask { try await group.run() }
             do {
                 try await expectEventually(timeout: .seconds(120), "the HTTP server is listening") { port.withLock { $0 } != 0 }
+                // Routes answer 503 until the schema guard has opened the start-up gate.
+                try await runtime.startupGate.wait()
                 let harness = DispatcherHarness(port: port.withLock { $0 }, database: runtime.database,
                                                 amqpURL: amqpURL, logger: logger)
                 try await body(harness)
