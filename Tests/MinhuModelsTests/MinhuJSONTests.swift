@@ -27,6 +27,10 @@ struct MinhuJSONTests {
         ("2025-06-09T02:30:00.250Z", 1_749_436_200.25),
         ("2025-06-09T10:30:00+08:00", 1_749_436_200.0),
         ("2025-06-09T10:30:00.000+08:00", 1_749_436_200.0),
+        // RFC 3339 allows these; Foundation alone refused the long fraction.
+        ("2025-06-09t02:30:00z", 1_749_436_200.0),
+        ("2025-06-09T02:30:00.1234567890123Z", 1_749_436_200.1234567),
+        ("2024-02-29T02:30:00-01:30", 1_709_179_200.0),
     ])
     func dates(text: String, seconds: Double) throws {
         let date = try #require(MinhuJSON.parseDate(text))
@@ -46,7 +50,13 @@ struct MinhuJSONTests {
         #expect(MinhuJSON.formatDate(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
     }
 
-    @Test("refuses what is not a date-time", arguments: ["2025-06-09", "yesterday", "2025-06-09 10:30:00", ""])
+    @Test("refuses what is not a date-time", arguments: [
+        "2025-06-09", "yesterday", "2025-06-09 10:30:00", "",
+        // Foundation alone took these: a day that does not exist, hour 24, offsets RFC 3339 does not write.
+        "2025-02-30T10:00:00Z", "2023-02-29T10:00:00Z", "2025-06-09T24:00:00Z", "2025-06-09T10:30:00+0800",
+        "2025-06-09T10:30:00+08", "2025-06-09T10:30:00GMT", "2025-06-09T10:30:00UTC", "2025-06-09T10:30:00.Z",
+        "2025-06-09T10:30:00", "2025-06-09T10:30:00Z ", "2025-13-09T10:30:00Z", "2025-06-09T10:60:00Z",
+    ])
     func badDates(text: String) {
         #expect(MinhuJSON.parseDate(text) == nil)
     }

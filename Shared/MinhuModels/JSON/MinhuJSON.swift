@@ -117,12 +117,64 @@ public enum MinhuJSON {
         return String(whole.dropLast()) + "." + String(String(fraction + 1000).dropFirst()) + "Z"
     }
 
-    /// Parses an RFC 3339 / ISO 8601 date-time with or without fractional seconds and with `Z` or an offset;
-    /// nil when it is not one.
+    /// Parses an RFC 3339 date-time (`2025-06-09T10:30:00.250+08:00`: fractional seconds optional, `Z` or
+    /// `±hh:mm`, `T` and `Z` in either case), as JSON Schema's `date-time` format reads it; nil for anything else.
+    ///
+    /// Checked field by field before Foundation parses it (since 2026-11-25): Foundation's ISO 8601 parser rolled
+    /// 2025-02-30 over to 2 March, took `+0800`, `+08`, `GMT` and `24:00:00`, and refused a fraction of ten digits or
+    /// more, so an integrator validating against the published schema and Minhu disagreed.
     public static func parseDate(_ text: String) -> Date? {
-        if let date = try? withFractions.parse(text) { return date }
-        if let date = try? withoutFractions.parse(text) { return date }
+        guard let canonical = rfc3339(text) else { return nil }
+        if let date = try? withFractions.parse(canonical) { return date }
+        if let date = try? withoutFractions.parse(canonical) { return date }
         return nil
+    }
+
+    /// `text` upper-cased, its fraction cut to 9 digits, when it is an RFC 3339 date-time with real calendar and
+    /// clock values; nil otherwise.
+    static func rfc3339(_ text: String) -> String? {
+        let scalars = Array(text.uppercased().utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= scalars.count else { return nil }
+            var value = 0
+            for byte in scalars[start..<(start + count)] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        func byte(_ index: Int, is expected: Character) -> Bool {
+            index < scalars.count && scalars[index] == expected.asciiValue
+        }
+        guard let year = number(0, 4), byte(4, is: "-"), let month = number(5, 2), byte(7, is: "-"),
+              let day = number(8, 2), byte(10, is: "T"), let hour = number(11, 2), byte(13, is: ":"),
+              let minute = number(14, 2), byte(16, is: ":"), let second = number(17, 2),
+              (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        var index = 19
+        var fraction: [UInt8] = []
+        if byte(index, is: ".") {
+            index += 1
+            while index < scalars.count, (0x30...0x39).contains(scalars[index]) {
+                fraction.append(scalars[index])
+                index += 1
+            }
+            guard !fraction.isEmpty else { return nil }
+        }
+        if byte(index, is: "Z") {
+            index += 1
+        } else if byte(index, is: "+") || byte(index, is: "-") {
+            guard let offsetHours = number(index + 1, 2), byte(index + 3, is: ":"),
+                  let offsetMinutes = number(index + 4, 2), offsetHours < 24, offsetMinutes < 60 else { return nil }
+            index += 6
+        } else {
+            return nil
+        }
+        guard index == scalars.count else { return nil }
+        var canonical = Array(scalars[0..<19])
+        if !fraction.isEmpty { canonical += [UInt8(ascii: ".")] + fraction.prefix(9) }
+        canonical += scalars[(19 + (fraction.isEmpty ? 0 : fraction.count + 1))...]
+        return String(decoding: canonical, as: UTF8.self)
     }
 
     private static let withFractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
