@@ -12,4 +12,14 @@ struct PhoneMaskedJSONTests {
         #expect(shown.contains("138****8000") && shown.contains("\"name\":\"王\"") && shown.contains("\"n\":1"))
         #expect(PhoneMaskedJSON.text(of: Data("电话13800138000".utf8)) == "(17 bytes, not JSON)")
     }
+
+    @Test("a phone written as a number or a list, and a deputy's phones, are masked too")
+    func masksNumbersAndLists() {
+        let body = #"{"phone":13800138000,"citizen":{"phone":["13900139000",13700137000]},"phones":["15800158000"]}"#
+        let shown = PhoneMaskedJSON.text(of: Data(body.utf8))
+        for number in ["13800138000", "13900139000", "13700137000", "15800158000"] {
+            #expect(!shown.contains(number), "\(shown)")
+        }
+        #expect(shown.contains("138****8000") && shown.contains("158****8000"), "\(shown)")
+    }
 }

@@ -7,8 +7,8 @@ import Foundation
 /// // {"citizen":{"phone":"138****8000"}}
 /// ```
 public enum PhoneMaskedJSON {
-    /// The body as JSON text (sorted keys) with the string of every `phone` key masked (`Citizen.maskPhone`), in
-    /// objects and arrays at any depth; a body that is not JSON is shown by its size only, since it could hold a
+    /// The body as JSON text (sorted keys) with every `phone` or `phones` value masked (`Citizen.maskPhone`;
+    /// strings, numbers and lists of them), in objects and arrays at any depth; a body that is not JSON is shown by its size only, since it could hold a
     /// number in full.
     public static func text(of body: Data) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
@@ -20,20 +20,28 @@ public enum PhoneMaskedJSON {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// `value` with the string of every `phone` key masked.
+    /// Keys whose values are phone numbers.
+    static let phoneKeys: Set<String> = ["phone", "phones"]
+
+    /// `value` with every `phone` or `phones` value masked: a string, a number (JSON allows `"phone":13800138000`)
+    /// or a list of them; an object under such a key is searched as any other.
     static func masked(_ value: Any) -> Any {
         if let object = value as? [String: Any] {
             var out: [String: Any] = [:]
             for (key, inner) in object {
-                if key == "phone", let phone = inner as? String {
-                    out[key] = Citizen.maskPhone(phone)
-                } else {
-                    out[key] = masked(inner)
-                }
+                out[key] = phoneKeys.contains(key) ? maskedPhones(inner) : masked(inner)
             }
             return out
         }
         if let array = value as? [Any] { return array.map(masked) }
+        return value
+    }
+
+    private static func maskedPhones(_ value: Any) -> Any {
+        if let phone = value as? String { return Citizen.maskPhone(phone) }
+        if let array = value as? [Any] { return array.map(maskedPhones) }
+        if value is [String: Any] { return masked(value) }
+        if let number = value as? NSNumber { return Citizen.maskPhone(number.stringValue) }
         return value
     }
 }
