@@ -111,7 +111,36 @@ public struct PlaceRecognizer: Sendable {
     }
 
     public init(contentsOf url: URL) throws {
-        self.init(gazetteer: try DataFile.decodeJSON(Gazetteer.self, from: url))
+        let gazetteer = try DataFile.decodeJSON(Gazetteer.self, from: url)
+        if let problem = Self.problem(in: gazetteer) { throw DataFileError.invalid(url.path, problem) }
+        self.init(gazetteer: gazetteer)
+    }
+
+    /// The kinds a place may have (a district is listed under `districts`).
+    public static let placeKinds = ["street", "community", "estate", "road"]
+
+    /// What makes `gazetteer` unusable, with its path, or nil. A place of an unknown kind used to load, fill no field
+    /// of a result, and hide the place from the pattern fallback as well (its characters counted as matched).
+    public static func problem(in gazetteer: Gazetteer) -> String? {
+        guard gazetteer.version == 1 else { return "version \(gazetteer.version) is not supported (this build reads 1)" }
+        guard !gazetteer.city.isEmpty else { return "city: empty" }
+        let districts = Set(gazetteer.districts.map(\.name))
+        for (index, district) in gazetteer.districts.enumerated()
+        where district.name.isEmpty || (district.aliases ?? []).contains("") {
+            return "districts[\(index)]: an empty name or alias"
+        }
+        for (index, place) in gazetteer.places.enumerated() {
+            if place.name.isEmpty || (place.aliases ?? []).contains("") {
+                return "places[\(index)]: an empty name or alias"
+            }
+            if !placeKinds.contains(place.kind) {
+                return "places[\(index)].kind: unknown kind '\(place.kind)' (expected \(placeKinds.joined(separator: ", ")))"
+            }
+            if let district = place.district, !districts.contains(district) {
+                return "places[\(index)].district: '\(district)' is not one of the gazetteer's districts"
+            }
+        }
+        return nil
     }
 
     /// The shipped gazetteer (`models/gazetteer-a-city.json`, or `MINHU_GAZETTEER_FILE`).

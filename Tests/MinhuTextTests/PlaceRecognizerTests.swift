@@ -18,6 +18,29 @@ struct PlaceRecognizerTests {
         #expect(places.recognize("Hello world").mentions.isEmpty)
     }
 
+    @Test("a gazetteer with an unknown kind, an unknown district, an empty name or another version is refused")
+    func badGazetteer() throws {
+        let shipped = try #require(TestPaths.places).gazetteer
+        #expect(PlaceRecognizer.problem(in: shipped) == nil)
+        var kind = shipped
+        kind.places[0].kind = "Estate"
+        #expect(PlaceRecognizer.problem(in: kind)?.hasPrefix("places[0].kind: unknown kind 'Estate'") == true)
+        var district = shipped
+        district.places[1].district = "A10区"
+        #expect(PlaceRecognizer.problem(in: district)?.hasPrefix("places[1].district") == true)
+        var empty = shipped
+        empty.places[2].aliases = [""]
+        #expect(PlaceRecognizer.problem(in: empty) == "places[2]: an empty name or alias")
+        var version = shipped
+        version.version = 2
+        #expect(PlaceRecognizer.problem(in: version) != nil)
+        // Through a file, as the dispatcher and `minhu hotspots` read MINHU_GAZETTEER_FILE.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gazetteer-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try JSONEncoder().encode(kind).write(to: file)
+        #expect(throws: DataFileError.self) { try PlaceRecognizer(contentsOf: file) }
+    }
+
     @Test("roads with 中, estates ending in 苑, towns and villages are found by pattern, without the gazetteer", arguments: [
         ("A5区人民中路嘉雨路口红绿灯坏了", "人民中路"), ("中山路上的下水道堵了", "中山路"),
         ("请求延长A2区中意路上的公交线路", "中意路"), ("A2区景蓉华苑物业管理有问题", "景蓉华苑"),
