@@ -351,7 +351,10 @@ public struct SimilarityIndex: Sendable {
         return s
     }
 
-    static func bigramSet(_ s: [UInt32]) -> [UInt64] { Array(Set(bigrams(s))) }
+    /// Each bigram once, in ascending order: a `Set`'s order changes from process to process (Swift seeds its
+    /// hashing), and float sums over it (the title vector's norm, a centroid's norm) would too, by an ulp, which
+    /// can move a similarity across a threshold in one copy of the dispatcher and not in another.
+    static func bigramSet(_ s: [UInt32]) -> [UInt64] { Array(Set(bigrams(s))).sorted() }
 
     private mutating func expire(before cutoff: Date) {
         while head < docs.count && docs[head].time < cutoff {

@@ -2,13 +2,21 @@
 /// weighted by IDF when compared. The norm is cached and recomputed only when members were added since.
 struct TitleCentroid: Sendable {
     private(set) var counts: [UInt64: Float] = [:]
+    /// The bigrams in the order they were first added, for a norm summed in the same order in every process (a
+    /// dictionary's order is seeded per process).
+    private var order: [UInt64] = []
     private(set) var titles = 0
     private var norm: Float = 0
     private var normTitles = -1
 
     /// Adds a member's title bigrams (each once).
     mutating func add(_ titleGrams: [UInt64]) {
-        for g in titleGrams { counts[g, default: 0] += 1 }
+        for g in titleGrams {
+            if let n = counts[g] { counts[g] = n + 1 } else {
+                counts[g] = 1
+                order.append(g)
+            }
+        }
         titles += 1
     }
 
@@ -16,8 +24,8 @@ struct TitleCentroid: Sendable {
     /// by `idf`; 0 for an empty centroid.
     mutating func cosine(_ v: [(UInt64, Float)], idf: (UInt64) -> Float) -> Float {
         if normTitles != titles {
-            norm = counts.reduce(Float(0)) { sum, entry in
-                let w = entry.value * idf(entry.key)
+            norm = order.reduce(Float(0)) { sum, gram in
+                let w = (counts[gram] ?? 0) * idf(gram)
                 return sum + w * w
             }.squareRoot()
             normTitles = titles

@@ -39,6 +39,17 @@ struct BenchTextCommand: ParsableCommand {
         times.sort()
         print("classify (\(times.count) appeals): p50 \(us(times[times.count / 2])) µs, p99 \(us(times[times.count * 99 / 100])) µs, max \(us(times.last!)) µs")
 
+        // Kind, urgency and tier, as the dispatcher asks for them (each regular expression searched with a time limit).
+        let rules = try AppealRules.loadShipped()
+        times.removeAll()
+        for a in raw {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = rules.assess(title: "", detail: a.text)
+            times.append(DispatchTime.now().uptimeNanoseconds - t0)
+        }
+        times.sort()
+        print("rules (\(times.count) appeals): p50 \(us(times[times.count / 2])) µs, p99 \(us(times[times.count * 99 / 100])) µs, max \(us(times.last!)) µs")
+
         // Cluster join with `window` appeals in the window: synthetic variants of the real messages, each with its
         // place and cities from the shipped gazetteer, as the dispatcher adds them (recognition timed apart).
         let places = try? PlaceRecognizer.loadShipped()
