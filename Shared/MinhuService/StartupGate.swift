@@ -3,8 +3,8 @@ import Foundation
 /// Holds the parts of a service that act on messages until a start-up check has passed: `SchemaGuard` opens it
 /// once the database schema is new enough (or fails it), and each `MessageConsumerService` waits on it before its
 /// consumer connects; the relay and background services wait in a `GatedService`, and HTTP routes answer 503
-/// (`StartupGateMiddleware`). So a build deployed before `minhu migrate` holds no delivery and burns no delivery attempt:
-/// it exits on the guard's error with every message still in its queue.
+/// (`StartupGateMiddleware`). So a build deployed before `minhu migrate` holds no delivery and burns no delivery
+/// attempt: it exits on the guard's error with every message still in its queue.
 public final class StartupGate: @unchecked Sendable {
     private enum State {
         case waiting([UUID: CheckedContinuation<Void, any Error>])

@@ -181,8 +181,9 @@ public struct Migrator: Sendable {
                 return
             } catch let error where PostgresErrorDetails(error).sqlState == "55P03" && attempt < lockAttempts {
                 logger.warning("migration waits for a table lock that live traffic holds; rolled back, trying again",
-                               metadata: ["migration.version": "\(migration.version)", "migration.statement": "\(position)",
-                                          "attempt": "\(attempt)", "error": "\(PostgresErrorDetails(error))"])
+                               metadata: ["migration.version": "\(migration.version)",
+                                          "migration.statement": "\(position)", "attempt": "\(attempt)",
+                                          "error": "\(PostgresErrorDetails(error))"])
                 attempt += 1
                 try await Task.sleep(for: lockTimeout)
             } catch {

@@ -122,7 +122,9 @@ public struct PlaceRecognizer: Sendable {
     /// What makes `gazetteer` unusable, with its path, or nil. A place of an unknown kind used to load, fill no field
     /// of a result, and hide the place from the pattern fallback as well (its characters counted as matched).
     public static func problem(in gazetteer: Gazetteer) -> String? {
-        guard gazetteer.version == 1 else { return "version \(gazetteer.version) is not supported (this build reads 1)" }
+        guard gazetteer.version == 1 else {
+            return "version \(gazetteer.version) is not supported (this build reads 1)"
+        }
         guard !gazetteer.city.isEmpty else { return "city: empty" }
         let districts = Set(gazetteer.districts.map(\.name))
         for (index, district) in gazetteer.districts.enumerated()
@@ -134,7 +136,8 @@ public struct PlaceRecognizer: Sendable {
                 return "places[\(index)]: an empty name or alias"
             }
             if !placeKinds.contains(place.kind) {
-                return "places[\(index)].kind: unknown kind '\(place.kind)' (expected \(placeKinds.joined(separator: ", ")))"
+                let expected = placeKinds.joined(separator: ", ")
+                return "places[\(index)].kind: unknown kind '\(place.kind)' (expected \(expected))"
             }
             if let district = place.district, !districts.contains(district) {
                 return "places[\(index)].district: '\(district)' is not one of the gazetteer's districts"

@@ -139,8 +139,9 @@ struct DispatcherCopiesTests {
             let now = Date()
             let others = Self.otherMatters
             for (hour, other) in zip([3.0, 2, 1], others) {
-                try await copy.handle([DispatcherHarness.received(title: other.0, body: other.1,
-                                                                  at: now.addingTimeInterval(-hour * 3_600))], on: database)
+                let appeal = DispatcherHarness.received(title: other.0, body: other.1,
+                                                        at: now.addingTimeInterval(-hour * 3_600))
+                try await copy.handle([appeal], on: database)
             }
             let ahead = DispatcherHarness.received(title: "小区路灯不亮", body: "A2区某小区路灯坏了一个月没人修。",
                                                    at: now.addingTimeInterval(365 * 86_400))

@@ -74,9 +74,12 @@ struct RelayBrokerTests {
             try await TestDatabase.withDatabase { database in
                 try await TopologyDeclarer.declare(MinhuTopology.make(departments: [], channels: []), url: url)
                 let publisher = AMQPPublisher(url: url, logger: logger)
-                let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake", logger: logger)
+                let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake",
+                                        logger: logger)
                 var events = OutboxFixtures.events(1...60)
-                for index in stride(from: 1, to: events.count, by: 3) { events[index].exchange = "minhu.no-such-exchange" }
+                for index in stride(from: 1, to: events.count, by: 3) {
+                    events[index].exchange = "minhu.no-such-exchange"
+                }
                 try await OutboxFixtures.append(events, to: database, logger: logger)
                 let round = try await relay.relayOnce()
                 #expect(round.published == 40 && round.failed == 20)

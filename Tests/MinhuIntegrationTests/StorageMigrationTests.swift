@@ -147,8 +147,9 @@ struct StorageMigrationTests {
                 let answered = try await database.withTransaction { connection in
                     try await connection.guardedQuery("SET LOCAL statement_timeout = 4000", logger: TestDatabase.logger)
                     var count = -1
-                    for try await n in try await connection.guardedQuery(
-                        "SELECT count(*)::int FROM departments", logger: TestDatabase.logger).decode(Int.self) { count = n }
+                    let rows = try await connection.guardedQuery("SELECT count(*)::int FROM departments",
+                                                                 logger: TestDatabase.logger)
+                    for try await n in rows.decode(Int.self) { count = n }
                     return count
                 }
                 #expect(answered >= 0)

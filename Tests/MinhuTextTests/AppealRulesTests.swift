@@ -88,7 +88,7 @@ struct AppealRulesTests {
         #expect(edited.urgency(title: "", detail: "路灯坏了吗") == "urgent")
     }
 
-    @Test("a rules file with an unknown urgency, an unknown version, a kind left out of the priority or an empty pattern is refused")
+    @Test("a rules file with an unknown urgency or version, a kind not in the priority or an empty pattern is refused")
     func incompleteRules() throws {
         let rules = try #require(TestPaths.rules)
         var urgency = rules.document

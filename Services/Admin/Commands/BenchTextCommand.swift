@@ -48,7 +48,8 @@ struct BenchTextCommand: ParsableCommand {
             times.append(DispatchTime.now().uptimeNanoseconds - t0)
         }
         times.sort()
-        print("rules (\(times.count) appeals): p50 \(us(times[times.count / 2])) µs, p99 \(us(times[times.count * 99 / 100])) µs, max \(us(times.last!)) µs")
+        print("rules (\(times.count) appeals): p50 \(us(times[times.count / 2])) µs, "
+              + "p99 \(us(times[times.count * 99 / 100])) µs, max \(us(times.last!)) µs")
 
         // Cluster join with `window` appeals in the window: synthetic variants of the real messages, each with its
         // place and cities from the shipped gazetteer, as the dispatcher adds them (recognition timed apart).

@@ -8,8 +8,8 @@ import Foundation
 /// ```
 public enum PhoneMaskedJSON {
     /// The body as JSON text (sorted keys) with every `phone` or `phones` value masked (`Citizen.maskPhone`;
-    /// strings, numbers and lists of them), in objects and arrays at any depth; a body that is not JSON is shown by its size only, since it could hold a
-    /// number in full.
+    /// strings, numbers and lists of them), in objects and arrays at any depth; a body that is not JSON is shown
+    /// by its size only, since it could hold a number in full.
     public static func text(of body: Data) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
               let data = try? JSONSerialization.data(withJSONObject: masked(object),

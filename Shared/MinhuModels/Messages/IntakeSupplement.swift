@@ -40,7 +40,8 @@ public struct IntakeSupplement: MinhuMessage, Hashable {
         attachments = try container.decodeIfPresent([URL].self, forKey: .attachments) ?? []
         submittedAt = try container.decode(Date.self, forKey: .submittedAt)
         // The schema's minLength: an empty id names no appeal.
-        for (key, value) in [(CodingKeys.externalId, externalId), (.caseNumber, caseNumber)] where value?.isEmpty == true {
+        for (key, value) in [(CodingKeys.externalId, externalId), (.caseNumber, caseNumber)]
+        where value?.isEmpty == true {
             throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "must not be empty")
         }
         guard externalId != nil || caseNumber != nil else {

@@ -23,7 +23,8 @@ public struct MinhuTextAnalyzer: AppealTextAnalyzer {
         return MinhuTextAnalyzer(classifier: try ShippedModel.loadClassifier(environment: environment),
                           subcategories: try SubcategoryResolver.loadShipped(environment: environment, taxonomy: taxonomy),
                           rules: try AppealRules.loadShipped(environment: environment) { pattern in
-                              Logger(label: "dispatcher").warning("rule pattern abandoned after its time limit; it counts as not matching",
+                              Logger(label: "dispatcher").warning(
+                                  "rule pattern abandoned after its time limit; it counts as not matching",
                                              metadata: ["rules.pattern": "\(pattern)",
                                                         "limit.seconds": "\(AppealRules.defaultPatternTimeLimit)"])
                           },
