@@ -125,11 +125,11 @@ struct DeadlinePolicyTests {
          "local.json: rules[0].when.urgency: empty list matches nothing"),
         (#"{\#(base), "rules": [{"policy": "a"}]}"#, "local.json: rules[0].when: missing"),
         (#"{"policies": [{"name": "a", "limit": {"workingDays": 0}}], "rules": [], "rejectionPolicy": "a", "signByPolicy": "a"}"#,
-         "local.json: policies[0].limit.workingDays: workingDays must be 1 to 365, got 0"),
+         "local.json: policies[0].limit.workingDays: workingDays must be at least 1, got 0"),
         // A number that used to load and then trap when a due time was computed.
-        (#"{"policies": [{"name": "a", "limit": {"workingDays": 9223372036854775807}}], "rules": [], "rejectionPolicy": "a", "signByPolicy": "a"}"#,
+        (#"{"policies": [{"name": "a", "limit": {"workingDays": 9223372036854775807}}], "rules": [{"when": {}, "policy": "a"}], "rejectionPolicy": "a", "signByPolicy": "a"}"#,
          "local.json: policies[0].limit.workingDays: workingDays must be 1 to 365, got 9223372036854775807"),
-        (#"{"policies": [{"name": "a", "limit": {"hours": 8761}}], "rules": [], "rejectionPolicy": "a", "signByPolicy": "a"}"#,
+        (#"{"policies": [{"name": "a", "limit": {"hours": 8761}}], "rules": [{"when": {}, "policy": "a"}], "rejectionPolicy": "a", "signByPolicy": "a"}"#,
          "local.json: policies[0].limit.hours: hours must be 1 to 8760, got 8761"),
         // Misspelt keys used to be ignored, and the default taken in silence (09:00–17:00 for office_hours).
         (#"{\#(base), "rules": [{"when": {}, "policy": "a"}], "office_hours": {"opens": "08:30", "closes": "17:30"}}"#,
@@ -157,6 +157,14 @@ struct DeadlinePolicyTests {
     ])
     func errors(json: String, message: String) {
         #expect(error(json)?.description == message)
+    }
+
+    @Test("the caps apply to a file, not to the policy an older build stored")
+    func capsOnlyForFiles() throws {
+        let json = #"{"policies": [{"name": "a", "limit": {"workingDays": 400}}], "rules": [{"when": {}, "policy": "a"}], "rejectionPolicy": "a", "signByPolicy": "a"}"#
+        #expect(error(json)?.description == "local.json: policies[0].limit.workingDays: workingDays must be 1 to 365, got 400")
+        let stored = try DeadlinePolicySet(json: Data(json.utf8), source: "deadline_policies 'default'", capped: false)
+        #expect(stored.policies.first?.limit == .workingDays(400))
     }
 
     @Test("invalid JSON is reported as such")

@@ -181,11 +181,8 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
         guard let signBy = byName[signByPolicy] else {
             throw DeadlinePolicyError(reason: "signByPolicy: unknown policy '\(signByPolicy)'")
         }
-        guard (1...DeadlineLimit.maxWorkingDays).contains(extensionRule.maxWorkingDays),
-              (0...100).contains(extensionRule.maxPerRound) else {
-            throw DeadlinePolicyError(reason: """
-                extension: maxWorkingDays must be 1 to \(DeadlineLimit.maxWorkingDays) and maxPerRound 0 to 100
-                """)
+        guard extensionRule.maxWorkingDays >= 1, extensionRule.maxPerRound >= 0 else {
+            throw DeadlinePolicyError(reason: "extension: maxWorkingDays must be ≥ 1 and maxPerRound ≥ 0")
         }
         guard warningShares.allSatisfy({ $0 > 0 && $0 < 1 }), warningShares == warningShares.sorted() else {
             throw DeadlinePolicyError(reason: "warningShares must be ascending, each between 0 and 1 (exclusive)")
@@ -244,16 +241,40 @@ public struct DeadlinePolicySet: Hashable, Sendable, Codable {
     }
 
     /// Parses a policy file (JSON, see `docs/deadlines.md`); `source` names it in errors.
+    /// - Parameter capped: also refuse limits beyond a year (``DeadlineLimit/maxWorkingDays``, `maxHours`) and an
+    ///   extension rule beyond 365 days or 100 a round: true for a file an operator gives; false for the policy
+    ///   already stored, which an older build may have accepted (it must keep working after an upgrade).
     /// - Throws: ``DeadlinePolicyError`` with the JSON path and the reason.
-    public init(json: Data, source: String? = nil) throws {
+    public init(json: Data, source: String? = nil, capped: Bool = true) throws {
         do {
             self = try JSONDecoder().decode(DeadlinePolicySet.self, from: json)
+            if capped, let reason = capsExceeded() { throw DeadlinePolicyError(reason: reason) }
         } catch var error as DeadlinePolicyError {
             error.source = source
             throw error
         } catch let error as DecodingError {
             throw DeadlinePolicyError(source: source, reason: DeadlinePolicySet.explain(error))
         }
+    }
+
+    /// Why the set goes beyond what a policy file may set, or nil: a limit over a year would overflow the
+    /// working-day arithmetic long before it meant anything (2^63 − 1 working days loaded and then trapped).
+    func capsExceeded() -> String? {
+        for (index, policy) in policies.enumerated() {
+            switch policy.limit {
+            case .workingDays(let n) where n > DeadlineLimit.maxWorkingDays:
+                let most = DeadlineLimit.maxWorkingDays
+                return "policies[\(index)].limit.workingDays: workingDays must be 1 to \(most), got \(n)"
+            case .hours(let n) where n > DeadlineLimit.maxHours:
+                let most = DeadlineLimit.maxHours
+                return "policies[\(index)].limit.hours: hours must be 1 to \(most), got \(n)"
+            default: continue
+            }
+        }
+        guard extensionRule.maxWorkingDays <= DeadlineLimit.maxWorkingDays, extensionRule.maxPerRound <= 100 else {
+            return "extension: maxWorkingDays must be 1 to \(DeadlineLimit.maxWorkingDays) and maxPerRound 0 to 100"
+        }
+        return nil
     }
 
     /// Loads a jurisdiction's policy file.

@@ -70,7 +70,8 @@ public struct DeadlineContext: Sendable {
         let documents = try await connection.guardedQuery(
             "SELECT document::text FROM deadline_policies WHERE name = 'default'", logger: logger)
         for try await (document,) in documents.decode((String,).self) {
-            policies = try DeadlinePolicySet(json: Data(document.utf8), source: "deadline_policies 'default'")
+            policies = try DeadlinePolicySet(json: Data(document.utf8), source: "deadline_policies 'default'",
+                                             capped: false)
         }
         return policies
     }
