@@ -25,11 +25,14 @@ public struct Migrator: Sendable {
     let logger: Logger
     /// How long one statement of a migration may wait for a table lock (`SET LOCAL lock_timeout`). While a
     /// migration's lock request waits behind a live transaction, every later query on that table queues behind the
-    /// request: the services run while `minhu migrate` does, so the wait is cut short, and the migration rolls
-    /// back, lets the traffic through and tries again.
-    public var lockTimeout: Duration = .seconds(5)
-    /// How many times a migration is tried while it cannot get its locks (120 × 5 s ≈ 10 minutes at the default).
-    public var lockAttempts = 120
+    /// request: the services run while `minhu migrate` does, so the wait is cut short (live queries wait at most
+    /// this long), and the migration rolls back, lets the traffic through for `lockRetryPause` and tries again.
+    public var lockTimeout: Duration = .seconds(1)
+    /// The pause between two attempts of a migration that could not get its locks.
+    public var lockRetryPause: Duration = .seconds(2)
+    /// How many times a migration is tried while it cannot get its locks (300 × (1 s + 2 s) = 15 minutes at most at
+    /// the defaults).
+    public var lockAttempts = 300
 
     /// The migrations and reference data shipped with this module.
     public init(database: MinhuDatabase, logger: Logger) throws {
@@ -185,7 +188,7 @@ public struct Migrator: Sendable {
                                           "migration.statement": "\(position)", "attempt": "\(attempt)",
                                           "error": "\(PostgresErrorDetails(error))"])
                 attempt += 1
-                try await Task.sleep(for: lockTimeout)
+                try await Task.sleep(for: lockRetryPause)
             } catch {
                 throw MigrationError.failed(version: migration.version, name: migration.name, statement: position,
                                             reason: "\(PostgresErrorDetails(error))")

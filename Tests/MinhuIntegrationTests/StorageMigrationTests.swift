@@ -123,6 +123,7 @@ struct StorageMigrationTests {
             var migrator = try Migrator(database: database, migrations: try Migration.bundled() + [alter],
                                         referenceData: nil, logger: TestDatabase.logger)
             migrator.lockTimeout = .milliseconds(500)
+            migrator.lockRetryPause = .milliseconds(500)
             let configured = migrator
             let waiting: PostgresQuery = """
                 SELECT count(*) FROM pg_locks WHERE relation = 'departments'::regclass AND NOT granted
