@@ -138,6 +138,12 @@ struct DispatcherDeskTests {
                 let recent = try await dispatcher.request("GET", "/v1/desk/decisions.csv?since=\(sinceYesterday)",
                                                           key: key)
                 #expect(String(decoding: recent.body, as: UTF8.self) == text)
+                // A compact offset, its + decoded as a space on the way, as a hand-typed query often has it.
+                let compact = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86_400))
+                    .replacingOccurrences(of: "Z", with: "+0000")
+                let compactSince = try await dispatcher.request("GET", "/v1/desk/decisions.csv?since=\(compact)",
+                                                                key: key)
+                #expect(String(decoding: compactSince.body, as: UTF8.self) == text)
                 let badSince = try await dispatcher.request("GET", "/v1/desk/decisions.csv?since=2026-11-01", key: key)
                 #expect(badSince.status == 400)
                 #expect(try field(badSince.body) == "since")

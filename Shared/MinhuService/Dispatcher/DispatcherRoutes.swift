@@ -121,10 +121,10 @@ public enum DispatcherRoutes {
         return value
     }
 
-    /// An ISO 8601 date-time with its offset (`Z` or `±hh:mm`), fractional seconds allowed, as messages carry them;
-    /// a space where the offset's `+` was (a query string's `+` often arrives decoded as a space) is read as `+`.
+    /// An ISO 8601 date-time with its offset (`Z`, `±hh:mm` or `±hhmm`), fractional seconds allowed, as messages carry
+    /// them; a space where the offset's `+` was (a query string's `+` often arrives decoded as a space) is read as `+`.
     static func timestamp(_ text: String) -> Date? {
-        MinhuJSON.parseDate(QueryDateText.restoringOffsetPlus(text))
+        MinhuJSON.parseDate(QueryDateText.rfc3339(text))
     }
 
     /// The 401/403 problem when the request's key lacks one of `roles`.
