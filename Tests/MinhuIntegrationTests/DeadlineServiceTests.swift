@@ -495,6 +495,29 @@ struct DeadlineServiceTests {
         }
     }
 
+    @Test("a tick that fails is counted and the last success timestamped, for the alert /health cannot give")
+    func tickMetrics() async throws {
+        try await TestDatabase.withDatabase { database in
+            let clock = FrozenClock(F.dispatchTime)
+            let (_, contexts) = try parts(clock)
+            let metrics = StorageTestMetrics()
+            let watcher = DeadlineWatcher(database: database, contexts: contexts, clock: clock, logger: logger,
+                                          metricsFactory: metrics)
+            #expect(await watcher.checkedTick() != nil)
+            let succeeded = metrics.value("minhu_deadline_last_tick_success_seconds")
+            #expect(abs(succeeded - Date().timeIntervalSince1970) < 60)
+            #expect(metrics.value("minhu_deadline_ticks_failed_total") == 0)
+            // A table the tick reads is gone (as a broken migration or a missing grant would make it fail).
+            _ = try await database.withConnection { connection in
+                try await connection.query("ALTER TABLE deadline_clocks RENAME TO deadline_clocks_away", logger: logger)
+            }
+            #expect(await watcher.checkedTick() == nil)
+            #expect(await watcher.checkedTick() == nil)
+            #expect(metrics.value("minhu_deadline_ticks_failed_total") == 2)
+            #expect(metrics.value("minhu_deadline_last_tick_success_seconds") == succeeded)
+        }
+    }
+
     @Test("a reply in the event log made in time but not applied yet holds the overdue; a late or stale one does not")
     func replyInTheLogHoldsOverdue() async throws {
         try await TestDatabase.withDatabase { database in

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import MinhuModels
 import MinhuStorage
 import PostgresNIO
@@ -27,11 +28,21 @@ public struct DeadlineWatcher: Service {
     /// When this watcher started, in real time: events that waited in the log while minhu-deadlines was down get
     /// their patience from then (`DeadlineEventLog.patience`).
     public let startedAt: Date
+    /// Ticks that failed (`minhu_deadline_ticks_failed_total`): one that keeps failing (a row it cannot read, a
+    /// missing grant) stops every warning and overdue while the database, and so `/health`, look fine.
+    private let ticksFailed: Counter
+    /// When the last tick succeeded, in Unix seconds (`minhu_deadline_last_tick_success_seconds`; alert on
+    /// `time() - …` above a few intervals).
+    private let lastSuccess: Gauge
 
+    /// - Parameter metricsFactory: where the tick metrics go; nil for the global `MetricsSystem`.
     public init(database: MinhuDatabase, contexts: DeadlineContextProvider, clock: any MinhuClock,
                 interval: Duration = .seconds(1), batchSize: Int = DeadlineWatcher.defaultBatchSize, logger: Logger,
-                startedAt: Date = Date()) {
+                startedAt: Date = Date(), metricsFactory: (any MetricsFactory)? = nil) {
         self.startedAt = startedAt
+        let factory = metricsFactory ?? MetricsSystem.factory
+        ticksFailed = Counter(label: "minhu_deadline_ticks_failed_total", dimensions: [], factory: factory)
+        lastSuccess = Gauge(label: "minhu_deadline_last_tick_success_seconds", dimensions: [], factory: factory)
         self.database = database
         self.contexts = contexts
         self.clock = clock
@@ -56,18 +67,26 @@ public struct DeadlineWatcher: Service {
                 lastHousekeeping = ContinuousClock.now
                 await housekeeping()
             }
-            var full = false
-            do {
-                let result = try await tick()
-                full = result.clocks >= batchSize
-            } catch {
-                logger.warning("deadline watcher tick failed", metadata: ["error": "\(PostgresErrorDetails(error))"])
-            }
+            let full = (await checkedTick()?.clocks ?? 0) >= batchSize
             if !full {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             }
         }
         logger.info("deadline watcher stopped")
+    }
+
+    /// One tick as the loop runs it: a failure is logged and counted, a success timestamped (the metrics above).
+    @discardableResult
+    public func checkedTick() async -> TickResult? {
+        do {
+            let result = try await tick()
+            lastSuccess.record(Date().timeIntervalSince1970)
+            return result
+        } catch {
+            ticksFailed.increment()
+            logger.warning("deadline watcher tick failed", metadata: ["error": "\(PostgresErrorDetails(error))"])
+            return nil
+        }
     }
 
     /// How often the watcher removes kept events that waited too long for their dispatch (at start, then hourly).
