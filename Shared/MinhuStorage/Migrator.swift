@@ -168,9 +168,9 @@ public struct Migrator: Sendable {
             var position = 0
             do {
                 try await MinhuDatabase.withTransaction(on: connection, logger: logger) { connection in
-                    // An integer formatted here, not input.
+                    // SET LOCAL, with the value bound.
                     try await connection.guardedQuery(
-                        PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = \(timeoutMilliseconds)"), logger: logger)
+                        "SELECT set_config('lock_timeout', \(String(timeoutMilliseconds)), true)", logger: logger)
                     for (index, statement) in statements.enumerated() {
                         position = index + 1
                         try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
