@@ -73,8 +73,9 @@ public struct AppealRules: Sendable {
     private let deputyComplex: PatternSet
 
     /// How long one regular expression may search one text before it is abandoned as not matching.
-    /// Half a second: about 15 times the slowest whole assessment of the 4,326 real messages of hotspot-corpus.csv
-    /// (`minhu bench text`, release: p99 36 ms, max 89–109 ms for every pattern together).
+    /// Half a second: about 14 times the p99 and 5 times the slowest whole assessment of the 4,326 real messages of
+    /// hotspot-corpus.csv (`minhu bench text`, release: p99 36 ms, max 89–109 ms for every pattern together); one
+    /// pattern alone takes a fraction of that.
     public static let defaultPatternTimeLimit: TimeInterval = 0.5
 
     /// Builds the rules from a parsed document; throws on an invalid pattern or an unknown code.
