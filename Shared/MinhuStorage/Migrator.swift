@@ -161,8 +161,7 @@ public struct Migrator: Sendable {
             "migration.version": "\(migration.version)", "migration.name": "\(migration.name)",
             "migration.statements": "\(statements.count)",
         ])
-        let timeoutMilliseconds = max(1, Int(lockTimeout.components.seconds * 1_000
-            + lockTimeout.components.attoseconds / 1_000_000_000_000_000))
+        let timeoutMilliseconds = max(1, lockTimeout.wholeMilliseconds)
         var attempt = 1
         while true {
             var position = 0

@@ -246,8 +246,7 @@ public final class OutboxRelay: Service, Sendable {
                 let ids = failures.map(\.row.id)
                 let errors = failures.map(\.error)
                 let delays = failures.map { failure -> Int64 in
-                    let delay = retryBackoff.delay(afterAttempts: failure.row.attempts + 1)
-                    return delay.components.seconds * 1_000 + delay.components.attoseconds / 1_000_000_000_000_000
+                    retryBackoff.delay(afterAttempts: failure.row.attempts + 1).wholeMilliseconds
                 }
                 try await connection.guardedQuery("""
                     UPDATE outbox AS o
