@@ -32,9 +32,27 @@ public struct SchemaGuard: Service {
     }
 
     /// Checks the schema, retrying while the database is unreachable; fails the gate (and throws) otherwise.
+    ///
+    /// Each attempt first opens one connection of its own (``DatabaseProbe``): the pool retries a refused login
+    /// for ever without telling the query that waits, so a wrong password or database name would otherwise keep the
+    /// service waiting in silence. A refusal ends the service (exit 1) with the server's reason.
     private func check() async throws {
         var attempt = 0
         while true {
+            switch await DatabaseProbe.check(database.configuration, logger: logger) {
+            case .reachable:
+                break
+            case .refused(let details):
+                let error = DatabaseLoginRefused(details: details, target: database.configuration.redactedURL)
+                logger.critical("the database refused the login; not retrying", metadata: ["error": "\(error)"])
+                gate?.fail(error)
+                throw error
+            case .unreachable(let reason):
+                attempt += 1
+                logger.warning("cannot check the database schema yet", metadata: ["error": "\(reason)"])
+                try await pause(attempt: attempt)
+                continue
+            }
             do {
                 let migrator = try Migrator(database: database, logger: logger)
                 try await migrator.requireSchema(atLeast: requiredVersion)
@@ -49,13 +67,18 @@ public struct SchemaGuard: Service {
             } catch {
                 attempt += 1
                 logger.warning("cannot check the database schema yet", metadata: ["error": "\(PostgresErrorDetails(error))"])
-                do {
-                    try await Task.sleep(for: .seconds(min(5, 0.2 * Double(attempt))))
-                } catch {
-                    gate?.fail(error)
-                    throw error
-                }
+                try await pause(attempt: attempt)
             }
+        }
+    }
+
+    /// Waits before the next attempt (0.2 s more each time, at most 5 s); fails the gate when cancelled.
+    private func pause(attempt: Int) async throws {
+        do {
+            try await Task.sleep(for: .seconds(min(5, 0.2 * Double(attempt))))
+        } catch {
+            gate?.fail(error)
+            throw error
         }
     }
 }

@@ -199,15 +199,10 @@ public struct DatabaseConfiguration: Sendable, Hashable, CustomStringConvertible
         switch endpoint {
         case .tcp(let host, let port):
             let tlsMode: PostgresClient.Configuration.TLS
-            switch tls {
-            case .disable:
-                tlsMode = .disable
-            case .prefer:
-                var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
-                tlsConfiguration.certificateVerification = .none
-                tlsMode = .prefer(tlsConfiguration)
-            case .require:
-                tlsMode = .require(.makeClientConfiguration())
+            switch tlsSettings {
+            case nil: tlsMode = .disable
+            case let settings? where settings.required: tlsMode = .require(settings.configuration)
+            case let settings?: tlsMode = .prefer(settings.configuration)
             }
             configuration = PostgresClient.Configuration(host: host, port: port, username: username,
                                                          password: password, database: database, tls: tlsMode)
@@ -221,6 +216,21 @@ public struct DatabaseConfiguration: Sendable, Hashable, CustomStringConvertible
             configuration.options.additionalStartupParameters = [("application_name", applicationName)]
         }
         return configuration
+    }
+
+    /// The TLS settings of ``tls``, nil for plain TCP; `required` tells `require` (certificate and name verified)
+    /// from `prefer` (not verified). Shared by the pool's and the probe's configurations.
+    var tlsSettings: (configuration: TLSConfiguration, required: Bool)? {
+        switch tls {
+        case .disable:
+            return nil
+        case .prefer:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            return (configuration, false)
+        case .require:
+            return (.makeClientConfiguration(), true)
+        }
     }
 
     private static func encodeUserInfo(_ text: String) -> String {

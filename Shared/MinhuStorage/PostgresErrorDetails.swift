@@ -5,7 +5,7 @@ import PostgresNIO
 ///
 /// `PSQLError`'s own description is deliberately generic ("Generic description to prevent accidental leakage"),
 /// which makes logs useless; its debug description includes the bound values (citizens' data). This sits between.
-public struct PostgresErrorDetails: Sendable, CustomStringConvertible {
+public struct PostgresErrorDetails: Sendable, Hashable, CustomStringConvertible {
     /// The five-character SQLSTATE, e.g. `23505`, when the server reported the error.
     public let sqlState: String?
     /// The server's primary message, or the driver's error code, or the error's own description.

@@ -82,8 +82,19 @@ enum CommandSupport {
     }
 
     /// Runs `body` with a running database pool, shutting it down afterwards.
+    ///
+    /// One connection is opened first (``DatabaseProbe``), so that a database that is down or refuses the login
+    /// ends the command at once with the server's reason; the pool alone would retry in silence for ever.
     static func withDatabase<T: Sendable>(_ configuration: DatabaseConfiguration, logger: Logger,
                                           _ body: @escaping @Sendable (MinhuDatabase) async throws -> T) async throws -> T {
+        switch await DatabaseProbe.check(configuration, logger: logger) {
+        case .reachable:
+            break
+        case .refused(let details):
+            throw CommandFailure("\(DatabaseLoginRefused(details: details, target: configuration.redactedURL))")
+        case .unreachable(let reason):
+            throw CommandFailure("cannot reach the database at \(configuration.redactedURL): \(reason)")
+        }
         let database = MinhuDatabase(configuration: configuration, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
