@@ -4,16 +4,21 @@ import Metrics
 import MinhuModels
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Publishes one producer's outbox rows to the broker, as a `Service`.
 ///
-/// Each round, in one transaction: claim up to ``Configuration/batchSize`` due, unpublished rows of the producer
-/// (`ORDER BY id FOR UPDATE SKIP LOCKED`, so several relays of one producer share the work and never publish a row
-/// twice), publish them through `MessagePublishing` (which waits for the broker's confirms), then mark the
-/// confirmed rows published and give each returned or nacked row `attempts + 1`, its `last_error` and
-/// `next_attempt_at = now + backoff(attempts)`: a refused row waits without holding back the rows behind it. When
-/// `publish` throws (the broker connection is down) the transaction rolls back, nothing is marked, and the relay
-/// waits with backoff. It never relays "by id greater than the last seen": ids become visible out of order.
+/// Each round: claim up to ``Configuration/batchSize`` due, unpublished rows of the producer in one statement
+/// (`ORDER BY id FOR UPDATE SKIP LOCKED`, moving their `next_attempt_at` a lease ahead, so several relays of one
+/// producer share the work), publish them through `MessagePublishing` (which waits for the broker's confirms) with
+/// no transaction open, then, in one transaction, mark the confirmed rows published and give each returned or
+/// nacked row `attempts + 1`, its `last_error` and `next_attempt_at = now + backoff(attempts)`: a refused row waits
+/// without holding back the rows behind it. When `publish` throws (the broker connection is down) the rows are
+/// released (due again), nothing is counted against them, and the relay waits with backoff. When the database
+/// fails after the publish, the outcomes are saved at the next round. A row is published twice only when its relay
+/// dies (or waits past the lease) between claim and save; consumers deduplicate by message id. It never relays
+/// "by id greater than the last seen": ids become visible out of order. (Until 2026-11-25 the whole round ran in
+/// one transaction, held open for as long as the broker made the publish wait.)
 ///
 /// Rounds are triggered by `LISTEN minhu_outbox` (a notification whose payload is the producer, sent on commit by
 /// the outbox trigger), by polling every ``Configuration/pollInterval`` as the fallback, and right after the
@@ -52,12 +57,18 @@ public final class OutboxRelay: Service, Sendable {
         public var shutdownFlushTimeout: Duration
         /// Whether to LISTEN for notifications (polling alone when false).
         public var listens: Bool
+        /// How long claimed rows stay claimed: when their relay dies between claim and save, other relays (or its
+        /// next start) publish them once this has passed.
+        public var claimLease: Duration
 
         public init(batchSize: Int = 500, pollInterval: Duration = .seconds(1),
                     retryBackoff: RelayBackoff = RelayBackoff(initial: .seconds(1), maximum: .seconds(300)),
                     failureBackoff: RelayBackoff = RelayBackoff(initial: .milliseconds(250), maximum: .seconds(30)),
-                    shutdownFlushTimeout: Duration = .seconds(10), listens: Bool = true) {
+                    shutdownFlushTimeout: Duration = .seconds(10), listens: Bool = true,
+                    claimLease: Duration = .seconds(60)) {
             precondition(batchSize > 0, "batchSize must be positive")
+            precondition(claimLease > .zero, "claimLease must be positive")
+            self.claimLease = claimLease
             self.batchSize = batchSize
             self.pollInterval = pollInterval
             self.retryBackoff = retryBackoff
@@ -93,6 +104,8 @@ public final class OutboxRelay: Service, Sendable {
     let publisher: any MessagePublishing
     let logger: Logger
     let metrics: RelayMetrics
+    /// Outcomes of rounds whose save failed (the database went away after the publish), saved first next round.
+    private let unsavedOutcomes = Mutex<[RoundOutcomes]>([])
 
     /// - Parameters:
     ///   - producer: the outbox producer whose rows this relay publishes, e.g. `minhu-intake`.
@@ -160,24 +173,85 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-    /// One round: claim, publish, mark — in one transaction.
+    /// One round: save the outcomes an earlier round could not save, claim, publish, then save the outcomes.
+    ///
+    /// No transaction is open while the broker is waited for (under a memory or disk alarm that can be hours,
+    /// and an open transaction holds back vacuum everywhere and would be ended by `idle_in_transaction_session_
+    /// timeout`). The claim is one statement that moves the rows' `next_attempt_at` a lease ahead
+    /// (``Configuration/claimLease``), so that no other relay claims them meanwhile.
+    /// - Throws: the publisher's error (the claimed rows are released, due again at once) or the database's (the
+    ///   outcomes wait in memory for the next round; if the process dies first, the lease runs out and the rows are
+    ///   published again, which consumers deduplicate by message id).
     @discardableResult
     public func relayOnce() async throws -> Round {
+        try await saveUnsavedOutcomes()
+        let claimed = try await claim()
+        var round = Round()
+        round.claimed = claimed.count
+        guard !claimed.isEmpty else { return round }
+
+        var outcomes = RoundOutcomes()
+        var publishable: [(row: ClaimedRow, message: OutgoingMessage)] = []
+        for row in claimed {
+            switch row.message() {
+            case .success(let message): publishable.append((row, message))
+            case .failure(let problem): outcomes.failures.append((row, "error", "unreadable row: \(problem)"))
+            }
+        }
+        if !publishable.isEmpty {
+            do {
+                try await publish(publishable, into: &outcomes)
+            } catch {
+                metrics.failed(reason: "error", count: publishable.count)
+                await release(claimed)
+                throw error
+            }
+        }
+        metrics.published(count: outcomes.confirmedIDs.count)
+        for reason in OutboxRelay.failureReasons {
+            metrics.failed(reason: reason, count: outcomes.failures.filter { $0.reason == reason }.count)
+        }
+        for failure in outcomes.failures {
+            logger.warning("outbox row not published; retrying later", metadata: [
+                "message.id": "\(failure.row.messageID)", "outbox.attempts": "\(failure.row.attempts + 1)",
+                "error": "\(failure.error)",
+            ])
+        }
+        do {
+            try await save(outcomes)
+        } catch {
+            unsavedOutcomes.withLock { $0.append(outcomes) }
+            logger.warning("outbox round published but could not mark its rows; saving at the next round",
+                           metadata: ["outbox.published": "\(outcomes.confirmedIDs.count)",
+                                      "error": "\(PostgresErrorDetails(error))"])
+            throw error
+        }
+        round.published = outcomes.confirmedIDs.count
+        round.failed = outcomes.failures.count
+        return round
+    }
+
+    /// Claims up to a batch of due rows: one statement (no transaction is left open) that locks them with `SKIP
+    /// LOCKED` and moves their `next_attempt_at` a lease ahead; in id order.
+    private func claim() async throws -> [ClaimedRow] {
         let producer = self.producer
         let batchSize = configuration.batchSize
-        let retryBackoff = configuration.retryBackoff
-        let publisher = self.publisher
+        let leaseMilliseconds = configuration.claimLease.wholeMilliseconds
         let logger = self.logger
-        let metrics = self.metrics
-        return try await database.withTransaction { connection in
+        let claimed = try await database.withConnection { connection in
             let rows = try await connection.guardedQuery("""
-                SELECT id, message_id, exchange, routing_key, type, occurred_at, correlation_id, app_id, user_id,
-                       schema_version, headers::text, body, attempts
-                FROM outbox
-                WHERE producer = \(producer) AND published_at IS NULL AND next_attempt_at <= now()
-                ORDER BY id
-                LIMIT \(batchSize)
-                FOR UPDATE SKIP LOCKED
+                WITH due AS (
+                    SELECT id FROM outbox
+                    WHERE producer = \(producer) AND published_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY id
+                    LIMIT \(batchSize)
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE outbox AS o
+                SET next_attempt_at = clock_timestamp() + \(leaseMilliseconds) * interval '1 millisecond'
+                FROM due
+                WHERE o.id = due.id
+                RETURNING o.id, o.message_id, o.exchange, o.routing_key, o.type, o.occurred_at, o.correlation_id,
+                          o.app_id, o.user_id, o.schema_version, o.headers::text, o.body, o.attempts
                 """, logger: logger)
             var claimed: [ClaimedRow] = []
             for try await row in rows.decode(
@@ -185,67 +259,62 @@ public final class OutboxRelay: Service, Sendable {
             {
                 claimed.append(ClaimedRow(row))
             }
-            var round = Round()
-            round.claimed = claimed.count
-            guard !claimed.isEmpty else { return round }
+            return claimed
+        }
+        return claimed.sorted { $0.id < $1.id }
+    }
 
-            var failures: [(row: ClaimedRow, reason: String, error: String)] = []
-            var publishable: [(row: ClaimedRow, message: OutgoingMessage)] = []
-            for row in claimed {
-                switch row.message() {
-                case .success(let message): publishable.append((row, message))
-                case .failure(let problem): failures.append((row, "error", "unreadable row: \(problem)"))
-                }
-            }
-
-            var confirmedIDs: [Int64] = []
-            if !publishable.isEmpty {
-                var outcomes: [PublishOutcome?]
+    /// Publishes `publishable` and records each row's outcome in `outcomes`.
+    /// - Throws: the publisher's error when the whole batch failed (the broker connection is down).
+    private func publish(_ publishable: [(row: ClaimedRow, message: OutgoingMessage)],
+                         into outcomes: inout RoundOutcomes) async throws {
+        var results: [PublishOutcome?]
+        do {
+            results = try await publisher.publish(publishable.map(\.message))
+        } catch is PublishRefused {
+            // One message made the broker close the channel and it does not say which: each alone, so the refused
+            // ones wait with their reason and the rest go out (some a second time: consumers deduplicate by message
+            // id).
+            results = []
+            for item in publishable {
                 do {
-                    outcomes = try await publisher.publish(publishable.map(\.message))
-                } catch is PublishRefused {
-                    // One message made the broker close the channel and it does not say which: each alone, so the
-                    // refused ones wait with their reason and the rest go out (some a second time: consumers
-                    // deduplicate by message id).
-                    outcomes = []
-                    for item in publishable {
-                        do {
-                            outcomes.append(try await publisher.publish([item.message]).first)
-                        } catch let refused as PublishRefused {
-                            outcomes.append(nil)
-                            failures.append((item.row, "refused", "\(refused)"))
-                        } catch {
-                            metrics.failed(reason: "error", count: publishable.count)
-                            throw error
-                        }
-                    }
-                } catch {
-                    metrics.failed(reason: "error", count: publishable.count)
-                    throw error
-                }
-                guard outcomes.count == publishable.count else {
-                    metrics.failed(reason: "error", count: publishable.count)
-                    throw DatabaseError.outcomeCountMismatch(expected: publishable.count, got: outcomes.count)
-                }
-                for (item, outcome) in zip(publishable, outcomes) {
-                    switch outcome {
-                    case .confirmed?: confirmedIDs.append(item.row.id)
-                    case .returned(let text)?: failures.append((item.row, "returned", "returned by the broker: \(text)"))
-                    case .nacked?: failures.append((item.row, "nacked", "nacked by the broker"))
-                    case nil: break  // refused, recorded above
-                    }
+                    results.append(try await publisher.publish([item.message]).first)
+                } catch let refused as PublishRefused {
+                    results.append(nil)
+                    outcomes.failures.append((item.row, "refused", "\(refused)"))
                 }
             }
+        }
+        guard results.count == publishable.count else {
+            throw DatabaseError.outcomeCountMismatch(expected: publishable.count, got: results.count)
+        }
+        for (item, result) in zip(publishable, results) {
+            switch result {
+            case .confirmed?: outcomes.confirmedIDs.append(item.row.id)
+            case .returned(let text)?: outcomes.failures.append((item.row, "returned", "returned by the broker: \(text)"))
+            case .nacked?: outcomes.failures.append((item.row, "nacked", "nacked by the broker"))
+            case nil: break  // refused, recorded above
+            }
+        }
+    }
 
-            if !confirmedIDs.isEmpty {
-                try await connection.guardedQuery(
-                    "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(confirmedIDs))",
-                    logger: logger)
+    /// Marks the confirmed rows published and gives each failed row `attempts + 1`, its error and its retry time,
+    /// in one transaction. A row another relay published meanwhile (after this one's lease ran out) is left as
+    /// that relay marked it.
+    private func save(_ outcomes: RoundOutcomes) async throws {
+        let retryBackoff = configuration.retryBackoff
+        let logger = self.logger
+        try await database.withTransaction { connection in
+            if !outcomes.confirmedIDs.isEmpty {
+                try await connection.guardedQuery("""
+                    UPDATE outbox SET published_at = clock_timestamp()
+                    WHERE id = ANY(\(outcomes.confirmedIDs)) AND published_at IS NULL
+                    """, logger: logger)
             }
-            if !failures.isEmpty {
-                let ids = failures.map(\.row.id)
-                let errors = failures.map(\.error)
-                let delays = failures.map { failure -> Int64 in
+            if !outcomes.failures.isEmpty {
+                let ids = outcomes.failures.map(\.row.id)
+                let errors = outcomes.failures.map(\.error)
+                let delays = outcomes.failures.map { failure -> Int64 in
                     retryBackoff.delay(afterAttempts: failure.row.attempts + 1).wholeMilliseconds
                 }
                 try await connection.guardedQuery("""
@@ -254,22 +323,47 @@ public final class OutboxRelay: Service, Sendable {
                         last_error = f.error,
                         next_attempt_at = clock_timestamp() + f.delay_ms * interval '1 millisecond'
                     FROM unnest(\(ids), \(errors), \(delays)) AS f(id, error, delay_ms)
-                    WHERE o.id = f.id
+                    WHERE o.id = f.id AND o.published_at IS NULL
                     """, logger: logger)
-                for failure in failures {
-                    logger.warning("outbox row not published; retrying later", metadata: [
-                        "message.id": "\(failure.row.messageID)", "outbox.attempts": "\(failure.row.attempts + 1)",
-                        "error": "\(failure.error)",
-                    ])
-                }
             }
-            round.published = confirmedIDs.count
-            round.failed = failures.count
-            metrics.published(count: confirmedIDs.count)
-            for reason in OutboxRelay.failureReasons {
-                metrics.failed(reason: reason, count: failures.filter { $0.reason == reason }.count)
+        }
+    }
+
+    /// Saves the outcomes of earlier rounds that could not be saved (the database failed after the publish).
+    private func saveUnsavedOutcomes() async throws {
+        let waiting = unsavedOutcomes.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        for (index, outcomes) in waiting.enumerated() {
+            do {
+                try await save(outcomes)
+            } catch {
+                let rest = waiting[index...]
+                unsavedOutcomes.withLock { $0.insert(contentsOf: rest, at: 0) }
+                throw error
             }
-            return round
+        }
+        if !waiting.isEmpty {
+            logger.info("outbox outcomes of an earlier round saved", metadata: ["outbox.rounds": "\(waiting.count)"])
+        }
+    }
+
+    /// Makes claimed rows due again at once after a publish failed (best effort: when the database fails too, the
+    /// lease runs out instead). Their attempts are not counted: the broker was not reached.
+    private func release(_ claimed: [ClaimedRow]) async {
+        let ids = claimed.map(\.id)
+        let logger = self.logger
+        do {
+            _ = try await database.withConnection { connection in
+                try await connection.guardedQuery("""
+                    UPDATE outbox SET next_attempt_at = clock_timestamp()
+                    WHERE id = ANY(\(ids)) AND published_at IS NULL
+                    """, logger: logger)
+            }
+        } catch {
+            logger.warning("cannot release the claimed outbox rows; they are due again when their lease runs out",
+                           metadata: ["error": "\(PostgresErrorDetails(error))"])
         }
     }
 
@@ -415,6 +509,12 @@ extension OutboxRelay {
                 correlationID: correlationID, appID: appID, userID: userID, schemaVersion: schemaVersion,
                 headers: headers, body: Data(body.utf8)))
         }
+    }
+
+    /// What the broker said about the rows of one round, to be saved.
+    struct RoundOutcomes: Sendable {
+        var confirmedIDs: [Int64] = []
+        var failures: [(row: ClaimedRow, reason: String, error: String)] = []
     }
 
     struct RowProblem: Error, CustomStringConvertible {

@@ -198,22 +198,30 @@ struct StorageGrantTests {
     }
 
     @Test func aServiceRelayWorksUnderItsOwnRole() async throws {
-        // The relay's claim (SELECT … FOR UPDATE SKIP LOCKED) and marks need no more than the service's grants.
+        // The relay's claim (an UPDATE of `SELECT … FOR UPDATE SKIP LOCKED` rows, RETURNING them), its marks and
+        // its release need no more than the service's grants.
         try await TestDatabase.withDatabase { database in
             let logger = TestDatabase.logger
             let message = StorageFixtures.event(producer: "minhu-dispatcher", type: "appeal.classified")
             try await StorageFixtures.append([message], producer: "minhu-dispatcher", to: database)
             let claimed = try await StorageFixtures.asRole("minhu_dispatcher", on: database) { connection in
                 let rows = try await connection.guardedQuery("""
-                    SELECT id FROM outbox
-                    WHERE producer = 'minhu-dispatcher' AND published_at IS NULL AND next_attempt_at <= now()
-                    ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED
+                    WITH due AS (
+                        SELECT id FROM outbox
+                        WHERE producer = 'minhu-dispatcher' AND published_at IS NULL AND next_attempt_at <= now()
+                        ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED)
+                    UPDATE outbox AS o SET next_attempt_at = clock_timestamp() + interval '60 seconds'
+                    FROM due WHERE o.id = due.id
+                    RETURNING o.id, o.message_id, o.headers::text, o.body, o.attempts
                     """, logger: logger)
-                let ids = try await rows.decode(Int64.self).collectAll()
+                let ids = try await rows.decode((Int64, UUID, String, String, Int).self).collectAll().map(\.0)
                 try await connection.guardedQuery("""
                     UPDATE outbox SET attempts = attempts + 1, last_error = 'returned', next_attempt_at = now()
-                    WHERE id = ANY(\(ids))
+                    WHERE id = ANY(\(ids)) AND published_at IS NULL
                     """, logger: logger)
+                try await connection.guardedQuery(
+                    "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(ids)) AND published_at IS NULL",
+                    logger: logger)
                 try await connection.guardedQuery("INSERT INTO inbox (consumer, message_id) VALUES ('dispatcher.events', \(UUID()))",
                                            logger: logger)
                 return ids.count
