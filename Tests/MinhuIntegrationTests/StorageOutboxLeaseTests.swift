@@ -39,7 +39,7 @@ struct StorageOutboxLeaseTests {
     func leaseRunsOut() async throws {
         try await TestDatabase.withDatabase { database in
             var leased = StorageOutboxTests.quick
-            leased.claimLease = .seconds(1)
+            leased.claimLease = .seconds(5)
             let stuck = RecordingPublisher(delay: .seconds(600))
             let first = OutboxRelay(database: database, publisher: stuck, producer: "minhu-intake",
                                     configuration: leased, logger: logger)
@@ -48,11 +48,17 @@ struct StorageOutboxLeaseTests {
                                      configuration: StorageOutboxTests.quick, logger: logger)
             let messages = (0..<3).map { StorageFixtures.event(number: $0) }
             try await StorageFixtures.append(messages, to: database)
+            let clock = ContinuousClock()
+            let start = clock.now
             let round = Task { try await first.relayOnce() }
             #expect(try await TestDatabase.waitUntil { await stuck.calls == 1 })
-            #expect(try await second.flush().claimed == 0, "claimed by the first relay")
+            let early = try await second.flush()
+            // (Only while the lease can still hold: a loaded machine may take longer than 5 s to get here.)
+            if clock.now - start < .seconds(5) { #expect(early.claimed == 0, "claimed by the first relay") }
+            var published = early.published
             #expect(try await TestDatabase.waitUntil(timeout: .seconds(60)) {
-                try await second.flush().published == 3
+                published += try await second.flush().published
+                return published == 3
             })
             #expect(await working.confirmedIDs == messages.map(\.messageID))
             // The first relay's publish fails at last; releasing its rows does not undo the second's marks.
