@@ -240,6 +240,8 @@ struct IntakeHTTPTests {
                     (IntakeHarness.appealJSON(extra: ["external_id": String(repeating: "e" + String(
                         repeating: "\u{301}", count: 5), count: 100)]), 400, "external_id"),
                     (Data(#"{"channel": "hotline"}"#.utf8), 400, "title"),
+                    // 150 flags: 150 characters, 300 code points; the schema's maxLength of 200 counts code points.
+                    (IntakeHarness.appealJSON(title: String(repeating: "🇨🇳", count: 150)), 400, "title"),
                     (IntakeHarness.appealJSON(body: String(repeating: "很", count: 3000)), 413, nil),
                 ]
                 for (body, status, field) in cases {

@@ -53,9 +53,16 @@ public struct AppealDraft: Sendable, Hashable {
     /// an index entry PostgreSQL cannot store (a 500, or a message requeued until its delivery limit).
     public static let maxExternalIdBytes = 512
 
+    /// A text's length as the limits here count it: in Unicode code points, as JSON Schema's `maxLength` does, so
+    /// that Minhu refuses what the published schemas refuse. (`String.count` counts grapheme clusters, fewer when
+    /// characters combine: a flag is one character and two code points. Until 2026-11-25 the limits counted those.)
+    public static func length(_ text: String) -> Int {
+        text.unicodeScalars.count
+    }
+
     /// Whether `id` is longer than `maxExternalIdLength` characters or `maxExternalIdBytes` bytes.
     public static func externalIdTooLong(_ id: String) -> Bool {
-        id.count > maxExternalIdLength || id.utf8.count > maxExternalIdBytes
+        length(id) > maxExternalIdLength || id.utf8.count > maxExternalIdBytes
     }
 
     /// The refusal's wording for an id that `externalIdTooLong` refuses.
@@ -77,10 +84,10 @@ public struct AppealDraft: Sendable, Hashable {
         }
         draft.title = title.trimmingCharacters(in: .whitespacesAndNewlines)
         if draft.title.isEmpty { return refuse("title", "must not be empty") }
-        if draft.title.count > Self.maxTitleLength { return refuse("title", "longer than \(Self.maxTitleLength) characters") }
+        if Self.length(draft.title) > Self.maxTitleLength { return refuse("title", "longer than \(Self.maxTitleLength) characters") }
         if title.contains("\u{0}") { return refuse("title", "contains a NUL character") }
         if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return refuse("body", "must not be empty") }
-        if body.count > Self.maxBodyLength { return refuse("body", "longer than \(Self.maxBodyLength) characters") }
+        if Self.length(body) > Self.maxBodyLength { return refuse("body", "longer than \(Self.maxBodyLength) characters") }
         if body.contains("\u{0}") { return refuse("body", "contains a NUL character") }
         if let refusal = Self.submissionTimeRefusal(submittedAt, now: now) { return .failure(refusal) }
         guard let phone = Citizen.normalizePhone(citizen.phone) else {
@@ -89,7 +96,7 @@ public struct AppealDraft: Sendable, Hashable {
         draft.citizen.phone = phone
         if let name = citizen.name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.count > 50 { return refuse("citizen.name", "longer than 50 characters") }
+            if Self.length(trimmed) > 50 { return refuse("citizen.name", "longer than 50 characters") }
             if trimmed.contains("\u{0}") { return refuse("citizen.name", "contains a NUL character") }
             draft.citizen.name = trimmed.isEmpty || citizen.anonymous ? nil : trimmed
         }
@@ -97,12 +104,12 @@ public struct AppealDraft: Sendable, Hashable {
             if location.address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 return refuse("location.address", "must not be empty")
             }
-            if location.address.count > 500 { return refuse("location.address", "longer than 500 characters") }
+            if Self.length(location.address) > 500 { return refuse("location.address", "longer than 500 characters") }
             let texts = [location.address, location.district, location.street, location.community].compactMap { $0 }
             if texts.contains(where: { $0.contains("\u{0}") }) { return refuse("location", "contains a NUL character") }
             for (field, name) in [("district", location.district), ("street", location.street),
                                   ("community", location.community)] {
-                if let name, name.count > Self.maxPlaceNameLength {
+                if let name, Self.length(name) > Self.maxPlaceNameLength {
                     return refuse("location.\(field)", "longer than \(Self.maxPlaceNameLength) characters")
                 }
             }
@@ -141,7 +148,7 @@ public struct AppealDraft: Sendable, Hashable {
             if !["http", "https"].contains(url.scheme?.lowercased() ?? "") {
                 return IntakeRefusal(field: "attachments[\(index)]", reason: "must be an http or https URL")
             }
-            if url.absoluteString.count > maxAttachmentURLLength {
+            if length(url.absoluteString) > maxAttachmentURLLength {
                 return IntakeRefusal(field: "attachments[\(index)]",
                                      reason: "longer than \(maxAttachmentURLLength) characters")
             }

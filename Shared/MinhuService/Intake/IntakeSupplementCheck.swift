@@ -7,7 +7,7 @@ extension IntakeSupplement {
     /// attachments, a submission time from 2000 to a day ahead of `now`.
     func refusal(now: Date) -> String? {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "text: must not be empty" }
-        if text.count > AppealDraft.maxBodyLength { return "text: longer than \(AppealDraft.maxBodyLength) characters" }
+        if AppealDraft.length(text) > AppealDraft.maxBodyLength { return "text: longer than \(AppealDraft.maxBodyLength) characters" }
         for (field, value) in [("text", text), ("case_number", caseNumber ?? ""), ("external_id", externalId ?? "")]
         where value.contains("\u{0}") {
             return "\(field): contains a NUL character"
