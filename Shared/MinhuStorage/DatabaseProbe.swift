@@ -48,14 +48,43 @@ public enum DatabaseProbe {
         }
     }
 
-    /// Classifies a connection error (pure, for tests).
+    /// The driver's own codes for a login that cannot succeed as configured: a password the server asks for and
+    /// the configuration lacks (a forgotten `MINHU_DATABASE_PASSWORD_FILE`), an authentication method or SASL
+    /// exchange the driver cannot complete, TLS required and not offered.
+    static let refusalCodes: [PSQLError.Code] = [.authMechanismRequiresPassword, .unsupportedAuthMechanism,
+                                                 .saslError, .sslUnsupported]
+
+    /// Classifies a connection error.
     public static func outcome(of error: any Error) -> Outcome {
         let details = PostgresErrorDetails(error)
         if let state = details.sqlState, refusalStates.contains(state) { return .refused(details) }
-        if let psql = error as? PSQLError, let underlying = psql.underlying {
+        guard let psql = error as? PSQLError else { return .unreachable(details.description) }
+        if refusalCodes.contains(psql.code) { return .refused(details) }
+        if let underlying = psql.underlying {
+            // A TLS handshake the server's certificate or name fails (`sslmode=verify-full`) fails again.
+            if let tls = underlying as? NIOSSLError, case .handshakeFailed = tls {
+                return .refused(PostgresErrorDetails(tls))
+            }
             return .unreachable("\(psql.code): \(underlying)")
         }
         return .unreachable(details.description)
+    }
+
+    /// Probes until the database is reachable or refuses, for at most `patience`, calling `waiting` with the
+    /// reason before each pause (1 s): for commands, which should neither give up on a server that is still
+    /// starting (a container's database a moment after its health check passed) nor wait in silence for ever.
+    public static func waitUntilReachable(_ configuration: DatabaseConfiguration, patience: Duration,
+                                          logger: Logger, waiting: (String) -> Void) async -> Outcome {
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
+        while true {
+            let outcome = await check(configuration, logger: logger)
+            guard case .unreachable(let reason) = outcome, clock.now < deadline, !Task.isCancelled else {
+                return outcome
+            }
+            waiting(reason)
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 }
 

@@ -4,7 +4,6 @@ import Metrics
 import MinhuModels
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
 
 /// Publishes one producer's outbox rows to the broker, as a `Service`.
 ///
@@ -44,7 +43,7 @@ public final class OutboxRelay: Service, Sendable {
 
     /// How a relay runs.
     public struct Configuration: Sendable, Hashable {
-        /// Rows claimed and published per round (one transaction, one batch of confirms).
+        /// Rows claimed and published per round (one claim, one batch of confirms, one transaction of outcomes).
         public var batchSize: Int
         /// How often to look for due rows when no notification comes (the fallback; also what brings back rows
         /// whose backoff has run out).
@@ -105,7 +104,7 @@ public final class OutboxRelay: Service, Sendable {
     let logger: Logger
     let metrics: RelayMetrics
     /// Outcomes of rounds whose save failed (the database went away after the publish), saved first next round.
-    private let unsavedOutcomes = Mutex<[RoundOutcomes]>([])
+    private let unsavedOutcomes = UnsavedOutcomes()
 
     /// - Parameters:
     ///   - producer: the outbox producer whose rows this relay publishes, e.g. `minhu-intake`.
@@ -218,9 +217,11 @@ public final class OutboxRelay: Service, Sendable {
             ])
         }
         do {
-            try await save(outcomes)
+            // A task of its own, as in `release`: the outcomes are saved even when the round's task is cancelled.
+            let toSave = outcomes
+            try await Task { try await self.save(toSave) }.value
         } catch {
-            unsavedOutcomes.withLock { $0.append(outcomes) }
+            unsavedOutcomes.keep([outcomes])
             logger.warning("outbox round published but could not mark its rows; saving at the next round",
                            metadata: ["outbox.published": "\(outcomes.confirmedIDs.count)",
                                       "error": "\(PostgresErrorDetails(error))"])
@@ -240,7 +241,7 @@ public final class OutboxRelay: Service, Sendable {
         let logger = self.logger
         let claimed = try await database.withConnection { connection in
             let rows = try await connection.guardedQuery("""
-                WITH due AS (
+                WITH due AS MATERIALIZED (
                     SELECT id FROM outbox
                     WHERE producer = \(producer) AND published_at IS NULL AND next_attempt_at <= now()
                     ORDER BY id
@@ -251,12 +252,11 @@ public final class OutboxRelay: Service, Sendable {
                 FROM due
                 WHERE o.id = due.id
                 RETURNING o.id, o.message_id, o.exchange, o.routing_key, o.type, o.occurred_at, o.correlation_id,
-                          o.app_id, o.user_id, o.schema_version, o.headers::text, o.body, o.attempts
+                          o.app_id, o.user_id, o.schema_version, o.headers::text, o.body, o.attempts,
+                          (extract(epoch FROM o.next_attempt_at) * 1000000)::bigint
                 """, logger: logger)
             var claimed: [ClaimedRow] = []
-            for try await row in rows.decode(
-                (Int64, UUID, String, String, String, Date, String?, String, String?, Int, String, String, Int).self)
-            {
+            for try await row in rows.decode(ClaimedRow.Columns.self) {
                 claimed.append(ClaimedRow(row))
             }
             return claimed
@@ -278,7 +278,10 @@ public final class OutboxRelay: Service, Sendable {
             results = []
             for item in publishable {
                 do {
-                    results.append(try await publisher.publish([item.message]).first)
+                    guard let result = try await publisher.publish([item.message]).first else {
+                        throw DatabaseError.outcomeCountMismatch(expected: 1, got: 0)
+                    }
+                    results.append(result)
                 } catch let refused as PublishRefused {
                     results.append(nil)
                     outcomes.failures.append((item.row, "refused", "\(refused)"))
@@ -299,8 +302,9 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     /// Marks the confirmed rows published and gives each failed row `attempts + 1`, its error and its retry time,
-    /// in one transaction. A row another relay published meanwhile (after this one's lease ran out) is left as
-    /// that relay marked it.
+    /// in one transaction. A row another relay published meanwhile is left as that relay marked it, and a failure
+    /// is saved only on a row this relay still holds (its lease unchanged): once the lease has run out and another
+    /// relay has claimed the row, that relay's outcome counts.
     private func save(_ outcomes: RoundOutcomes) async throws {
         let retryBackoff = configuration.retryBackoff
         let logger = self.logger
@@ -313,6 +317,7 @@ public final class OutboxRelay: Service, Sendable {
             }
             if !outcomes.failures.isEmpty {
                 let ids = outcomes.failures.map(\.row.id)
+                let leases = outcomes.failures.map(\.row.lease)
                 let errors = outcomes.failures.map(\.error)
                 let delays = outcomes.failures.map { failure -> Int64 in
                     retryBackoff.delay(afterAttempts: failure.row.attempts + 1).wholeMilliseconds
@@ -322,8 +327,9 @@ public final class OutboxRelay: Service, Sendable {
                     SET attempts = o.attempts + 1,
                         last_error = f.error,
                         next_attempt_at = clock_timestamp() + f.delay_ms * interval '1 millisecond'
-                    FROM unnest(\(ids), \(errors), \(delays)) AS f(id, error, delay_ms)
+                    FROM unnest(\(ids), \(leases), \(errors), \(delays)) AS f(id, lease, error, delay_ms)
                     WHERE o.id = f.id AND o.published_at IS NULL
+                      AND (extract(epoch FROM o.next_attempt_at) * 1000000)::bigint = f.lease
                     """, logger: logger)
             }
         }
@@ -331,16 +337,13 @@ public final class OutboxRelay: Service, Sendable {
 
     /// Saves the outcomes of earlier rounds that could not be saved (the database failed after the publish).
     private func saveUnsavedOutcomes() async throws {
-        let waiting = unsavedOutcomes.withLock { pending in
-            defer { pending.removeAll() }
-            return pending
-        }
+        let waiting = unsavedOutcomes.takeAll()
         for (index, outcomes) in waiting.enumerated() {
             do {
                 try await save(outcomes)
             } catch {
                 let rest = waiting[index...]
-                unsavedOutcomes.withLock { $0.insert(contentsOf: rest, at: 0) }
+                unsavedOutcomes.keep(Array(rest))
                 throw error
             }
         }
@@ -349,18 +352,27 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-    /// Makes claimed rows due again at once after a publish failed (best effort: when the database fails too, the
-    /// lease runs out instead). Their attempts are not counted: the broker was not reached.
+    /// Makes claimed rows due again at once after a publish failed, those this relay still holds (best effort: when
+    /// the database fails too, the lease runs out instead). Their attempts are not counted: the broker was not
+    /// reached.
     private func release(_ claimed: [ClaimedRow]) async {
         let ids = claimed.map(\.id)
+        let leases = claimed.map(\.lease)
         let logger = self.logger
+        let database = self.database
         do {
-            _ = try await database.withConnection { connection in
-                try await connection.guardedQuery("""
-                    UPDATE outbox SET next_attempt_at = clock_timestamp()
-                    WHERE id = ANY(\(ids)) AND published_at IS NULL
-                    """, logger: logger)
-            }
+            // A task of its own: the round's task may be cancelled (a shutdown's flush past its deadline), and the
+            // pool refuses a cancelled task a connection.
+            try await Task {
+                _ = try await database.withConnection { connection in
+                    try await connection.guardedQuery("""
+                        UPDATE outbox AS o SET next_attempt_at = clock_timestamp()
+                        FROM unnest(\(ids), \(leases)) AS f(id, lease)
+                        WHERE o.id = f.id AND o.published_at IS NULL
+                          AND (extract(epoch FROM o.next_attempt_at) * 1000000)::bigint = f.lease
+                        """, logger: logger)
+                }
+            }.value
         } catch {
             logger.warning("cannot release the claimed outbox rows; they are due again when their lease runs out",
                            metadata: ["error": "\(PostgresErrorDetails(error))"])
@@ -490,10 +502,17 @@ extension OutboxRelay {
         var headersJSON: String
         var body: String
         var attempts: Int
+        /// The row's `next_attempt_at` as set by this claim, in microseconds since 1970: what shows that the row is
+        /// still this relay's when its failure is saved or it is released (another relay may have claimed it since
+        /// the lease ran out).
+        var lease: Int64
 
-        init(_ row: (Int64, UUID, String, String, String, Date, String?, String, String?, Int, String, String, Int)) {
+        typealias Columns = (Int64, UUID, String, String, String, Date, String?, String, String?, Int, String, String,
+                             Int, Int64)
+
+        init(_ row: Columns) {
             (id, messageID, exchange, routingKey, type, occurredAt, correlationID, appID, userID, schemaVersion,
-             headersJSON, body, attempts) = row
+             headersJSON, body, attempts, lease) = row
         }
 
         /// The message to publish, exactly as the producer appended it.
@@ -546,6 +565,26 @@ extension OutboxRelay {
 
         func failed(reason: String, count: Int) {
             if count > 0 { failedCounters[reason]?.increment(by: count) }
+        }
+    }
+}
+
+/// The outcomes a relay could not save yet, shared by its rounds (a lock: rounds may run in several tasks, `flush()`
+/// beside the service loop in tests).
+final class UnsavedOutcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [OutboxRelay.RoundOutcomes] = []
+
+    /// Keeps `outcomes` to be saved before newer ones.
+    func keep(_ outcomes: [OutboxRelay.RoundOutcomes]) {
+        lock.withLock { pending.insert(contentsOf: outcomes, at: 0) }
+    }
+
+    /// Takes every kept outcome, oldest first.
+    func takeAll() -> [OutboxRelay.RoundOutcomes] {
+        lock.withLock {
+            defer { pending.removeAll() }
+            return pending
         }
     }
 }

@@ -198,35 +198,59 @@ struct StorageGrantTests {
     }
 
     @Test func aServiceRelayWorksUnderItsOwnRole() async throws {
-        // The relay's claim (an UPDATE of `SELECT … FOR UPDATE SKIP LOCKED` rows, RETURNING them), its marks and
-        // its release need no more than the service's grants.
-        try await TestDatabase.withDatabase { database in
-            let logger = TestDatabase.logger
-            let message = StorageFixtures.event(producer: "minhu-dispatcher", type: "appeal.classified")
-            try await StorageFixtures.append([message], producer: "minhu-dispatcher", to: database)
-            let claimed = try await StorageFixtures.asRole("minhu_dispatcher", on: database) { connection in
-                let rows = try await connection.guardedQuery("""
-                    WITH due AS (
-                        SELECT id FROM outbox
-                        WHERE producer = 'minhu-dispatcher' AND published_at IS NULL AND next_attempt_at <= now()
-                        ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED)
-                    UPDATE outbox AS o SET next_attempt_at = clock_timestamp() + interval '60 seconds'
-                    FROM due WHERE o.id = due.id
-                    RETURNING o.id, o.message_id, o.headers::text, o.body, o.attempts
-                    """, logger: logger)
-                let ids = try await rows.decode((Int64, UUID, String, String, Int).self).collectAll().map(\.0)
-                try await connection.guardedQuery("""
-                    UPDATE outbox SET attempts = attempts + 1, last_error = 'returned', next_attempt_at = now()
-                    WHERE id = ANY(\(ids)) AND published_at IS NULL
-                    """, logger: logger)
-                try await connection.guardedQuery(
-                    "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(ids)) AND published_at IS NULL",
-                    logger: logger)
-                try await connection.guardedQuery("INSERT INTO inbox (consumer, message_id) VALUES ('dispatcher.events', \(UUID()))",
-                                           logger: logger)
-                return ids.count
+        // The real relay, logged in as a user in minhu_dispatcher (as compose runs it): its claim, the save of its
+        // outcomes (published, nacked) and the release after a failed publish need no more than the service's
+        // grants and row policies, and it relays no other producer's rows.
+        try await TestDatabase.withConfiguration { configuration in
+            try await TestDatabase.withRunningDatabase(configuration) { database in
+                let name = LoginRoleTests.freshName("dispatcher_relay")
+                let password = "relay-password-" + UUID().uuidString.prefix(8)
+                _ = try await database.withConnection { connection in
+                    try await LoginRole.apply(name: name, service: .dispatcher,
+                                              verifier: ScramVerifier.make(password: password), on: connection,
+                                              logger: TestDatabase.logger)
+                }
+                do {
+                    var asService = configuration
+                    asService.username = name
+                    asService.password = password
+                    try await checkRelayAsService(asService, owner: database)
+                } catch {
+                    await LoginRoleTests.drop(name, on: database)
+                    throw error
+                }
+                await LoginRoleTests.drop(name, on: database)
             }
-            #expect(claimed == 1)
         }
+    }
+
+    private func checkRelayAsService(_ configuration: DatabaseConfiguration, owner: MinhuDatabase) async throws {
+        let messages = (0..<3).map { StorageFixtures.event(producer: "minhu-dispatcher", type: "appeal.classified",
+                                                           number: $0) }
+        try await StorageFixtures.append(messages, producer: "minhu-dispatcher", to: owner)
+        try await StorageFixtures.append([StorageFixtures.event(number: 9)], to: owner) // minhu-intake's
+        let publisher = RecordingPublisher()
+        await publisher.setOutcome(.nacked, for: messages[0].messageID)
+        let pending = try await TestDatabase.withRunningDatabase(configuration) { database in
+            let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-dispatcher",
+                                    configuration: StorageOutboxTests.quick, logger: TestDatabase.logger)
+            let round = try await relay.flush()
+            #expect(round.published == 2 && round.failed == 1)
+            _ = try await owner.withConnection { connection in
+                try await connection.guardedQuery(
+                    "UPDATE outbox SET next_attempt_at = now() WHERE published_at IS NULL", logger: TestDatabase.logger)
+            }
+            await publisher.failNextCalls(1)
+            await #expect(throws: RecordingPublisher.ConnectionLost.self) { try await relay.relayOnce() }
+            return try await relay.pendingCount()
+        }
+        #expect(pending == 1)
+        #expect(try await StorageFixtures.integer("""
+            SELECT count(*) FROM outbox
+            WHERE producer = 'minhu-dispatcher' AND published_at IS NULL AND attempts = 1 AND last_error LIKE '%nacked%'
+              AND next_attempt_at <= now() + interval '1 second'
+            """, on: owner) == 1, "saved as nacked, then released after the failed publish")
+        #expect(try await StorageFixtures.integer(
+            "SELECT count(*) FROM outbox WHERE producer = 'minhu-intake' AND published_at IS NULL", on: owner) == 1)
     }
 }

@@ -6,8 +6,9 @@ import PostgresNIO
 import Testing
 
 /// The relay's claim lease on the real PostgreSQL: no transaction is open while the broker is waited for, a relay
-/// that never comes back from a publish leaves its rows to another once the lease has run out, and outcomes the
-/// database could not take are saved at the next round without publishing again.
+/// whose lease ran out does not undo another relay's claim of its rows, a cancelled round still saves what the
+/// broker confirmed, and outcomes the database could not take are saved at the next round without publishing
+/// again.
 @Suite(.enabled(if: TestDatabase.isConfigured, "MINHU_TEST_DATABASE_URL is not set"))
 struct StorageOutboxLeaseTests {
     let logger = TestDatabase.logger
@@ -15,12 +16,7 @@ struct StorageOutboxLeaseTests {
     @Test("while the broker makes a publish wait, the relay holds no transaction and its rows stay claimed")
     func noTransactionWhilePublishing() async throws {
         try await TestDatabase.withDatabase { database in
-            let publisher = RecordingPublisher(delay: .seconds(3))
-            try await StorageFixtures.append((0..<3).map { StorageFixtures.event(number: $0) }, to: database)
-            let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake",
-                                    configuration: StorageOutboxTests.quick, logger: logger)
-            let round = Task { try await relay.relayOnce() }
-            #expect(try await TestDatabase.waitUntil { await publisher.calls == 1 })
+            let (publisher, relay, round) = try await roundWaitingForTheBroker(on: database)
             // (Until 2026-11-25 the round's transaction stayed open here, idle, for as long as the publish took.)
             #expect(try await StorageFixtures.integer("""
                 SELECT count(*) FROM pg_stat_activity
@@ -30,43 +26,71 @@ struct StorageOutboxLeaseTests {
                 SELECT count(*) FROM outbox
                 WHERE published_at IS NULL AND next_attempt_at > now() + interval '30 seconds'
                 """, on: database) == 3)
+            await publisher.answer(.confirm)
             #expect(try await round.value.published == 3)
             #expect(try await relay.pendingCount() == 0)
         }
     }
 
-    @Test("a relay stuck in a publish leaves its rows to another relay once the lease has run out")
-    func leaseRunsOut() async throws {
+    @Test("a relay whose lease ran out neither releases nor fails the rows another relay has claimed since",
+          arguments: [GatedPublisher.Answer.fail, .nack])
+    func staleRelayLeavesTheNewClaim(answer: GatedPublisher.Answer) async throws {
         try await TestDatabase.withDatabase { database in
-            var leased = StorageOutboxTests.quick
-            leased.claimLease = .seconds(5)
-            let stuck = RecordingPublisher(delay: .seconds(600))
-            let first = OutboxRelay(database: database, publisher: stuck, producer: "minhu-intake",
-                                    configuration: leased, logger: logger)
-            let working = RecordingPublisher()
-            let second = OutboxRelay(database: database, publisher: working, producer: "minhu-intake",
+            var shortLease = StorageOutboxTests.quick
+            shortLease.claimLease = .seconds(2)
+            let late = GatedPublisher()
+            let first = OutboxRelay(database: database, publisher: late, producer: "minhu-intake",
+                                    configuration: shortLease, logger: logger)
+            let current = GatedPublisher()
+            let second = OutboxRelay(database: database, publisher: current, producer: "minhu-intake",
                                      configuration: StorageOutboxTests.quick, logger: logger)
             let messages = (0..<3).map { StorageFixtures.event(number: $0) }
             try await StorageFixtures.append(messages, to: database)
-            let clock = ContinuousClock()
-            let start = clock.now
-            let round = Task { try await first.relayOnce() }
-            #expect(try await TestDatabase.waitUntil { await stuck.calls == 1 })
-            let early = try await second.flush()
-            // (Only while the lease can still hold: a loaded machine may take longer than 5 s to get here.)
-            if clock.now - start < .seconds(5) { #expect(early.claimed == 0, "claimed by the first relay") }
-            var published = early.published
-            #expect(try await TestDatabase.waitUntil(timeout: .seconds(60)) {
-                published += try await second.flush().published
-                return published == 3
-            })
-            #expect(await working.confirmedIDs == messages.map(\.messageID))
-            // The first relay's publish fails at last; releasing its rows does not undo the second's marks.
-            round.cancel()
-            _ = await round.result
-            #expect(try await first.pendingCount() == 0)
-            #expect(try await second.flush().claimed == 0)
+            let firstRound = Task { try await first.relayOnce() }
+            #expect(try await TestDatabase.waitUntil { await late.calls == 1 })
+            #expect(try await TestDatabase.waitUntil {
+                try await StorageFixtures.integer("SELECT count(*) FROM outbox WHERE next_attempt_at <= now()",
+                                                  on: database) == 3
+            }, "the first relay's lease runs out")
+            let secondRound = Task { try await second.relayOnce() }
+            #expect(try await TestDatabase.waitUntil { await current.calls == 1 })
+            // The first relay's publish ends at last (lost connection, or nacks): the second relay's claim stands.
+            await late.answer(answer)
+            _ = await firstRound.result
+            #expect(try await StorageFixtures.integer("""
+                SELECT count(*) FROM outbox
+                WHERE published_at IS NULL AND attempts = 0 AND next_attempt_at > now() + interval '30 seconds'
+                """, on: database) == 3)
+            await current.answer(.confirm)
+            #expect(try await secondRound.value.published == 3)
+            #expect(try await second.pendingCount() == 0)
         }
+    }
+
+    @Test("a round cancelled while the broker has its messages still saves the broker's confirms")
+    func cancelledRoundSavesItsOutcomes() async throws {
+        try await TestDatabase.withDatabase { database in
+            let (publisher, relay, round) = try await roundWaitingForTheBroker(on: database)
+            // As a shutdown's final flush past its deadline: cancelled, while the publish (which does not heed
+            // cancellation, like the AMQP publisher's) still comes back with the broker's confirms.
+            round.cancel()
+            await publisher.answer(.confirm)
+            _ = await round.result
+            #expect(try await relay.pendingCount() == 0)
+        }
+    }
+
+    /// Three rows appended, and a round of a relay started whose publish waits (until the test answers it).
+    private func roundWaitingForTheBroker(
+        on database: MinhuDatabase
+    ) async throws -> (GatedPublisher, OutboxRelay, Task<OutboxRelay.Round, any Error>) {
+        let publisher = GatedPublisher()
+        try await StorageFixtures.append((0..<3).map { StorageFixtures.event(number: $0) }, to: database)
+        let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake",
+                                configuration: StorageOutboxTests.quick, logger: logger)
+        let round = Task { try await relay.relayOnce() }
+        #expect(try await TestDatabase.waitUntil { await publisher.calls == 1 })
+        return (publisher, relay, round)
     }
 
     @Test("outcomes the database could not take are saved at the next round, without publishing again")
@@ -109,5 +133,37 @@ struct StorageOutboxLeaseTests {
             #expect(try await relay.pendingCount() == 0)
             #expect(await publisher.calls == 1, "published once: the outcomes were saved, not the rows republished")
         }
+    }
+}
+
+/// A publisher that holds every publish until the test answers it: confirmed, nacked, or a lost connection. It does
+/// not heed cancellation, like the AMQP publisher.
+actor GatedPublisher: MessagePublishing {
+    enum Answer: Sendable { case confirm, nack, fail }
+
+    private(set) var calls = 0
+    private var given: Answer?
+    private var waiting: [CheckedContinuation<Answer, Never>] = []
+
+    func publish(_ messages: [OutgoingMessage]) async throws -> [PublishOutcome] {
+        calls += 1
+        let answer: Answer
+        if let given {
+            answer = given
+        } else {
+            answer = await withCheckedContinuation { waiting.append($0) }
+        }
+        switch answer {
+        case .confirm: return messages.map { _ in .confirmed }
+        case .nack: return messages.map { _ in .nacked }
+        case .fail: throw RecordingPublisher.ConnectionLost()
+        }
+    }
+
+    /// Answers the publishes waiting, and every later one.
+    func answer(_ answer: Answer) {
+        given = answer
+        for continuation in waiting { continuation.resume(returning: answer) }
+        waiting.removeAll()
     }
 }

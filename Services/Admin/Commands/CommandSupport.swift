@@ -83,17 +83,22 @@ enum CommandSupport {
 
     /// Runs `body` with a running database pool, shutting it down afterwards.
     ///
-    /// One connection is opened first (``DatabaseProbe``), so that a database that is down or refuses the login
-    /// ends the command at once with the server's reason; the pool alone would retry in silence for ever.
+    /// One connection is opened first (``DatabaseProbe``), so that a database that refuses the login ends the
+    /// command at once with the server's reason, and one that cannot be reached after 30 s (a line on standard
+    /// error each second) ends it with the last reason; the pool alone would retry in silence for ever.
     static func withDatabase<T: Sendable>(_ configuration: DatabaseConfiguration, logger: Logger,
                                           _ body: @escaping @Sendable (MinhuDatabase) async throws -> T) async throws -> T {
-        switch await DatabaseProbe.check(configuration, logger: logger) {
+        let outcome = await DatabaseProbe.waitUntilReachable(configuration, patience: .seconds(30), logger: logger) {
+            let line = "waiting for the database at \(configuration.redactedURL): \($0)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        switch outcome {
         case .reachable:
             break
         case .refused(let details):
             throw CommandFailure("\(DatabaseLoginRefused(details: details, target: configuration.redactedURL))")
         case .unreachable(let reason):
-            throw CommandFailure("cannot reach the database at \(configuration.redactedURL): \(reason)")
+            throw CommandFailure("cannot reach the database at \(configuration.redactedURL) (waited 30 s): \(reason)")
         }
         let database = MinhuDatabase(configuration: configuration, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
