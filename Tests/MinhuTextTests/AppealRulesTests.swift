@@ -105,6 +105,39 @@ struct AppealRulesTests {
         #expect(throws: RulesError.self) { try AppealRules(document: empty) }
     }
 
+    @Test("literal patterns match canonically equivalent spellings, as Foundation's contains did")
+    func literalsMatchEquivalentSpellings() throws {
+        let set = try PatternSet(["龜", "café", "漏水"])
+        #expect(set.matches(in: "小区有\u{F907}") == ["龜"])        // a CJK compatibility ideograph
+        #expect(set.matches(in: "楼下cafe\u{301}漏水") == ["café", "漏水"]) // a decomposed accent
+        #expect(set.firstMatch(in: "没有") == nil)
+        #expect(set.matches(in: "") == [])
+    }
+
+    @Test("literal patterns find on real messages exactly what Foundation's contains found",
+          .enabled(if: TestPaths.hasAppeals))
+    func literalsAgreeWithFoundation() throws {
+        let rules = try #require(TestPaths.rules)
+        let document = rules.document
+        let lists = document.kind.rules.map(\.patterns) + [document.urgency.emergency, document.urgency.urgent,
+                                                            document.tier.researchPatterns]
+        let meta = CharacterSet(charactersIn: "\\^$.|?*+()[]{}")
+        let literals = Array(Set(lists.joined().filter { !$0.unicodeScalars.contains(where: meta.contains) })).sorted()
+        #expect(literals.count > 100)
+        let set = try PatternSet(literals)
+        let table = try CSVTable(contentsOf: TestPaths.appeals.appendingPathComponent("hotspot-corpus.csv"))
+        let title = try #require(table.index(of: "title")), detail = try #require(table.index(of: "detail"))
+        var found = 0
+        for row in table.rows.prefix(1_500) {
+            let text = row[title] + "。" + row[detail]
+            let expected = literals.filter { text.contains($0) }
+            #expect(set.matches(in: text) == expected, "\(row.first ?? "")")
+            #expect(set.firstMatch(in: text) == expected.first)
+            found += expected.count
+        }
+        #expect(found > 1_000, "the comparison saw matches")
+    }
+
     @Test("a rules file with an unknown code is refused")
     func unknownCode() throws {
         let rules = try #require(TestPaths.rules)
