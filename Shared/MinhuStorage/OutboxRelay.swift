@@ -105,6 +105,10 @@ public final class OutboxRelay: Service, Sendable {
     let metrics: RelayMetrics
     /// Outcomes of rounds whose save failed (the database went away after the publish), saved first next round.
     private let unsavedOutcomes = UnsavedOutcomes()
+    /// The saves and releases under way, each in a task of its own (a cancelled round's too); `run()` waits for
+    /// them before it returns, so that the pool they need is still open (the service group closes it after the
+    /// relay).
+    private let detachedWork = DetachedWork()
 
     /// - Parameters:
     ///   - producer: the outbox producer whose rows this relay publishes, e.g. `minhu-intake`.
@@ -148,15 +152,30 @@ public final class OutboxRelay: Service, Sendable {
             return
         }
         // Final flush: publish what is due, bounded in time.
+        let flushing = Task { try await self.flush() }
         do {
-            let round = try await withDeadline(configuration.shutdownFlushTimeout) { try await self.flush() }
+            let round = try await withDeadline(configuration.shutdownFlushTimeout) { try await flushing.value }
             logger.info("outbox relay stopped after a final flush", metadata: ["outbox.published": "\(round.published)"])
         } catch {
-            logger.warning("outbox relay stopped; final flush incomplete, the rows wait for the next start",
+            logger.warning("outbox relay stopping; final flush incomplete, the rows wait for the next start",
                            metadata: ["error": "\(PostgresErrorDetails(error))"])
+            // No new round; but a publish the broker answers now is still saved, if it comes within the grace,
+            // while the pool is open (the service group closes it after the relay).
+            flushing.cancel()
+            let ended: Bool = (try? await withDeadline(Self.finishingGrace) {
+                _ = await flushing.result
+                await self.detachedWork.waitForAll()
+                return true
+            }) ?? false
+            if !ended {
+                logger.warning("outbox relay stopped with a round unfinished; its rows are published again later")
+            }
         }
         await updatePendingGauge()
     }
+
+    /// How long `run()` waits, after the final flush's deadline, for the round under way to end.
+    static let finishingGrace = Duration.seconds(5)
 
     // MARK: - Rounds
 
@@ -219,9 +238,9 @@ public final class OutboxRelay: Service, Sendable {
         do {
             // A task of its own, as in `release`: the outcomes are saved even when the round's task is cancelled.
             let toSave = outcomes
-            try await Task { try await self.save(toSave) }.value
+            try await detachedWork.run { try await self.save(toSave) }
         } catch {
-            unsavedOutcomes.keep([outcomes])
+            unsavedOutcomes.append(outcomes)
             logger.warning("outbox round published but could not mark its rows; saving at the next round",
                            metadata: ["outbox.published": "\(outcomes.confirmedIDs.count)",
                                       "error": "\(PostgresErrorDetails(error))"])
@@ -343,7 +362,7 @@ public final class OutboxRelay: Service, Sendable {
                 try await save(outcomes)
             } catch {
                 let rest = waiting[index...]
-                unsavedOutcomes.keep(Array(rest))
+                unsavedOutcomes.putBack(Array(rest))
                 throw error
             }
         }
@@ -363,7 +382,7 @@ public final class OutboxRelay: Service, Sendable {
         do {
             // A task of its own: the round's task may be cancelled (a shutdown's flush past its deadline), and the
             // pool refuses a cancelled task a connection.
-            try await Task {
+            try await detachedWork.run {
                 _ = try await database.withConnection { connection in
                     try await connection.guardedQuery("""
                         UPDATE outbox AS o SET next_attempt_at = clock_timestamp()
@@ -372,7 +391,7 @@ public final class OutboxRelay: Service, Sendable {
                           AND (extract(epoch FROM o.next_attempt_at) * 1000000)::bigint = f.lease
                         """, logger: logger)
                 }
-            }.value
+            }
         } catch {
             logger.warning("cannot release the claimed outbox rows; they are due again when their lease runs out",
                            metadata: ["error": "\(PostgresErrorDetails(error))"])
@@ -575,8 +594,13 @@ final class UnsavedOutcomes: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [OutboxRelay.RoundOutcomes] = []
 
-    /// Keeps `outcomes` to be saved before newer ones.
-    func keep(_ outcomes: [OutboxRelay.RoundOutcomes]) {
+    /// Keeps the outcomes of the latest round, to be saved after those kept before.
+    func append(_ outcomes: OutboxRelay.RoundOutcomes) {
+        lock.withLock { pending.append(outcomes) }
+    }
+
+    /// Puts back outcomes taken with `takeAll()` and not saved, ahead of any kept meanwhile.
+    func putBack(_ outcomes: [OutboxRelay.RoundOutcomes]) {
         lock.withLock { pending.insert(contentsOf: outcomes, at: 0) }
     }
 
@@ -586,5 +610,30 @@ final class UnsavedOutcomes: @unchecked Sendable {
             defer { pending.removeAll() }
             return pending
         }
+    }
+}
+
+/// Work a relay runs in tasks of its own (saving outcomes, releasing rows), so that a cancelled round still does
+/// it; `waitForAll()` lets `run()` wait for it before the pool closes.
+final class DetachedWork: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: [Int: Task<Void, Never>] = [:]
+    private var nextKey = 0
+
+    /// Runs `body` in a task of its own, which the caller's cancellation does not reach, and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await body() }
+        let key = lock.withLock {
+            nextKey += 1
+            running[nextKey] = Task { _ = await task.result }
+            return nextKey
+        }
+        defer { lock.withLock { running[key] = nil } }
+        return try await task.value
+    }
+
+    /// Returns once the work under way now has ended.
+    func waitForAll() async {
+        for task in lock.withLock({ Array(running.values) }) { await task.value }
     }
 }

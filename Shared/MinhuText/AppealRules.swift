@@ -293,7 +293,8 @@ struct PatternSet: @unchecked Sendable {
     }
 
     /// Whether `needle` occurs in `haystack`, byte for byte (UTF-8 is self-synchronising: a match of a whole
-    /// encoded pattern starts and ends on character boundaries).
+    /// encoded pattern starts and ends on code-point boundaries; unlike Foundation's search it may end before a
+    /// combining mark that has no precomposed form, which the rules' Chinese and ASCII patterns never meet).
     static func occurs(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
         let last = haystack.count - needle.count

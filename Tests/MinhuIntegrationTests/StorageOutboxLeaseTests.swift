@@ -3,6 +3,7 @@ import Logging
 import MinhuModels
 import MinhuStorage
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 
 /// The relay's claim lease on the real PostgreSQL: no transaction is open while the broker is waited for, a relay
@@ -77,6 +78,42 @@ struct StorageOutboxLeaseTests {
             await publisher.answer(.confirm)
             _ = await round.result
             #expect(try await relay.pendingCount() == 0)
+        }
+    }
+
+    @Test("a shutdown's final flush cut at its deadline still saves the confirms that come just after it")
+    func finalFlushPastItsDeadline() async throws {
+        try await TestDatabase.withConfiguration { configuration in
+            let (recordingLogger, recorder) = RecordingLogHandler.logger()
+            let database = MinhuDatabase(configuration: configuration, logger: logger)
+            let publisher = GatedPublisher()
+            var settings = StorageOutboxTests.quick
+            settings.listens = false
+            settings.pollInterval = .seconds(120) // nothing but the shutdown's flush claims the rows
+            settings.shutdownFlushTimeout = .milliseconds(500)
+            let relay = OutboxRelay(database: database, publisher: publisher, producer: "minhu-intake",
+                                    configuration: settings, logger: recordingLogger)
+            // The pool is in the group, after it the relay: the group closes the pool once the relay has stopped.
+            let group = ServiceGroup(services: [database, relay], logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                #expect(try await TestDatabase.waitUntil { recorder.lines.withLock { $0 }.contains {
+                    $0.hasPrefix("outbox relay started")
+                } })
+                try await StorageFixtures.append((0..<3).map { StorageFixtures.event(number: $0) }, to: database)
+                await group.triggerGracefulShutdown()
+                #expect(try await TestDatabase.waitUntil { await publisher.calls == 1 })
+                #expect(try await TestDatabase.waitUntil { recorder.lines.withLock { $0 }.contains {
+                    $0.hasPrefix("outbox relay stopping; final flush incomplete")
+                } })
+                await publisher.answer(.confirm)
+                try await tasks.waitForAll()
+            }
+            let pending = try await TestDatabase.withRunningDatabase(configuration) { database in
+                try await StorageFixtures.integer("SELECT count(*) FROM outbox WHERE published_at IS NULL",
+                                                  on: database)
+            }
+            #expect(pending == 0, "the confirms were saved before the pool closed")
         }
     }
 

@@ -88,6 +88,7 @@ enum CommandSupport {
     /// error each second) ends it with the last reason; the pool alone would retry in silence for ever.
     static func withDatabase<T: Sendable>(_ configuration: DatabaseConfiguration, logger: Logger,
                                           _ body: @escaping @Sendable (MinhuDatabase) async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
         let outcome = await DatabaseProbe.waitUntilReachable(configuration, patience: .seconds(30), logger: logger) {
             let line = "waiting for the database at \(configuration.redactedURL): \($0)\n"
             FileHandle.standardError.write(Data(line.utf8))
@@ -98,7 +99,9 @@ enum CommandSupport {
         case .refused(let details):
             throw CommandFailure("\(DatabaseLoginRefused(details: details, target: configuration.redactedURL))")
         case .unreachable(let reason):
-            throw CommandFailure("cannot reach the database at \(configuration.redactedURL) (waited 30 s): \(reason)")
+            let waited = (ContinuousClock.now - started).components.seconds
+            throw CommandFailure(
+                "cannot reach the database at \(configuration.redactedURL) (waited \(waited) s): \(reason)")
         }
         let database = MinhuDatabase(configuration: configuration, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
