@@ -132,12 +132,12 @@ public struct AppealRules: Sendable {
 
     /// The appeal kind code.
     public func kind(title: String, detail: String) -> String {
-        let (kind, reasons) = kindAndReasons(title: title, detail: detail)
+        let (kind, reasons) = kindAndReasons(title: MatchText(title), detail: MatchText(detail))
         if reasons.isEmpty, let k = document.kind.defaultWhenEmergency, urgency(title: title, detail: detail) == "emergency" { return k }
         return kind
     }
 
-    func kindAndReasons(title: String, detail: String) -> (String, [String]) {
+    func kindAndReasons(title: MatchText, detail: MatchText) -> (String, [String]) {
         var scores: [String: Double] = [:]
         var reasons: [String: [String]] = [:]
         for (kind, weight, matcher) in kindMatchers {
@@ -156,7 +156,11 @@ public struct AppealRules: Sendable {
 
     /// The urgency code.
     public func urgency(title: String, detail: String) -> String {
-        let text = title + "。" + detail
+        urgency(MatchText(title + "。" + detail))
+    }
+
+    /// The urgency code of title + "。" + detail, prepared.
+    func urgency(_ text: MatchText) -> String {
         if emergency.firstMatch(in: text) != nil { return "emergency" }
         if urgent.firstMatch(in: text) != nil { return "urgent" }
         return "normal"
@@ -168,14 +172,15 @@ public struct AppealRules: Sendable {
     ///   - channel: the intake channel code ("deputy" for a registered people's-congress deputy).
     public func tier(category: String?, kind: String, channel: String?, urgency: String,
                      title: String, detail: String) -> String {
-        tierAndReason(category: category, kind: kind, channel: channel, urgency: urgency, title: title, detail: detail).0
+        tierAndReason(category: category, kind: kind, channel: channel, urgency: urgency,
+                      text: MatchText(title + "。" + detail)).0
     }
 
+    /// The tier and why, from title + "。" + detail, prepared.
     func tierAndReason(category: String?, kind: String, channel: String?, urgency: String,
-                       title: String, detail: String) -> (String, String?) {
+                       text: MatchText) -> (String, String?) {
         let t = document.tier
         if t.immediateUrgencies.contains(urgency) { return ("immediate", "urgency \(urgency)") }
-        let text = title + "。" + detail
         let isDeputy = channel == t.deputyChannel
         if t.researchKinds.contains(kind) || isDeputy {
             if let m = research.firstMatch(in: text) { return ("research", m) }
@@ -183,7 +188,7 @@ public struct AppealRules: Sendable {
         }
         if isDeputy {
             if let m = deputyComplex.firstMatch(in: text) { return ("research", "deputy + \(m)") }
-            if text.count >= t.deputyComplexLength { return ("research", "deputy + long") }
+            if text.text.count >= t.deputyComplexLength { return ("research", "deputy + long") }
         }
         if t.immediateKinds.contains(kind) {
             if let m = immediateKindResearch.firstMatch(in: text) { return ("research", "kind \(kind) + \(m)") }
@@ -194,11 +199,13 @@ public struct AppealRules: Sendable {
 
     /// Kind, urgency and tier together, with the reasons.
     public func assess(title: String, detail: String, category: String? = nil, channel: String? = nil) -> Assessment {
-        var (kind, kindReasons) = kindAndReasons(title: title, detail: detail)
-        let urgency = self.urgency(title: title, detail: detail)
+        // Each text is prepared once for every pattern set that reads it.
+        let combined = MatchText(title + "。" + detail)
+        var (kind, kindReasons) = kindAndReasons(title: MatchText(title), detail: MatchText(detail))
+        let urgency = self.urgency(combined)
         if kindReasons.isEmpty, urgency == "emergency", let k = document.kind.defaultWhenEmergency { kind = k }
         let (tier, tierReason) = tierAndReason(category: category, kind: kind, channel: channel, urgency: urgency,
-                                               title: title, detail: detail)
+                                               text: combined)
         var reasons = kindReasons.map { "kind: \($0)" }
         if let tierReason { reasons.append("tier: \(tierReason)") }
         return Assessment(kind: kind, urgency: urgency, tier: tier, reasons: reasons)
@@ -263,33 +270,32 @@ struct PatternSet: @unchecked Sendable {
 
     /// Every pattern that occurs in `text`.
     func matches(in text: String) -> [String] {
-        guard !text.isEmpty else { return [] }
-        var out: [String] = []
-        Self.withNormalizedUTF8(text) { bytes in
-            for (index, literal) in literalBytes.enumerated() where Self.occurs(literal, in: bytes) {
-                out.append(literals[index])
-            }
+        matches(in: MatchText(text))
+    }
+
+    /// Every pattern that occurs in `text` (prepared once for all the sets that read it).
+    func matches(in text: MatchText) -> [String] {
+        guard !text.text.isEmpty else { return [] }
+        var out = text.normalizedUTF8.withUnsafeBufferPointer { bytes in
+            literalBytes.indices.filter { Self.occurs(literalBytes[$0], in: bytes) }.map { literals[$0] }
         }
-        let range = NSRange(text.startIndex..., in: text)
-        for (p, r) in regexes where occurs(p, r, in: text, range: range) { out.append(p) }
+        for (p, r) in regexes where occurs(p, r, in: text.text, range: text.range) { out.append(p) }
         return out
     }
 
     /// The first pattern that occurs in `text`.
     func firstMatch(in text: String) -> String? {
-        guard !text.isEmpty else { return nil }
-        let literal = Self.withNormalizedUTF8(text) { bytes in
+        firstMatch(in: MatchText(text))
+    }
+
+    /// The first pattern that occurs in `text` (prepared once for all the sets that read it).
+    func firstMatch(in text: MatchText) -> String? {
+        guard !text.text.isEmpty else { return nil }
+        let literal = text.normalizedUTF8.withUnsafeBufferPointer { bytes in
             literalBytes.firstIndex { Self.occurs($0, in: bytes) }
         }
         if let literal { return literals[literal] }
-        let range = NSRange(text.startIndex..., in: text)
-        return regexes.first { occurs($0.0, $0.1, in: text, range: range) }?.0
-    }
-
-    /// Calls `body` with the UTF-8 bytes of `text` in normalisation form C.
-    private static func withNormalizedUTF8<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        var normalized = text.precomposedStringWithCanonicalMapping
-        return normalized.withUTF8(body)
+        return regexes.first { occurs($0.0, $0.1, in: text.text, range: text.range) }?.0
     }
 
     /// Whether `needle` occurs in `haystack`, byte for byte (UTF-8 is self-synchronising: a match of a whole
@@ -328,5 +334,20 @@ struct PatternSet: @unchecked Sendable {
         }
         if abandoned { onAbandoned?(pattern) }
         return found
+    }
+}
+
+/// A text prepared for matching against several pattern sets: as given (for the regular expressions, with its
+/// whole range) and its UTF-8 bytes in normalisation form C (for the literals). Preparing costs about as much as
+/// searching all the literals once, so an assessment prepares each text once.
+struct MatchText {
+    let text: String
+    let range: NSRange
+    let normalizedUTF8: [UInt8]
+
+    init(_ text: String) {
+        self.text = text
+        self.range = NSRange(text.startIndex..., in: text)
+        self.normalizedUTF8 = Array(text.precomposedStringWithCanonicalMapping.utf8)
     }
 }
