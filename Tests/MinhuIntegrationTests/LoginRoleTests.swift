@@ -33,18 +33,7 @@ struct LoginRoleTests {
 
     /// Whether the server lets `configuration`'s user log in with its password (one connection, no pool).
     static func logsIn(_ configuration: DatabaseConfiguration) async -> Bool {
-        guard case .tcp(let host, let port) = configuration.endpoint else { return false }
-        let settings = PostgresConnection.Configuration(
-            host: host, port: port, username: configuration.username, password: configuration.password,
-            database: configuration.database, tls: .disable)
-        do {
-            let connection = try await PostgresConnection.connect(configuration: settings, id: 1,
-                                                                  logger: TestDatabase.logger)
-            try await connection.close()
-            return true
-        } catch {
-            return false
-        }
+        await DatabaseProbe.check(configuration, logger: TestDatabase.logger) == .reachable
     }
 
     /// Runs `body` with fresh role names (one per prefix), dropping those roles afterwards, whatever happens.
